@@ -1,0 +1,47 @@
+package io.ollamagateway.auth;
+
+import io.vertx.core.MultiMap;
+import java.util.Optional;
+
+/**
+ * The secret a caller presented, taken from {@code Authorization: Bearer <key>}, a bare
+ * {@code Authorization: <key>} (clients that send {@code sk-...} without a scheme) or {@code x-api-key}.
+ * Never logged or rendered: {@link #toString()} hides it.
+ */
+public final class Credentials {
+
+  private static final Credentials NONE = new Credentials(null);
+
+  private final String secret;
+
+  private Credentials(String secret) {
+    this.secret = secret;
+  }
+
+  /** Reads the credentials of a request's headers. */
+  public static Credentials from(MultiMap headers) {
+    String authorization = headers.get("Authorization");
+    if (authorization != null && !authorization.isBlank()) {
+      String value = authorization.trim();
+      int space = value.indexOf(' ');
+      if (space > 0 && value.regionMatches(true, 0, "Bearer", 0, space) && space == "Bearer".length()) {
+        value = value.substring(space + 1).trim();
+      }
+      if (!value.isEmpty()) {
+        return new Credentials(value);
+      }
+    }
+    String apiKey = headers.get("x-api-key");
+    return apiKey == null || apiKey.isBlank() ? NONE : new Credentials(apiKey.trim());
+  }
+
+  /** The presented secret, if any. */
+  public Optional<String> secret() {
+    return Optional.ofNullable(secret);
+  }
+
+  @Override
+  public String toString() {
+    return secret == null ? "Credentials[none]" : "Credentials[****]";
+  }
+}

@@ -1,0 +1,6 @@
+package io.ollamagateway.auth;
+
+/** What a caller may do: an admin manages models and the gateway, a user only uses models. */
+public enum Role {
+  ADMIN, USER
+}

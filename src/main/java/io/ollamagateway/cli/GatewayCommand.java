@@ -1,0 +1,61 @@
+package io.ollamagateway.cli;
+
+import io.ollamagateway.server.BuildInfo;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The top-level command. {@code serve} is the default: {@code java -jar ollama-gateway.jar --port 9000} is
+ * {@code ... serve --port 9000}.
+ */
+@Command(name = "ollama-gateway", mixinStandardHelpOptions = true, versionProvider = GatewayCommand.Version.class,
+    description = "An authenticating, metering, streaming gateway for Ollama and Ollama Cloud.",
+    subcommands = {ServeCommand.class, EmulatorCommand.class, CommandLine.HelpCommand.class})
+public final class GatewayCommand implements Runnable {
+
+  private static final Set<String> TOP_LEVEL_OPTIONS = Set.of("-h", "--help", "-V", "--version");
+
+  /**
+   * Runs the command line.
+   *
+   * @param environment the environment to read settings from
+   * @param workDir the directory of {@code .env} and {@code config/}
+   * @return the exit status: 0 ok, 1 bad usage or a failed command, 2 bad configuration
+   */
+  public static int run(String[] args, Map<String, String> environment, Path workDir) {
+    String[] effective = args;
+    if (args.length == 0 || (args[0].startsWith("-") && !TOP_LEVEL_OPTIONS.contains(args[0]))) {
+      effective = new String[args.length + 1];
+      effective[0] = "serve";
+      System.arraycopy(args, 0, effective, 1, args.length);
+    }
+    CommandLine commandLine = new CommandLine(new GatewayCommand(), new Factory(environment, workDir));
+    return commandLine.execute(effective);
+  }
+
+  @Override
+  public void run() {
+    // reached only through an explicit empty invocation handled in run(...); nothing to do
+  }
+
+  /** Creates subcommands with the process's environment and working directory, without reflection tricks. */
+  private record Factory(Map<String, String> environment, Path workDir) implements CommandLine.IFactory {
+    @Override
+    public <K> K create(Class<K> type) throws Exception {
+      if (type == ServeCommand.class) {
+        return type.cast(new ServeCommand(environment, workDir));
+      }
+      return CommandLine.defaultFactory().create(type);
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"ollama-gateway " + BuildInfo.version()};
+    }
+  }
+}

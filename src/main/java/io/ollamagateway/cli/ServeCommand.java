@@ -1,0 +1,108 @@
+package io.ollamagateway.cli;
+
+import io.ollamagateway.config.ConfigException;
+import io.ollamagateway.config.ConfigLoader;
+import io.ollamagateway.config.GatewayConfig;
+import io.ollamagateway.config.Settings;
+import io.ollamagateway.server.Gateway;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code serve}: runs the gateway until SIGTERM or SIGINT, then shuts down gracefully. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Run the gateway (the default command). Options override environment variables, the .env "
+        + "file and config/config.yaml.")
+final class ServeCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (default: config/config.yaml)")
+  Path config;
+
+  @Option(names = "--host", description = "Address to listen on (HOST, default 0.0.0.0)")
+  String host;
+
+  @Option(names = "--port", description = "Port to listen on (PORT, default 8000)")
+  String port;
+
+  @Option(names = "--ollama-url", paramLabel = "URL", description = "Upstream Ollama (OLLAMA_URL)")
+  String ollamaUrl;
+
+  @Option(names = {"-s", "--set"}, paramLabel = "NAME=VALUE", description = "Any setting, e.g. -s MAX_BODY_SIZE=64mb")
+  Map<String, String> settings = new HashMap<>();
+
+  private final Map<String, String> environment;
+  private final Path workDir;
+
+  ServeCommand(Map<String, String> environment, Path workDir) {
+    this.environment = environment;
+    this.workDir = workDir;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    GatewayConfig gatewayConfig;
+    try {
+      gatewayConfig = new ConfigLoader(Settings.load(commandLine(), environment, workDir, config)).load();
+    } catch (ConfigException e) {
+      System.err.println("ollama-gateway: configuration error: " + e.getMessage());
+      return 2;
+    }
+    warnIfNobodyCanCall(gatewayConfig);
+    Gateway gateway;
+    try {
+      gateway = Gateway.start(gatewayConfig).await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.err.println("ollama-gateway: cannot start: " + e.getMessage());
+      return 2;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("shutting down: finishing running requests for up to {} s (SHUTDOWN_GRACE)",
+          gatewayConfig.shutdownGrace().toSeconds());
+      try {
+        gateway.stop(gatewayConfig.shutdownGrace()).await(gatewayConfig.shutdownGrace().toMillis() + 5000,
+            TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        LOG.warn("shutdown did not complete cleanly: {}", e.toString());
+      }
+      LOG.info("stopped");
+      stopped.countDown();
+    }, "shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  private Map<String, String> commandLine() {
+    Map<String, String> values = new HashMap<>(settings);
+    if (host != null) {
+      values.put("HOST", host);
+    }
+    if (port != null) {
+      values.put("PORT", port);
+    }
+    if (ollamaUrl != null) {
+      values.put("OLLAMA_URL", ollamaUrl);
+    }
+    return values;
+  }
+
+  private static void warnIfNobodyCanCall(GatewayConfig config) {
+    if (config.proxyAuthToken().isEmpty() && !config.allowUnauthenticated()) {
+      LOG.warn("No way to authenticate is configured, so every proxied request will be refused with 401. "
+          + "Set PROXY_AUTH_TOKEN=<secret> (clients send 'Authorization: Bearer <secret>'), "
+          + "or ALLOW_UNAUTHENTICATED_ACCESS=true for open access on a trusted network.");
+    } else if (config.allowUnauthenticated() && !config.host().startsWith("127.") && !config.host().equals("localhost")) {
+      LOG.warn("ALLOW_UNAUTHENTICATED_ACCESS=true while listening on {}: anyone who can reach this port can use "
+          + "your models.", config.host());
+    }
+  }
+}

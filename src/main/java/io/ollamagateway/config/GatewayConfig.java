@@ -1,0 +1,53 @@
+package io.ollamagateway.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The validated configuration of one gateway process. Immutable; built by {@link ConfigLoader}.
+ *
+ * @param host address the proxy listens on
+ * @param port port the proxy listens on (0: any free port, for tests)
+ * @param upstreams the upstream Ollama servers, at least one
+ * @param proxyAuthToken the one shared client token, if set
+ * @param allowUnauthenticated whether callers without credentials are let through
+ * @param allowedOrigins CORS origins allowed to call the gateway from a browser ({@code *} for any)
+ * @param maxBodyBytes the largest JSON request body the gateway buffers (blob uploads stream, unlimited)
+ * @param upstreamConnectTimeout how long connecting to an upstream may take
+ * @param upstreamIdleTimeout how long an upstream may stay silent, before its first byte (model loading) or
+ *     between two chunks, before the request fails with 504
+ * @param clientIdleTimeout how long a client connection may stay silent before it is closed; zero disables
+ * @param shutdownGrace how long running requests may go on after SIGTERM
+ * @param accessLog whether one line per request is logged
+ * @param upstreamMaxConnections the connection pool size to each upstream, per event loop
+ * @param eventLoops the number of event-loop threads serving requests
+ */
+public record GatewayConfig(
+    String host,
+    int port,
+    List<UpstreamConfig> upstreams,
+    Optional<String> proxyAuthToken,
+    boolean allowUnauthenticated,
+    List<String> allowedOrigins,
+    long maxBodyBytes,
+    Duration upstreamConnectTimeout,
+    Duration upstreamIdleTimeout,
+    Duration clientIdleTimeout,
+    Duration shutdownGrace,
+    boolean accessLog,
+    int upstreamMaxConnections,
+    int eventLoops) {
+
+  public GatewayConfig {
+    upstreams = List.copyOf(upstreams);
+    allowedOrigins = List.copyOf(allowedOrigins);
+  }
+
+  /** A copy listening on another address; for tests and tools. */
+  public GatewayConfig withListen(String host, int port) {
+    return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
+        maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
+        upstreamMaxConnections, eventLoops);
+  }
+}

@@ -1,0 +1,47 @@
+package io.ollamagateway.proxy;
+
+import io.ollamagateway.auth.Principal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes one line per finished request to the {@code access} logger: method, path, status, duration, bytes
+ * sent, model, client id and upstream. Never credentials: the client id is a principal's public id.
+ * Called on the request's event loop.
+ */
+public final class AccessLog {
+
+  private static final Logger LOG = LoggerFactory.getLogger("access");
+
+  private final boolean enabled;
+
+  public AccessLog(boolean enabled) {
+    this.enabled = enabled && LOG.isInfoEnabled();
+  }
+
+  void log(Exchange exchange, int status, String note) {
+    if (!enabled) {
+      return;
+    }
+    long micros = (System.nanoTime() - exchange.startNanos()) / 1000;
+    Principal principal = exchange.principal();
+    StringBuilder line = new StringBuilder(160)
+        .append(exchange.request().method().name()).append(' ')
+        .append(exchange.request().path()).append(' ')
+        .append(status).append(' ')
+        .append(micros / 1000).append('.').append((micros % 1000) / 100).append("ms ")
+        .append(exchange.request().response().bytesWritten()).append("B");
+    String model = exchange.model();
+    if (model != null) {
+      line.append(" model=").append(model.replace(' ', '_'));
+    }
+    line.append(" client=").append(principal == null ? "-" : principal.clientId());
+    if (exchange.target() != null) {
+      line.append(" upstream=").append(exchange.target().upstream().name());
+    }
+    if (note != null) {
+      line.append(' ').append(note);
+    }
+    LOG.info(line.toString());
+  }
+}

@@ -1,0 +1,127 @@
+package io.ollamagateway.proxy;
+
+import io.ollamagateway.auth.Principal;
+import io.ollamagateway.upstream.Target;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * One proxied request as it moves through the pipeline: what was called, by whom, with which body, and
+ * where it went. Each stage fills in its part.
+ *
+ * <p>Confined to the event loop of the client's connection: no stage may touch it from another thread.
+ */
+public final class Exchange {
+
+  private final HttpServerRequest request;
+  private final String path;
+  private final Endpoint endpoint;
+  private final long startNanos = System.nanoTime();
+  private Principal principal;
+  private RequestBody body;
+  private Target target;
+  private long firstByteNanos;
+  private boolean clientGone;
+  private Runnable onCancel;
+  private boolean finished;
+
+  Exchange(HttpServerRequest request, String path, Endpoint endpoint) {
+    this.request = request;
+    this.path = path;
+    this.endpoint = endpoint;
+  }
+
+  public HttpServerRequest request() {
+    return request;
+  }
+
+  /** The canonical upstream path, without the query. */
+  public String path() {
+    return path;
+  }
+
+  public Endpoint endpoint() {
+    return endpoint;
+  }
+
+  public long startNanos() {
+    return startNanos;
+  }
+
+  /** The caller, once authenticated; {@code null} before. */
+  public Principal principal() {
+    return principal;
+  }
+
+  void principal(Principal principal) {
+    this.principal = principal;
+  }
+
+  /** The buffered body, or {@code null} for bodiless and streamed requests. */
+  public RequestBody body() {
+    return body;
+  }
+
+  void body(RequestBody body) {
+    this.body = body;
+  }
+
+  /** The model the request names, or {@code null}. */
+  public String model() {
+    return body == null ? null : body.model();
+  }
+
+  /** Where the request went, or {@code null} before routing. */
+  public Target target() {
+    return target;
+  }
+
+  void target(Target target) {
+    this.target = target;
+  }
+
+  /** Nanoseconds from start to the first byte of the answer sent to the client, or 0. */
+  public long firstByteNanos() {
+    return firstByteNanos;
+  }
+
+  void markFirstByte() {
+    if (firstByteNanos == 0) {
+      firstByteNanos = System.nanoTime() - startNanos;
+    }
+  }
+
+  /** Whether the client closed its connection before the answer was complete. */
+  public boolean clientGone() {
+    return clientGone;
+  }
+
+  /**
+   * The client went away: remembers it and runs the cancel action of the attempt under way, if any, which
+   * aborts the upstream request at once.
+   */
+  void cancel() {
+    if (clientGone) {
+      return;
+    }
+    clientGone = true;
+    Runnable action = onCancel;
+    onCancel = null;
+    if (action != null) {
+      action.run();
+    }
+  }
+
+  /** Sets what {@link #cancel()} does for the attempt under way; {@code null} clears it. */
+  void onCancel(Runnable action) {
+    this.onCancel = action;
+  }
+
+  /** Marks the exchange finished; true only the first time, so that it is logged and settled once. */
+  boolean finish() {
+    if (finished) {
+      return false;
+    }
+    finished = true;
+    return true;
+  }
+}

@@ -1,0 +1,182 @@
+package io.ollamagateway.proxy;
+
+import io.ollamagateway.api.ApiError;
+import io.ollamagateway.api.ApiFamily;
+import io.ollamagateway.auth.Authenticator;
+import io.ollamagateway.auth.Credentials;
+import io.ollamagateway.config.GatewayConfig;
+import io.ollamagateway.upstream.UpstreamSelector;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The request pipeline of every proxied call:
+ * <ol>
+ *   <li>resolve the path to its canonical upstream path and {@link Endpoint};</li>
+ *   <li>authenticate the caller ({@link Authenticator});</li>
+ *   <li>read the JSON body, up to {@code MAX_BODY_SIZE} (blob uploads stream instead);</li>
+ *   <li>route to an upstream and key ({@link UpstreamSelector});</li>
+ *   <li>forward and stream the answer back ({@link Forwarder});</li>
+ *   <li>log the outcome ({@link AccessLog}).</li>
+ * </ol>
+ * Any stage may fail with an {@link ApiError}, which reaches the client in the called API's shape.
+ *
+ * <p>Runs on the event loop of the client's connection and never blocks it. Shared by every event loop:
+ * it keeps no per-request state outside the {@link Exchange}.
+ */
+public final class ProxyHandler implements Handler<RoutingContext> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ProxyHandler.class);
+
+  private final Authenticator authenticator;
+  private final UpstreamSelector selector;
+  private final Forwarder forwarder;
+  private final AccessLog accessLog;
+  private final long maxBodyBytes;
+
+  public ProxyHandler(GatewayConfig config, HttpClient client, Authenticator authenticator,
+      UpstreamSelector selector, ResponseTap.Factory taps) {
+    this.authenticator = authenticator;
+    this.selector = selector;
+    this.forwarder = new Forwarder(client, config, taps);
+    this.accessLog = new AccessLog(config.accessLog());
+    this.maxBodyBytes = config.maxBodyBytes();
+  }
+
+  @Override
+  public void handle(RoutingContext context) {
+    HttpServerRequest request = context.request();
+    String path = RouteResolver.canonicalPath(request.path());
+    if (path == null) {
+      request.resume();
+      respond(request.response(), ApiFamily.NATIVE, ApiError.notFound("no route " + request.path()
+          + ": Ollama routes are under /api/ and OpenAI-compatible routes under /v1/"));
+      return;
+    }
+    Exchange exchange = new Exchange(request, path, Endpoint.of(path));
+    request.pause();
+    request.response().closeHandler(v -> exchange.cancel());
+    request.exceptionHandler(err -> exchange.cancel());
+
+    authenticator.authenticate(Credentials.from(request.headers()))
+        .compose(principal -> {
+          exchange.principal(principal);
+          return readBody(exchange);
+        })
+        .compose(v -> selector.select(exchange.model()))
+        .compose(target -> {
+          exchange.target(target);
+          return forwarder.forward(exchange);
+        })
+        .onSuccess(outcome -> finish(exchange, outcome.status(), outcome.note()))
+        .onFailure(err -> fail(exchange, err));
+  }
+
+  /** Buffers a JSON body up to the limit; leaves streamed and absent bodies to the forwarder. */
+  private Future<Void> readBody(Exchange exchange) {
+    HttpServerRequest request = exchange.request();
+    if (!hasBody(request)) {
+      request.resume();
+      return Future.succeededFuture();
+    }
+    if (exchange.endpoint().streamedBody() || isBinary(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+      return Future.succeededFuture();
+    }
+    String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (declared != null && parseLength(declared) > maxBodyBytes) {
+      return Future.failedFuture(tooLarge());
+    }
+    Promise<Void> read = Promise.promise();
+    Buffer body = Buffer.buffer(declared == null ? 1024 : (int) Math.max(0, parseLength(declared)));
+    request.handler(chunk -> {
+      if (body.length() + (long) chunk.length() > maxBodyBytes) {
+        request.handler(null);
+        read.tryFail(tooLarge());
+      } else {
+        body.appendBuffer(chunk);
+      }
+    });
+    request.endHandler(v -> {
+      exchange.body(new RequestBody(body));
+      read.tryComplete();
+    });
+    request.resume();
+    return read.future();
+  }
+
+  private ApiError tooLarge() {
+    return new ApiError(413, "request body is larger than the gateway's limit of " + maxBodyBytes
+        + " bytes (MAX_BODY_SIZE)");
+  }
+
+  private void fail(Exchange exchange, Throwable err) {
+    ApiError error;
+    if (err instanceof ApiError apiError) {
+      error = apiError;
+    } else {
+      LOG.error("unexpected failure on {} {}", exchange.request().method(), exchange.path(), err);
+      error = new ApiError(500, "internal gateway error; see the gateway's log");
+    }
+    HttpServerResponse out = exchange.request().response();
+    if (!exchange.clientGone() && !out.headWritten()) {
+      if (error.status() == 413) {
+        // the rest of the body is still on its way: do not let it be read as the next request
+        out.putHeader(HttpHeaders.CONNECTION, "close");
+      }
+      respond(out, exchange.endpoint().family(), error);
+    } else if (!out.ended() && !exchange.clientGone()) {
+      out.reset();
+    }
+    finish(exchange, exchange.clientGone() ? 499 : error.status(), error.status() >= 500 ? error.getMessage()
+        : null);
+  }
+
+  private void finish(Exchange exchange, int status, String note) {
+    if (exchange.finish()) {
+      accessLog.log(exchange, status, note);
+    }
+  }
+
+  /** Writes an error answer in the shape of the called API. */
+  public static void respond(HttpServerResponse out, ApiFamily family, ApiError error) {
+    out.setStatusCode(error.status());
+    error.headers().forEach(out::putHeader);
+    out.putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8");
+    out.end(family.errorBody(error.status(), error.getMessage()));
+  }
+
+  static boolean hasBody(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null) {
+      return parseLength(length) != 0;
+    }
+    return request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+  }
+
+  private static boolean isBinary(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    String type = contentType.toLowerCase(Locale.ROOT);
+    return type.startsWith("multipart/") || type.startsWith("application/octet-stream")
+        || type.startsWith("audio/") || type.startsWith("image/");
+  }
+
+  private static long parseLength(String value) {
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package io.ollamagateway.proxy;
+
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Sees an upstream answer as it streams to the client, without copying it: the seam where metering reads
+ * token counts. One tap per attempt; called on the request's event loop, in order, never concurrently.
+ */
+public interface ResponseTap {
+
+  /** A tap that sees nothing. */
+  ResponseTap NONE = new ResponseTap() {
+  };
+
+  /**
+   * A chunk of the answer body, before it is written to the client.
+   *
+   * @return what to write to the client: normally {@code chunk} itself; {@code null} writes nothing
+   */
+  default Buffer onChunk(Buffer chunk) {
+    return chunk;
+  }
+
+  /**
+   * The answer is over.
+   *
+   * @param error {@code null} when the upstream finished normally; otherwise why it did not (upstream
+   *     failure, or the client went away)
+   */
+  default void onEnd(Throwable error) {
+  }
+
+  /** Opens a tap for one exchange once the upstream's status and headers are known. */
+  interface Factory {
+    Factory NONE = (exchange, status, contentType) -> ResponseTap.NONE;
+
+    ResponseTap open(Exchange exchange, int status, String contentType);
+  }
+}

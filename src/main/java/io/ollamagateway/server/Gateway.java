@@ -1,0 +1,131 @@
+package io.ollamagateway.server;
+
+import io.ollamagateway.auth.Authenticator;
+import io.ollamagateway.auth.StaticAuthenticator;
+import io.ollamagateway.config.GatewayConfig;
+import io.ollamagateway.proxy.ProxyHandler;
+import io.ollamagateway.proxy.ResponseTap;
+import io.ollamagateway.upstream.SingleUpstreamSelector;
+import io.ollamagateway.upstream.UpstreamProbe;
+import io.ollamagateway.upstream.UpstreamSelector;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.Router;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: its own Vert.x instance, one HTTP server per event loop sharing the port, one upstream
+ * HTTP client shared by all of them, and the pipeline stages wired by hand.
+ *
+ * <p>{@link #start} and {@link #stop} may be called from any thread other than the gateway's event loops.
+ */
+public final class Gateway {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  private final GatewayConfig config;
+  private final Vertx vertx;
+  private final HttpClientAgent client;
+  private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+  private volatile int port;
+
+  private Gateway(GatewayConfig config) {
+    this.config = config;
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops()));
+    this.client = vertx.createHttpClient(
+        new HttpClientOptions()
+            .setKeepAlive(true)
+            .setKeepAliveTimeout(60)
+            .setTcpNoDelay(true)
+            .setVerifyHost(true)
+            .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.upstreamConnectTimeout().toMillis())),
+        new PoolOptions().setHttp1MaxSize(config.upstreamMaxConnections()));
+  }
+
+  /** Starts a gateway and completes once it listens. */
+  public static Future<Gateway> start(GatewayConfig config) {
+    Gateway gateway = new Gateway(config);
+    return gateway.listen().map(gateway).recover(err -> gateway.vertx.close().transform(v -> Future.failedFuture(err)));
+  }
+
+  private Future<Void> listen() {
+    Authenticator authenticator = new StaticAuthenticator(config.proxyAuthToken(), config.allowUnauthenticated());
+    UpstreamSelector selector = new SingleUpstreamSelector(config.upstreams().get(0));
+    UpstreamProbe probe = new UpstreamProbe(client, config.upstreams(), Duration.ofSeconds(3));
+    ProxyHandler proxy = new ProxyHandler(config, client, authenticator, selector, ResponseTap.Factory.NONE);
+    StatusRoutes status = new StatusRoutes(probe);
+
+    Router router = Router.router(vertx);
+    router.route().handler(Cors.handler(config.allowedOrigins()));
+    router.get("/health").handler(status::health);
+    router.route("/").handler(status::root);
+    router.route().handler(proxy);
+
+    // The first server learns the port (0 means any free one); the others share it, one per event loop.
+    return vertx.deployVerticle(() -> new ServerVerticle(router, config.port()), new DeploymentOptions())
+        .compose(id -> {
+          port = servers.get(0).actualPort();
+          int more = config.eventLoops() - 1;
+          return more == 0 ? Future.succeededFuture()
+              : vertx.deployVerticle(() -> new ServerVerticle(router, port),
+                  new DeploymentOptions().setInstances(more));
+        })
+        .onSuccess(v -> LOG.info("Ollama Gateway {} listening on http://{}:{} -> {} ({} event loops)",
+            BuildInfo.version(), config.host(), port, config.upstreams().get(0).displayUrl(), config.eventLoops()))
+        .mapEmpty();
+  }
+
+  /** The port the gateway listens on. */
+  public int port() {
+    return port;
+  }
+
+  /**
+   * Stops accepting connections, lets requests under way finish for up to {@code grace}, then closes
+   * everything. Completes when the gateway is fully stopped.
+   */
+  public Future<Void> stop(Duration grace) {
+    List<Future<Void>> shutdowns = servers.stream().map(server -> server.shutdown(grace.toMillis(),
+        TimeUnit.MILLISECONDS)).toList();
+    return Future.join(shutdowns)
+        .transform(v -> client.close())
+        .transform(v -> vertx.close());
+  }
+
+  /** One HTTP server on one event loop. */
+  private final class ServerVerticle extends VerticleBase {
+    private final Router router;
+    private final int listenPort;
+
+    ServerVerticle(Router router, int listenPort) {
+      this.router = router;
+      this.listenPort = listenPort;
+    }
+
+    @Override
+    public Future<?> start() {
+      HttpServerOptions options = new HttpServerOptions()
+          .setHost(config.host())
+          .setPort(listenPort)
+          .setTcpNoDelay(true)
+          .setHandle100ContinueAutomatically(true)
+          .setIdleTimeout((int) config.clientIdleTimeout().toSeconds())
+          .setIdleTimeoutUnit(TimeUnit.SECONDS);
+      HttpServer server = vertx.createHttpServer(options).requestHandler(router);
+      return server.listen().onSuccess(servers::add);
+    }
+  }
+}

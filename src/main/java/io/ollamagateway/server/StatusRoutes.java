@@ -1,0 +1,71 @@
+package io.ollamagateway.server;
+
+import io.ollamagateway.upstream.UpstreamProbe;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The gateway's own status endpoints: {@code GET /} (a short JSON status; {@code HEAD /} answers 200 for
+ * clients that check a server is there) and {@code GET /health} (status, version, uptime and whether each
+ * upstream answers). Neither needs credentials nor shows anything secret. Runs on event loops.
+ */
+final class StatusRoutes {
+
+  private final Instant started = Instant.now();
+  private final UpstreamProbe probe;
+
+  StatusRoutes(UpstreamProbe probe) {
+    this.probe = probe;
+  }
+
+  void root(RoutingContext context) {
+    HttpMethod method = context.request().method();
+    if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
+      context.response().setStatusCode(405).putHeader(HttpHeaders.ALLOW, "GET, HEAD").end();
+      return;
+    }
+    json(context, 200, new JsonObject()
+        .put("status", "ok")
+        .put("name", "ollama-gateway")
+        .put("version", BuildInfo.version())
+        .put("message", "Ollama Gateway is running"));
+  }
+
+  void health(RoutingContext context) {
+    probe.check().onComplete(ar -> {
+      JsonArray upstreams = new JsonArray();
+      boolean allReachable = true;
+      if (ar.succeeded()) {
+        for (UpstreamProbe.Result result : ar.result()) {
+          allReachable &= result.reachable();
+          JsonObject entry = new JsonObject()
+              .put("name", result.name())
+              .put("url", result.url())
+              .put("reachable", result.reachable())
+              .put("latency_ms", result.latencyMillis());
+          if (result.error() != null) {
+            entry.put("error", result.error());
+          }
+          upstreams.add(entry);
+        }
+      }
+      json(context, 200, new JsonObject()
+          .put("status", allReachable ? "ok" : "degraded")
+          .put("version", BuildInfo.version())
+          .put("uptime_seconds", Duration.between(started, Instant.now()).toSeconds())
+          .put("upstreams", upstreams));
+    });
+  }
+
+  private static void json(RoutingContext context, int status, JsonObject body) {
+    context.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+        .end(body.toBuffer());
+  }
+}
