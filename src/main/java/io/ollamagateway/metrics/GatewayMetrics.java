@@ -1,0 +1,107 @@
+package io.ollamagateway.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The gateway's Prometheus metrics: requests, latency and time-to-first-token histograms, tokens and errors,
+ * by route family, endpoint, model and upstream. Labels are bounded: endpoints and upstreams come from
+ * configuration, statuses are grouped by class, and at most {@value #MAX_MODELS} distinct model names are
+ * kept (later ones count as {@code other}), so no client can grow the label space. No label ever holds a
+ * key or a user's name.
+ *
+ * <p>Thread-safe; recording never blocks and may be called from any event loop.
+ */
+public final class GatewayMetrics {
+
+  static final int MAX_MODELS = 100;
+  private static final Duration[] LATENCY_BUCKETS = {
+      Duration.ofMillis(5), Duration.ofMillis(25), Duration.ofMillis(100), Duration.ofMillis(250),
+      Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
+      Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(300)};
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Set<String> models = ConcurrentHashMap.newKeySet();
+  private final AtomicLong inFlight = new AtomicLong();
+
+  public GatewayMetrics() {
+    registry.gauge("gateway_requests_in_flight", inFlight);
+  }
+
+  /** A proxied request started. */
+  public void started() {
+    inFlight.incrementAndGet();
+  }
+
+  /**
+   * A proxied request finished.
+   *
+   * @param family the API family ({@code native}, {@code openai}, {@code anthropic})
+   * @param endpoint the endpoint name
+   * @param model the requested model, or {@code null}
+   * @param upstream the upstream's name, or {@code null} if it never got that far
+   * @param status the status the client saw (499 when it went away)
+   * @param durationNanos time from accepting the request to its end
+   * @param firstByteNanos time to the first byte of the answer, or 0 if none was sent
+   */
+  public void finished(String family, String endpoint, String model, String upstream, int status,
+      long durationNanos, long firstByteNanos) {
+    inFlight.decrementAndGet();
+    Tags tags = Tags.of("family", family, "endpoint", endpoint, "model", model(model),
+        "upstream", upstream == null ? "none" : upstream);
+    Counter.builder("gateway_requests").description("Proxied requests by outcome")
+        .tags(tags).tag("status", statusClass(status)).register(registry).increment();
+    if (status >= 500 || status == 499) {
+      Counter.builder("gateway_errors").description("Requests that failed upstream, in the gateway, or were "
+          + "abandoned by the client").tags(tags).tag("status", String.valueOf(status == 499 ? 499 : status))
+          .register(registry).increment();
+    }
+    Timer.builder("gateway_request_duration").description("Time from request to end of answer")
+        .tags(tags).serviceLevelObjectives(LATENCY_BUCKETS).register(registry)
+        .record(Duration.ofNanos(durationNanos));
+    if (firstByteNanos > 0) {
+      Timer.builder("gateway_time_to_first_token").description("Time from request to first byte of the answer")
+          .tags(tags).serviceLevelObjectives(LATENCY_BUCKETS).register(registry)
+          .record(Duration.ofNanos(firstByteNanos));
+    }
+  }
+
+  /** Tokens an answer cost. */
+  public void tokens(String model, String upstream, long prompt, long completion, boolean estimated) {
+    Tags tags = Tags.of("model", model(model), "upstream", upstream == null ? "none" : upstream,
+        "estimated", String.valueOf(estimated));
+    Counter.builder("gateway_tokens").description("Tokens metered").tags(tags).tag("type", "prompt")
+        .register(registry).increment(prompt);
+    Counter.builder("gateway_tokens").description("Tokens metered").tags(tags).tag("type", "completion")
+        .register(registry).increment(completion);
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  private String model(String model) {
+    if (model == null || model.isBlank()) {
+      return "none";
+    }
+    if (models.contains(model)) {
+      return model;
+    }
+    if (models.size() < MAX_MODELS && models.add(model)) {
+      return model;
+    }
+    return models.contains(model) ? model : "other";
+  }
+
+  private static String statusClass(int status) {
+    return status == 499 ? "499" : (status / 100) + "xx";
+  }
+}

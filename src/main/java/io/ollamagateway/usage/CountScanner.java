@@ -1,0 +1,163 @@
+package io.ollamagateway.usage;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.async.ByteArrayFeeder;
+import java.io.IOException;
+import java.util.Set;
+
+/**
+ * Reads token counts and generated text out of JSON documents that arrive in pieces: one document (a
+ * non-streamed answer), a sequence of them (NDJSON), or the data of server-sent events. It uses Jackson's
+ * non-blocking parser, so nothing is accumulated: each piece is scanned once and forgotten.
+ *
+ * <p>Counts are recognised by their path, arrays being transparent: Ollama's {@code prompt_eval_count} and
+ * {@code eval_count}; OpenAI's {@code usage.prompt_tokens} and {@code usage.completion_tokens}; the
+ * {@code input_tokens} and {@code output_tokens} of {@code /v1/responses} and Anthropic's {@code /v1/messages}.
+ * Generated text ({@code response}, {@code message.content}, {@code choices.delta.content}, ...) is counted
+ * with the {@link TokenEstimator}, piece by piece, for when no counts arrive.
+ *
+ * <p>Not thread-safe: one scanner per answer, used on the answer's event loop.
+ */
+final class CountScanner {
+
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final Set<String> PROMPT = Set.of("prompt_eval_count", "usage.prompt_tokens",
+      "usage.input_tokens", "message.usage.input_tokens", "response.usage.input_tokens");
+  private static final Set<String> COMPLETION = Set.of("eval_count", "usage.completion_tokens",
+      "usage.output_tokens", "response.usage.output_tokens");
+  private static final Set<String> TEXT = Set.of("response", "message.content", "message.thinking",
+      "choices.delta.content", "choices.delta.reasoning", "choices.text", "choices.message.content",
+      "delta.text", "delta");
+
+  private static final Set<String> COUNT_NAMES = Set.of("prompt_eval_count", "eval_count", "prompt_tokens",
+      "completion_tokens", "input_tokens", "output_tokens");
+  private static final Set<String> TEXT_NAMES = Set.of("response", "content", "thinking", "reasoning", "text",
+      "delta");
+
+  private final TokenEstimator estimator;
+  private final JsonParser parser;
+  private final ByteArrayFeeder feeder;
+  private final String[] path = new String[16];
+  private int depth;
+  private boolean broken;
+  private long promptTokens = -1;
+  private long completionTokens = -1;
+  private long estimatedCompletion;
+  private boolean done;
+  private String error;
+
+  CountScanner(TokenEstimator estimator) {
+    this.estimator = estimator;
+    try {
+      this.parser = JSON.createNonBlockingByteArrayParser();
+    } catch (IOException e) {
+      throw new IllegalStateException("Jackson cannot create a non-blocking parser", e);
+    }
+    this.feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
+  }
+
+  /**
+   * Scans the next piece. The array is read before this returns, so the caller may reuse it.
+   */
+  void feed(byte[] bytes, int offset, int length) {
+    if (broken || length == 0) {
+      return;
+    }
+    try {
+      feeder.feedInput(bytes, offset, offset + length);
+      JsonToken token;
+      while ((token = parser.nextToken()) != null && token != JsonToken.NOT_AVAILABLE) {
+        onToken(token);
+      }
+    } catch (IOException | RuntimeException e) {
+      // Not JSON after all (an HTML error page, a proxy's text): stop scanning, the answer still flows.
+      broken = true;
+    }
+  }
+
+  private void onToken(JsonToken token) throws IOException {
+    switch (token) {
+      case START_OBJECT, START_ARRAY -> {
+        if (depth < path.length) {
+          path[depth] = parser.currentName();
+        }
+        depth++;
+      }
+      case END_OBJECT, END_ARRAY -> depth--;
+      case VALUE_NUMBER_INT -> {
+        String name = parser.currentName();
+        if (name != null && COUNT_NAMES.contains(name)) {
+          String at = path(name);
+          if (PROMPT.contains(at)) {
+            promptTokens = parser.getLongValue();
+          } else if (COMPLETION.contains(at)) {
+            completionTokens = parser.getLongValue();
+          }
+        }
+      }
+      case VALUE_STRING -> {
+        String name = parser.currentName();
+        if (name != null && TEXT_NAMES.contains(name) && TEXT.contains(path(name))) {
+          estimatedCompletion += estimator.count(parser.getText());
+        } else if (depth == 1 && "error".equals(name)) {
+          error = parser.getText();
+        }
+      }
+      case VALUE_TRUE -> {
+        if (depth == 1 && "done".equals(parser.currentName())) {
+          done = true;
+        }
+      }
+      default -> {
+        // field names and other scalars carry nothing to count
+      }
+    }
+  }
+
+  /**
+   * The dotted path of a value: the names its enclosing containers were opened under, arrays being
+   * transparent ({@code choices[0].delta.content} is {@code choices.delta.content}).
+   */
+  private String path(String name) {
+    if (depth <= 1) {
+      return name;
+    }
+    StringBuilder at = new StringBuilder(32);
+    for (int i = 1; i < depth && i < path.length; i++) {
+      if (path[i] != null) {
+        at.append(path[i]).append('.');
+      }
+    }
+    return at.append(name).toString();
+  }
+
+  /** Whether a count of the prompt was seen. */
+  boolean hasCounts() {
+    return promptTokens >= 0 || completionTokens >= 0;
+  }
+
+  long promptTokens() {
+    return Math.max(0, promptTokens);
+  }
+
+  long completionTokens() {
+    return Math.max(0, completionTokens);
+  }
+
+  /** Tokens of the generated text that passed, by the estimator. */
+  long estimatedCompletionTokens() {
+    return estimatedCompletion;
+  }
+
+  /** Whether a native {@code "done": true} document was seen. */
+  boolean done() {
+    return done;
+  }
+
+  /** The message of a top-level {@code "error"} string, if one was seen. */
+  String error() {
+    return error;
+  }
+}
