@@ -47,11 +47,12 @@ public final class ConfigLoader {
     boolean accessLog = bool("ACCESS_LOG", true);
     int maxConnections = integer("UPSTREAM_MAX_CONNECTIONS", 1000, 1, 100_000);
     int loops = integer("EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256);
+    boolean metricsPublic = bool("METRICS_PUBLIC", false);
     if (connect.isZero()) {
       throw new ConfigException("UPSTREAM_CONNECT_TIMEOUT must be greater than zero");
     }
     return new GatewayConfig(host, port, upstreams, token, open, origins, maxBody, connect, idle, clientIdle,
-        grace, accessLog, maxConnections, loops);
+        grace, accessLog, maxConnections, loops, metricsPublic);
   }
 
   /** The single upstream of {@code OLLAMA_URL} with the keys of {@code OLLAMA_API_KEY(S)} and {@code keys:}. */

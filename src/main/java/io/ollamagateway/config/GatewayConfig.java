@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param accessLog whether one line per request is logged
  * @param upstreamMaxConnections the connection pool size to each upstream, per event loop
  * @param eventLoops the number of event-loop threads serving requests
+ * @param metricsPublic whether {@code /metrics} answers without admin credentials
  */
 public record GatewayConfig(
     String host,
@@ -37,7 +38,8 @@ public record GatewayConfig(
     Duration shutdownGrace,
     boolean accessLog,
     int upstreamMaxConnections,
-    int eventLoops) {
+    int eventLoops,
+    boolean metricsPublic) {
 
   public GatewayConfig {
     upstreams = List.copyOf(upstreams);
@@ -48,6 +50,6 @@ public record GatewayConfig(
   public GatewayConfig withListen(String host, int port) {
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
-        upstreamMaxConnections, eventLoops);
+        upstreamMaxConnections, eventLoops, metricsPublic);
   }
 }

@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
  * sent, model, client id and upstream. Never credentials: the client id is a principal's public id.
  * Called on the request's event loop.
  */
-public final class AccessLog {
+public final class AccessLog implements ExchangeListener {
 
   private static final Logger LOG = LoggerFactory.getLogger("access");
 
@@ -19,7 +19,8 @@ public final class AccessLog {
     this.enabled = enabled && LOG.isInfoEnabled();
   }
 
-  void log(Exchange exchange, int status, String note) {
+  @Override
+  public void onFinish(Exchange exchange, int status, String note) {
     if (!enabled) {
       return;
     }

@@ -23,6 +23,7 @@ public final class Exchange {
   private boolean clientGone;
   private Runnable onCancel;
   private boolean finished;
+  private boolean usageRequested;
 
   Exchange(HttpServerRequest request, String path, Endpoint endpoint) {
     this.request = request;
@@ -63,6 +64,24 @@ public final class Exchange {
 
   void body(RequestBody body) {
     this.body = body;
+  }
+
+  /**
+   * Replaces the body sent upstream (a stage that adds what the gateway needs, such as usage reporting).
+   * The fields read from the original body stay as they were.
+   */
+  public void replaceBody(io.vertx.core.buffer.Buffer bytes) {
+    this.body = body.withBytes(bytes);
+  }
+
+  /** Marks that the gateway asked the upstream for a usage chunk the client did not ask for. */
+  public void markUsageRequested() {
+    this.usageRequested = true;
+  }
+
+  /** Whether the answer carries a usage chunk the client must not see. */
+  public boolean usageRequested() {
+    return usageRequested;
   }
 
   /** The model the request names, or {@code null}. */

@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +26,10 @@ import org.slf4j.LoggerFactory;
  *   <li>resolve the path to its canonical upstream path and {@link Endpoint};</li>
  *   <li>authenticate the caller ({@link Authenticator});</li>
  *   <li>read the JSON body, up to {@code MAX_BODY_SIZE} (blob uploads stream instead);</li>
+ *   <li>run the {@link RequestStage}s: authorize, admit, prepare for metering;</li>
  *   <li>route to an upstream and key ({@link UpstreamSelector});</li>
  *   <li>forward and stream the answer back ({@link Forwarder});</li>
- *   <li>log the outcome ({@link AccessLog}).</li>
+ *   <li>tell the {@link ExchangeListener}s (access log, metrics).</li>
  * </ol>
  * Any stage may fail with an {@link ApiError}, which reaches the client in the called API's shape.
  *
@@ -41,15 +43,23 @@ public final class ProxyHandler implements Handler<RoutingContext> {
   private final Authenticator authenticator;
   private final UpstreamSelector selector;
   private final Forwarder forwarder;
-  private final AccessLog accessLog;
+  private final List<RequestStage> stages;
+  private final List<ExchangeListener> listeners;
   private final long maxBodyBytes;
 
+  /**
+   * @param stages run in order after the body is read and before routing (authorize, admit, meter)
+   * @param taps open the taps that see each answer
+   * @param listeners told when each request starts and ends (access log, metrics)
+   */
   public ProxyHandler(GatewayConfig config, HttpClient client, Authenticator authenticator,
-      UpstreamSelector selector, ResponseTap.Factory taps) {
+      List<RequestStage> stages, UpstreamSelector selector, ResponseTap.Factory taps,
+      List<ExchangeListener> listeners) {
     this.authenticator = authenticator;
+    this.stages = List.copyOf(stages);
     this.selector = selector;
     this.forwarder = new Forwarder(client, config, taps);
-    this.accessLog = new AccessLog(config.accessLog());
+    this.listeners = List.copyOf(listeners);
     this.maxBodyBytes = config.maxBodyBytes();
   }
 
@@ -67,12 +77,14 @@ public final class ProxyHandler implements Handler<RoutingContext> {
     request.pause();
     request.response().closeHandler(v -> exchange.cancel());
     request.exceptionHandler(err -> exchange.cancel());
+    listeners.forEach(listener -> listener.onStart(exchange));
 
     authenticator.authenticate(Credentials.from(request.headers()))
         .compose(principal -> {
           exchange.principal(principal);
           return readBody(exchange);
         })
+        .compose(v -> runStages(exchange, 0))
         .compose(v -> selector.select(exchange.model()))
         .compose(target -> {
           exchange.target(target);
@@ -80,6 +92,13 @@ public final class ProxyHandler implements Handler<RoutingContext> {
         })
         .onSuccess(outcome -> finish(exchange, outcome.status(), outcome.note()))
         .onFailure(err -> fail(exchange, err));
+  }
+
+  private Future<Void> runStages(Exchange exchange, int index) {
+    if (index == stages.size()) {
+      return Future.succeededFuture();
+    }
+    return stages.get(index).apply(exchange).compose(v -> runStages(exchange, index + 1));
   }
 
   /** Buffers a JSON body up to the limit; leaves streamed and absent bodies to the forwarder. */
@@ -143,7 +162,9 @@ public final class ProxyHandler implements Handler<RoutingContext> {
 
   private void finish(Exchange exchange, int status, String note) {
     if (exchange.finish()) {
-      accessLog.log(exchange, status, note);
+      for (ExchangeListener listener : listeners) {
+        listener.onFinish(exchange, status, note);
+      }
     }
   }
 

@@ -28,6 +28,16 @@ public final class RequestBody {
     this.bytes = bytes;
   }
 
+  /** The same request with other bytes to send; the fields already read are kept. */
+  RequestBody withBytes(Buffer replacement) {
+    parse();
+    RequestBody copy = new RequestBody(replacement);
+    copy.parsed = true;
+    copy.model = model;
+    copy.stream = stream;
+    return copy;
+  }
+
   public Buffer bytes() {
     return bytes;
   }

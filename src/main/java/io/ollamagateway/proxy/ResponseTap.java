@@ -35,5 +35,37 @@ public interface ResponseTap {
     Factory NONE = (exchange, status, contentType) -> ResponseTap.NONE;
 
     ResponseTap open(Exchange exchange, int status, String contentType);
+
+    /** Opens every factory's tap; chunks pass through them in order. */
+    static Factory all(java.util.List<Factory> factories) {
+      return (exchange, status, contentType) -> {
+        java.util.List<ResponseTap> taps = factories.stream()
+            .map(f -> f.open(exchange, status, contentType)).filter(t -> t != ResponseTap.NONE).toList();
+        if (taps.isEmpty()) {
+          return ResponseTap.NONE;
+        }
+        if (taps.size() == 1) {
+          return taps.get(0);
+        }
+        return new ResponseTap() {
+          @Override
+          public Buffer onChunk(Buffer chunk) {
+            Buffer current = chunk;
+            for (ResponseTap tap : taps) {
+              if (current == null) {
+                return null;
+              }
+              current = tap.onChunk(current);
+            }
+            return current;
+          }
+
+          @Override
+          public void onEnd(Throwable error) {
+            taps.forEach(tap -> tap.onEnd(error));
+          }
+        };
+      };
+    }
   }
 }

@@ -3,8 +3,12 @@ package io.ollamagateway.server;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.StaticAuthenticator;
 import io.ollamagateway.config.GatewayConfig;
+import io.ollamagateway.metrics.GatewayMetrics;
+import io.ollamagateway.metrics.MetricsListener;
+import io.ollamagateway.proxy.AccessLog;
 import io.ollamagateway.proxy.ProxyHandler;
-import io.ollamagateway.proxy.ResponseTap;
+import io.ollamagateway.usage.Metering;
+import io.ollamagateway.usage.TokenEstimator;
 import io.ollamagateway.upstream.SingleUpstreamSelector;
 import io.ollamagateway.upstream.UpstreamProbe;
 import io.ollamagateway.upstream.UpstreamSelector;
@@ -40,6 +44,8 @@ public final class Gateway {
   private final Vertx vertx;
   private final HttpClientAgent client;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+  private final GatewayMetrics metrics = new GatewayMetrics();
+  private final TokenEstimator estimator = new TokenEstimator();
   private volatile int port;
 
   private Gateway(GatewayConfig config) {
@@ -65,12 +71,16 @@ public final class Gateway {
     Authenticator authenticator = new StaticAuthenticator(config.proxyAuthToken(), config.allowUnauthenticated());
     UpstreamSelector selector = new SingleUpstreamSelector(config.upstreams().get(0));
     UpstreamProbe probe = new UpstreamProbe(client, config.upstreams(), Duration.ofSeconds(3));
-    ProxyHandler proxy = new ProxyHandler(config, client, authenticator, selector, ResponseTap.Factory.NONE);
+    MetricsListener metricsListener = new MetricsListener(metrics);
+    Metering metering = new Metering(estimator, List.of(metricsListener));
+    ProxyHandler proxy = new ProxyHandler(config, client, authenticator, List.of(metering), selector,
+        metering, List.of(new AccessLog(config.accessLog()), metricsListener));
     StatusRoutes status = new StatusRoutes(probe);
 
     Router router = Router.router(vertx);
     router.route().handler(Cors.handler(config.allowedOrigins()));
     router.get("/health").handler(status::health);
+    router.get("/metrics").handler(new MetricsRoute(metrics, authenticator, config.metricsPublic()));
     router.route("/").handler(status::root);
     router.route().handler(proxy);
 
