@@ -65,13 +65,11 @@ public final class OllamaEmulator {
   /** Starts an emulator and completes once it listens. */
   public static Future<OllamaEmulator> start(EmulatorOptions options) {
     OllamaEmulator emulator = new OllamaEmulator(options);
-    return emulator.vertx.deployVerticle(() -> emulator.new Server(options.port()), new DeploymentOptions())
-        .compose(id -> {
-          emulator.port = emulator.servers.get(0).actualPort();
-          return options.eventLoops() <= 1 ? Future.succeededFuture(id)
-              : emulator.vertx.deployVerticle(() -> emulator.new Server(emulator.port),
-                  new DeploymentOptions().setInstances(options.eventLoops() - 1));
-        })
+    // port 0 is chosen once so that the instances share it (see Gateway)
+    int listenPort = options.port() == 0 ? io.ollamagateway.server.FreePort.find(options.host()) : options.port();
+    return emulator.vertx.deployVerticle(() -> emulator.new Server(listenPort),
+            new DeploymentOptions().setInstances(Math.max(1, options.eventLoops())))
+        .map(id -> emulator.port = emulator.servers.get(0).actualPort())
         .map(emulator);
   }
 

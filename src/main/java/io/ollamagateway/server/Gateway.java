@@ -64,7 +64,11 @@ public final class Gateway {
   /** Starts a gateway and completes once it listens. */
   public static Future<Gateway> start(GatewayConfig config) {
     Gateway gateway = new Gateway(config);
-    return gateway.listen().map(gateway).recover(err -> gateway.vertx.close().transform(v -> Future.failedFuture(err)));
+    // Close without waiting: a close chained here, on the failed deployment's context, never completes.
+    return gateway.listen().map(gateway).recover(err -> {
+      gateway.vertx.close();
+      return Future.failedFuture(err);
+    });
   }
 
   private Future<Void> listen() {
@@ -84,18 +88,23 @@ public final class Gateway {
     router.route("/").handler(status::root);
     router.route().handler(proxy);
 
-    // The first server learns the port (0 means any free one); the others share it, one per event loop.
-    return vertx.deployVerticle(() -> new ServerVerticle(router, config.port()), new DeploymentOptions())
-        .compose(id -> {
-          port = servers.get(0).actualPort();
-          int more = config.eventLoops() - 1;
-          return more == 0 ? Future.succeededFuture()
-              : vertx.deployVerticle(() -> new ServerVerticle(router, port),
-                  new DeploymentOptions().setInstances(more));
-        })
+    // One server per event loop, all on one port, which Vert.x shares among them. Port 0 (any free port) is
+    // chosen here once: given to each server, 0 would give each its own port.
+    int listenPort = config.port() == 0 ? io.ollamagateway.server.FreePort.find(config.host()) : config.port();
+    return vertx.deployVerticle(() -> new ServerVerticle(router, listenPort),
+            new DeploymentOptions().setInstances(config.eventLoops()))
+        .map(id -> port = servers.get(0).actualPort())
         .onSuccess(v -> LOG.info("Ollama Gateway {} listening on http://{}:{} -> {} ({} event loops)",
             BuildInfo.version(), config.host(), port, config.upstreams().get(0).displayUrl(), config.eventLoops()))
         .mapEmpty();
+  }
+
+  private static int freePort(String host) {
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+      return probe.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot find a free port on " + host, e);
+    }
   }
 
   /** The port the gateway listens on. */
