@@ -5,6 +5,7 @@ import io.ollamagateway.api.ApiFamily;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.Credentials;
 import io.ollamagateway.config.GatewayConfig;
+import io.ollamagateway.policy.AccessPolicy;
 import io.ollamagateway.upstream.UpstreamSelector;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -25,6 +26,7 @@ import org.slf4j.LoggerFactory;
  *   <li>resolve the path to its canonical upstream path and {@link Endpoint};</li>
  *   <li>authenticate the caller ({@link Authenticator});</li>
  *   <li>read the JSON body, up to {@code MAX_BODY_SIZE} (blob uploads stream instead);</li>
+ *   <li>check the caller may call this endpoint with this model ({@link AccessPolicy});</li>
  *   <li>route to an upstream and key ({@link UpstreamSelector});</li>
  *   <li>forward and stream the answer back ({@link Forwarder});</li>
  *   <li>log the outcome ({@link AccessLog}).</li>
@@ -73,6 +75,7 @@ public final class ProxyHandler implements Handler<RoutingContext> {
           exchange.principal(principal);
           return readBody(exchange);
         })
+        .compose(v -> AccessPolicy.check(exchange))
         .compose(v -> selector.select(exchange.model()))
         .compose(target -> {
           exchange.target(target);
