@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param accessLog whether one line per request is logged
  * @param upstreamMaxConnections the connection pool size to each upstream, per event loop
  * @param eventLoops the number of event-loop threads serving requests
+ * @param identity the store of users and keys, and the admin listener
  */
 public record GatewayConfig(
     String host,
@@ -37,17 +38,35 @@ public record GatewayConfig(
     Duration shutdownGrace,
     boolean accessLog,
     int upstreamMaxConnections,
-    int eventLoops) {
+    int eventLoops,
+    IdentityConfig identity) {
 
   public GatewayConfig {
     upstreams = List.copyOf(upstreams);
     allowedOrigins = List.copyOf(allowedOrigins);
   }
 
+  /** A configuration with the default identity settings (SQLite in {@code ./data}). */
+  public GatewayConfig(String host, int port, List<UpstreamConfig> upstreams, Optional<String> proxyAuthToken,
+      boolean allowUnauthenticated, List<String> allowedOrigins, long maxBodyBytes, Duration upstreamConnectTimeout,
+      Duration upstreamIdleTimeout, Duration clientIdleTimeout, Duration shutdownGrace, boolean accessLog,
+      int upstreamMaxConnections, int eventLoops) {
+    this(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins, maxBodyBytes,
+        upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
+        upstreamMaxConnections, eventLoops, IdentityConfig.defaults());
+  }
+
+  /** A copy with other identity settings; for tests and tools. */
+  public GatewayConfig withIdentity(IdentityConfig identity) {
+    return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
+        maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
+        upstreamMaxConnections, eventLoops, identity);
+  }
+
   /** A copy listening on another address; for tests and tools. */
   public GatewayConfig withListen(String host, int port) {
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
-        upstreamMaxConnections, eventLoops);
+        upstreamMaxConnections, eventLoops, identity);
   }
 }

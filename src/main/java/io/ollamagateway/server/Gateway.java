@@ -1,10 +1,9 @@
 package io.ollamagateway.server;
 
+import io.ollamagateway.admin.Identity;
 import io.ollamagateway.auth.Authenticator;
-import io.ollamagateway.auth.StaticAuthenticator;
 import io.ollamagateway.config.GatewayConfig;
 import io.ollamagateway.proxy.ProxyHandler;
-import io.ollamagateway.proxy.ResponseTap;
 import io.ollamagateway.upstream.SingleUpstreamSelector;
 import io.ollamagateway.upstream.UpstreamProbe;
 import io.ollamagateway.upstream.UpstreamSelector;
@@ -41,6 +40,8 @@ public final class Gateway {
   private final HttpClientAgent client;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private volatile int port;
+  private volatile int adminPort;
+  private Identity identity;
 
   private Gateway(GatewayConfig config) {
     this.config = config;
@@ -62,16 +63,23 @@ public final class Gateway {
   }
 
   private Future<Void> listen() {
-    Authenticator authenticator = new StaticAuthenticator(config.proxyAuthToken(), config.allowUnauthenticated());
+    try {
+      identity = Identity.open(vertx, config); // blocks: the caller is a start-up thread, not an event loop
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    Authenticator authenticator = identity.authenticator();
     UpstreamSelector selector = new SingleUpstreamSelector(config.upstreams().get(0));
     UpstreamProbe probe = new UpstreamProbe(client, config.upstreams(), Duration.ofSeconds(3));
-    ProxyHandler proxy = new ProxyHandler(config, client, authenticator, selector, ResponseTap.Factory.NONE);
+    ProxyHandler proxy = new ProxyHandler(config, client, authenticator, selector, identity.responseTaps());
     StatusRoutes status = new StatusRoutes(probe);
+    boolean ownAdminListener = config.identity().adminPort().isPresent();
 
     Router router = Router.router(vertx);
     router.route().handler(Cors.handler(config.allowedOrigins()));
     router.get("/health").handler(status::health);
     router.route("/").handler(status::root);
+    identity.mount(router, !ownAdminListener);
     router.route().handler(proxy);
 
     // The first server learns the port (0 means any free one); the others share it, one per event loop.
@@ -83,9 +91,40 @@ public final class Gateway {
               : vertx.deployVerticle(() -> new ServerVerticle(router, port),
                   new DeploymentOptions().setInstances(more));
         })
+        .compose(v -> ownAdminListener ? listenAdmin() : Future.succeededFuture())
         .onSuccess(v -> LOG.info("Ollama Gateway {} listening on http://{}:{} -> {} ({} event loops)",
             BuildInfo.version(), config.host(), port, config.upstreams().get(0).displayUrl(), config.eventLoops()))
+        .recover(err -> vertx.executeBlocking(() -> {
+          identity.close();
+          return null;
+        }).transform(v -> Future.failedFuture(err)))
         .mapEmpty();
+  }
+
+  /** The admin API alone on {@code ADMIN_HOST:ADMIN_PORT}, one server (admin traffic is light). */
+  private Future<Void> listenAdmin() {
+    Router adminRouter = Router.router(vertx);
+    identity.mount(adminRouter, true);
+    return vertx.createHttpServer(new HttpServerOptions().setHost(config.identity().adminHost())
+            .setPort(config.identity().adminPort().getAsInt()))
+        .requestHandler(adminRouter)
+        .listen()
+        .onSuccess(server -> {
+          servers.add(server);
+          adminPort = server.actualPort();
+          LOG.info("admin API on http://{}:{}/admin/api", config.identity().adminHost(), adminPort);
+        })
+        .mapEmpty();
+  }
+
+  /** The port of the separate admin listener, or 0 when the admin API is on the main port. */
+  public int adminPort() {
+    return adminPort;
+  }
+
+  /** What identity brings: the authenticator (for its counters), the store; for tests and tools. */
+  public Identity identity() {
+    return identity;
   }
 
   /** The port the gateway listens on. */
@@ -102,6 +141,10 @@ public final class Gateway {
         TimeUnit.MILLISECONDS)).toList();
     return Future.join(shutdowns)
         .transform(v -> client.close())
+        .transform(v -> identity == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+          identity.close();
+          return null;
+        }))
         .transform(v -> vertx.close());
   }
 
