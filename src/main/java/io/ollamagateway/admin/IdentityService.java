@@ -85,6 +85,9 @@ public final class IdentityService {
     checkEmail(newEmail);
     User changed = user.withChanges(newEmail, role == null ? user.role() : role,
         active == null ? user.active() : active);
+    if (isActiveAdmin(user) && !isActiveAdmin(changed)) {
+      requireAnotherActiveAdmin(user);
+    }
     User saved = stores.users().update(changed).orElseThrow(() -> new NotFound("no user with id " + id));
     invalidation.userChanged(id);
     stores.audit().record(actor, "user.update", "user:" + id, "role=" + roleName(saved.role()) + " active="
@@ -94,6 +97,9 @@ public final class IdentityService {
 
   public void deleteUser(String actor, long id) {
     User user = user(id);
+    if (isActiveAdmin(user)) {
+      requireAnotherActiveAdmin(user);
+    }
     if (!stores.users().delete(id)) {
       throw new NotFound("no user with id " + id);
     }
@@ -147,6 +153,19 @@ public final class IdentityService {
     invalidation.keyChanged(id);
     stores.audit().record(actor, "key.revoke", "key:" + id, "prefix=" + revoked.prefix());
     return revoked;
+  }
+
+  private static boolean isActiveAdmin(User user) {
+    return user.active() && user.role() == Role.ADMIN;
+  }
+
+  /** Keeps at least one active admin, so that the admin API cannot lock everybody out. */
+  private void requireAnotherActiveAdmin(User leaving) {
+    boolean another = stores.users().list().stream().anyMatch(u -> u.id() != leaving.id() && isActiveAdmin(u));
+    if (!another) {
+      throw new ConflictException("user " + leaving.id() + " (" + leaving.name() + ") is the last active admin; "
+          + "make another user admin first");
+    }
   }
 
   private void checkKeySettings(String name, Instant expiresAt, List<String> models, Integer requestsPerMinute,

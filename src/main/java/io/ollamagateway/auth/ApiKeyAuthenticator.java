@@ -49,6 +49,9 @@ public final class ApiKeyAuthenticator implements Authenticator {
   private final Map<String, KeyGrant> cache = new ConcurrentHashMap<>();
   private final Map<String, Long> negative = new ConcurrentHashMap<>();
   private final Map<Long, Long> lastUsed = new ConcurrentHashMap<>();
+  /** Guards writes of store answers into the cache against invalidations; never held on a hit. */
+  private final Object cacheLock = new Object();
+  /** Counts invalidations, so that a store answer read before one is not cached after it. */
   private final AtomicLong generation = new AtomicLong();
   private final AtomicInteger lookupsInFlight = new AtomicInteger();
   private final AtomicLong failures = new AtomicLong();
@@ -128,8 +131,10 @@ public final class ApiKeyAuthenticator implements Authenticator {
             rememberUnknown(hash);
             return counted(staticAnswer, secret.get());
           }
-          if (generation.get() == startGeneration) {
-            cache.put(hash, found.get());
+          synchronized (cacheLock) {
+            if (generation.get() == startGeneration) {
+              cache.put(hash, found.get());
+            }
           }
           return decide(found.get(), secret.get());
         });
@@ -180,22 +185,31 @@ public final class ApiKeyAuthenticator implements Authenticator {
 
   /** Forgets what is cached about a key: the next request with it reads the store. Call after any change. */
   public void invalidateKey(long keyId) {
-    generation.incrementAndGet();
-    cache.values().removeIf(grant -> grant.key().id() == keyId);
+    synchronized (cacheLock) {
+      generation.incrementAndGet();
+      cache.values().removeIf(grant -> grant.key().id() == keyId);
+    }
   }
 
   /** Forgets every key of a user. Call after a user's role or active flag changed, or the user was deleted. */
   public void invalidateUser(long userId) {
-    generation.incrementAndGet();
-    cache.values().removeIf(grant -> grant.user().id() == userId);
+    synchronized (cacheLock) {
+      generation.incrementAndGet();
+      cache.values().removeIf(grant -> grant.user().id() == userId);
+    }
   }
 
   /** Reloads the usable keys from the store. Blocks: call on a worker. */
   public void refresh() {
+    long startGeneration = generation.get();
     Map<String, KeyGrant> fresh = keys.usable();
-    generation.incrementAndGet();
-    cache.keySet().retainAll(fresh.keySet());
-    cache.putAll(fresh);
+    synchronized (cacheLock) {
+      if (generation.get() != startGeneration) {
+        return; // an admin change raced with the load: this snapshot may be stale; the next refresh is not
+      }
+      cache.keySet().retainAll(fresh.keySet());
+      cache.putAll(fresh);
+    }
   }
 
   /** Writes the last-use times gathered since the previous call. Blocks: call on a worker. */

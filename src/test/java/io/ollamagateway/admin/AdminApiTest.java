@@ -228,6 +228,27 @@ abstract class AdminApiTest {
   }
 
   @Test
+  void theLastActiveAdminCannotBeDemotedDeactivatedOrDeleted() {
+    for (Object item : http.get("/admin/api/users", Http.bearer(admin)).array()) {
+      JsonObject user = (JsonObject) item;
+      if (user.getLong("id") != 1L && user.getString("role").equals("admin") && user.getBoolean("active")) {
+        http.send("PATCH", "/admin/api/users/" + user.getLong("id"), "{\"role\":\"user\"}", Http.bearer(admin));
+      }
+    }
+    for (String change : List.of("{\"role\":\"user\"}", "{\"active\":false}")) {
+      Http.Answer refused = http.send("PATCH", "/admin/api/users/1", change, Http.bearer(admin));
+      assertThat(refused.status()).as(change).isEqualTo(409);
+      assertThat(refused.json().getString("error")).contains("last active admin");
+    }
+    assertThat(http.send("DELETE", "/admin/api/users/1", null, Http.bearer(admin)).status()).isEqualTo(409);
+    assertThat(http.get("/admin/api/users/1", Http.bearer(admin)).json().getString("role")).isEqualTo("admin");
+
+    long second = fixture.user("second-admin-" + System.nanoTime(), "admin");
+    assertThat(http.send("PATCH", "/admin/api/users/" + second, "{\"active\":false}", Http.bearer(admin)).status())
+        .isEqualTo(200);
+  }
+
+  @Test
   void aLargeBodyIsRefused() {
     String big = "{\"name\":\"" + "x".repeat(100_000) + "\"}";
     assertThat(http.post("/admin/api/users", big, Http.bearer(admin)).status()).isEqualTo(413);

@@ -260,6 +260,23 @@ abstract class IdentityGatewayTest {
   }
 
   @Test
+  void aKeyRevokedByTheCliIsRefusedAfterTheNextRefresh() {
+    long user = fixture.user("cli-revoked-" + System.nanoTime(), "user");
+    JsonObject created = fixture.key(user, "k", new JsonObject());
+    String key = created.getString("key");
+    secrets.add(key);
+    assertThat(http.get("/api/tags", Http.bearer(key)).status()).isEqualTo(200);
+    Cli.Result revoked = Cli.run(Map.of("DATABASE_URL", fixture.database.url()), fixture.workDir,
+        "keys", "revoke", String.valueOf(created.getLong("id")));
+    assertThat(revoked.status()).as(revoked.err()).isZero();
+    // another process: the running gateway learns of it on its periodic refresh (KEY_CACHE_REFRESH)
+    fixture.gateway.identity().authenticator().refresh();
+    Http.Answer refused = http.get("/api/tags", Http.bearer(key));
+    assertThat(refused.status()).isEqualTo(401);
+    assertThat(refused.json().getString("error")).contains("revoked");
+  }
+
+  @Test
   void lastUseIsRecordedOffTheHotPath() {
     long user = fixture.user("used-" + System.nanoTime(), "user");
     JsonObject created = fixture.key(user, "k", new JsonObject());
