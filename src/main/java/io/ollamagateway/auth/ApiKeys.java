@@ -41,10 +41,12 @@ public final class ApiKeys {
 
   /**
    * What may be shown of a presented secret in logs and listings: {@code sk-} and 8 characters for a key of
-   * this gateway's shape, at most 4 characters of anything else, never the whole secret.
+   * this gateway's length, at most 4 characters of anything else of 16 characters or more, nothing of
+   * shorter secrets.
    */
   public static String displayPrefix(String secret) {
-    if (secret.startsWith("sk-") && secret.length() >= 3 + PREFIX_CHARS + 16) {
+    if (secret.startsWith("sk-") && secret.length() >= 3 + LENGTH - 3) {
+      // 8 of at least 37 random characters: what stays hidden is still far beyond guessing
       return secret.substring(0, 3 + PREFIX_CHARS) + "…";
     }
     return secret.length() >= 16 ? secret.substring(0, 4) + "…" : "…";

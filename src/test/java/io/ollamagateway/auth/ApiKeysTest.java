@@ -28,5 +28,6 @@ class ApiKeysTest {
     assertThat(ApiKeys.displayPrefix(key)).isEqualTo(key.substring(0, 11) + "…");
     assertThat(ApiKeys.displayPrefix("short")).isEqualTo("…");
     assertThat(ApiKeys.displayPrefix("some-long-shared-token")).isEqualTo("some…");
+    assertThat(ApiKeys.displayPrefix("sk-short-but-not-ours-123")).isEqualTo("sk-s…");
   }
 }
