@@ -41,7 +41,7 @@ public final class Gateway {
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private volatile int port;
   private volatile int adminPort;
-  private Identity identity;
+  private volatile Identity identity;
 
   private Gateway(GatewayConfig config) {
     this.config = config;

@@ -136,6 +136,19 @@ class IdentityCommandsTest {
     assertThat(result.err()).contains("cannot connect to the store PostgreSQL 127.0.0.1:1/none");
   }
 
+  @Test
+  void serveRefusesAStoreNewerThanTheCode() {
+    assertThat(run("users", "create", "someone").status()).isZero();
+    database.execute("INSERT INTO schema_history (installed_rank, version, description, type, script, checksum, "
+        + "installed_by, installed_on, execution_time, success) VALUES (99, '99', 'future', 'SQL', 'V99__f.sql', 0, "
+        + "'test', CURRENT_TIMESTAMP, 1, 1)");
+    Cli.Result result = Cli.run(Map.of("DATABASE_URL", database.url(), "PROXY_AUTH_TOKEN", "t"), workDir, "serve",
+        "--port", "0");
+    assertThat(result.status()).isEqualTo(2);
+    assertThat(result.err()).contains("newer than this gateway").doesNotContain("\tat ");
+    assertThat(run("users", "list").status()).isEqualTo(2);
+  }
+
   private static void assertUserError(Cli.Result result, String message) {
     assertThat(result.status()).as(result.err()).isEqualTo(1);
     assertThat(result.err()).contains(message).doesNotContain("\tat ").doesNotContain("Exception");
