@@ -24,6 +24,7 @@ abstract class AdminApiTest {
 
   private static final String SHARED_TOKEN = "shared-operator-token-0123456789";
 
+  private TestDatabase database;
   private IdentityFixture fixture;
   private Http http;
   private String admin;
@@ -32,7 +33,8 @@ abstract class AdminApiTest {
 
   @BeforeAll
   void start() throws Exception {
-    fixture = new IdentityFixture(newDatabase(), Map.of("PROXY_AUTH_TOKEN", SHARED_TOKEN));
+    database = newDatabase();
+    fixture = new IdentityFixture(database, Map.of("PROXY_AUTH_TOKEN", SHARED_TOKEN));
     http = fixture.http;
     admin = fixture.adminKey;
   }
@@ -41,7 +43,9 @@ abstract class AdminApiTest {
   void stop() throws Exception {
     if (fixture != null) {
       fixture.close();
-      fixture.database.close();
+    }
+    if (database != null) {
+      database.close();
     }
   }
 

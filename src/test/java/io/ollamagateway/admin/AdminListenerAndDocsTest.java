@@ -16,13 +16,15 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AdminListenerAndDocsTest {
 
+  private TestDatabase database;
   private IdentityFixture fixture;
   private Http admin;
 
   @BeforeAll
   void start() throws Exception {
     int adminPort = IdentityFixture.freePort();
-    fixture = new IdentityFixture(TestDatabase.sqlite(), Map.of("ADMIN_PORT", String.valueOf(adminPort),
+    database = TestDatabase.sqlite();
+    fixture = new IdentityFixture(database, Map.of("ADMIN_PORT", String.valueOf(adminPort),
         "ADMIN_HOST", "127.0.0.1"));
     admin = new Http(fixture.gateway.adminPort());
   }
@@ -31,7 +33,9 @@ class AdminListenerAndDocsTest {
   void stop() throws Exception {
     if (fixture != null) {
       fixture.close();
-      fixture.database.close();
+    }
+    if (database != null) {
+      database.close();
     }
   }
 

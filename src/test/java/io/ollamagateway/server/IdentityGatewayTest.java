@@ -30,6 +30,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.MethodName.class) // zzSecretsAreNeverStoredNorLogged runs last, over all secrets
 abstract class IdentityGatewayTest {
 
+  private TestDatabase database;
   private IdentityFixture fixture;
   private LogCapture logs;
   private Http http;
@@ -40,7 +41,8 @@ abstract class IdentityGatewayTest {
   @BeforeAll
   void start() throws Exception {
     logs = new LogCapture();
-    fixture = new IdentityFixture(newDatabase(), Map.of());
+    database = newDatabase();
+    fixture = new IdentityFixture(database, Map.of());
     http = fixture.http;
     secrets.add(fixture.adminKey);
   }
@@ -49,7 +51,9 @@ abstract class IdentityGatewayTest {
   void stop() throws Exception {
     if (fixture != null) {
       fixture.close();
-      fixture.database.close();
+    }
+    if (database != null) {
+      database.close();
     }
     if (logs != null) {
       logs.close();
