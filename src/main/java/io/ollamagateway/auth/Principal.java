@@ -1,13 +1,21 @@
 package io.ollamagateway.auth;
 
+import java.util.List;
+
 /**
  * Who is calling, as established by an {@link Authenticator}. Immutable.
  *
  * @param clientId a stable, non-secret id for logs and usage records ({@code anonymous}, {@code shared-token},
- *     or an API key's id in later modes)
+ *     or {@code key:<id>} for an API key)
  * @param role what the caller may do
+ * @param keyId the API key's id, or {@code null} for the static modes
+ * @param userId the key owner's id, or {@code null}
+ * @param userName the key owner's name, or {@code null}
+ * @param models the key's model allowlist (glob patterns); empty means every model
+ * @param requestsPerMinute the key's own request rate limit, or {@code null} for the default
  */
-public record Principal(String clientId, Role role) {
+public record Principal(String clientId, Role role, Long keyId, Long userId, String userName, List<String> models,
+    Integer requestsPerMinute) {
 
   /** A caller let in without credentials because open access is allowed. */
   public static final Principal ANONYMOUS = new Principal("anonymous", Role.USER);
@@ -15,7 +23,21 @@ public record Principal(String clientId, Role role) {
   /** A caller holding the one shared {@code PROXY_AUTH_TOKEN}: trusted as an operator. */
   public static final Principal SHARED_TOKEN = new Principal("shared-token", Role.ADMIN);
 
+  public Principal {
+    models = models == null ? List.of() : List.copyOf(models);
+  }
+
+  /** A principal of the static modes: no key, no owner, every model. */
+  public Principal(String clientId, Role role) {
+    this(clientId, role, null, null, null, List.of(), null);
+  }
+
   public boolean isAdmin() {
     return role == Role.ADMIN;
+  }
+
+  /** Whether the caller may use only some models. */
+  public boolean hasModelAllowlist() {
+    return !models.isEmpty();
   }
 }

@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "ollama-gateway", mixinStandardHelpOptions = true, versionProvider = GatewayCommand.Version.class,
     description = "An authenticating, metering, streaming gateway for Ollama and Ollama Cloud.",
-    subcommands = {ServeCommand.class, EmulatorCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, EmulatorCommand.class, UsersCommand.class, KeysCommand.class,
+        CommandLine.HelpCommand.class})
 public final class GatewayCommand implements Runnable {
 
   private static final Set<String> TOP_LEVEL_OPTIONS = Set.of("-h", "--help", "-V", "--version");
@@ -47,6 +48,12 @@ public final class GatewayCommand implements Runnable {
     public <K> K create(Class<K> type) throws Exception {
       if (type == ServeCommand.class) {
         return type.cast(new ServeCommand(environment, workDir));
+      }
+      if (type == UsersCommand.class) {
+        return type.cast(new UsersCommand(environment, workDir));
+      }
+      if (type == KeysCommand.class) {
+        return type.cast(new KeysCommand(environment, workDir));
       }
       return CommandLine.defaultFactory().create(type);
     }

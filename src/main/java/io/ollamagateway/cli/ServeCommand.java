@@ -97,9 +97,8 @@ final class ServeCommand implements Callable<Integer> {
 
   private static void warnIfNobodyCanCall(GatewayConfig config) {
     if (config.proxyAuthToken().isEmpty() && !config.allowUnauthenticated()) {
-      LOG.warn("No way to authenticate is configured, so every proxied request will be refused with 401. "
-          + "Set PROXY_AUTH_TOKEN=<secret> (clients send 'Authorization: Bearer <secret>'), "
-          + "or ALLOW_UNAUTHENTICATED_ACCESS=true for open access on a trusted network.");
+      LOG.info("Only API keys from the store are accepted (no PROXY_AUTH_TOKEN, no open access). Create the "
+          + "first admin key with 'ollama-gateway keys create --admin --name bootstrap'.");
     } else if (config.allowUnauthenticated() && !config.host().startsWith("127.") && !config.host().equals("localhost")) {
       LOG.warn("ALLOW_UNAUTHENTICATED_ACCESS=true while listening on {}: anyone who can reach this port can use "
           + "your models.", config.host());

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -52,7 +53,20 @@ public final class ConfigLoader {
       throw new ConfigException("UPSTREAM_CONNECT_TIMEOUT must be greater than zero");
     }
     return new GatewayConfig(host, port, upstreams, token, open, origins, maxBody, connect, idle, clientIdle,
-        grace, accessLog, maxConnections, loops, metricsPublic);
+        grace, accessLog, maxConnections, loops, metricsPublic, identity());
+  }
+
+  /** The identity settings alone: what the {@code users} and {@code keys} commands need. */
+  public IdentityConfig identity() {
+    Optional<String> databaseUrl = settings.get("DATABASE_URL").map(v -> v.value().trim());
+    String adminHost = string("ADMIN_HOST", "127.0.0.1");
+    OptionalInt adminPort = settings.get("ADMIN_PORT").isEmpty() ? OptionalInt.empty()
+        : OptionalInt.of(integer("ADMIN_PORT", 0, 0, 65535));
+    Duration refresh = duration("KEY_CACHE_REFRESH", Duration.ofSeconds(30));
+    if (refresh.isZero()) {
+      throw new ConfigException("KEY_CACHE_REFRESH must be greater than zero");
+    }
+    return new IdentityConfig(databaseUrl, IdentityConfig.defaults().workDir(), adminHost, adminPort, refresh);
   }
 
   /** The single upstream of {@code OLLAMA_URL} with the keys of {@code OLLAMA_API_KEY(S)} and {@code keys:}. */

@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param upstreamMaxConnections the connection pool size to each upstream, per event loop
  * @param eventLoops the number of event-loop threads serving requests
  * @param metricsPublic whether {@code /metrics} answers without admin credentials
+ * @param identity the store of users and keys, and the admin listener
  */
 public record GatewayConfig(
     String host,
@@ -39,17 +40,25 @@ public record GatewayConfig(
     boolean accessLog,
     int upstreamMaxConnections,
     int eventLoops,
-    boolean metricsPublic) {
+    boolean metricsPublic,
+    IdentityConfig identity) {
 
   public GatewayConfig {
     upstreams = List.copyOf(upstreams);
     allowedOrigins = List.copyOf(allowedOrigins);
   }
 
+  /** A copy with other identity settings; for tests and tools. */
+  public GatewayConfig withIdentity(IdentityConfig identity) {
+    return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
+        maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
+        upstreamMaxConnections, eventLoops, metricsPublic, identity);
+  }
+
   /** A copy listening on another address; for tests and tools. */
   public GatewayConfig withListen(String host, int port) {
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
-        upstreamMaxConnections, eventLoops, metricsPublic);
+        upstreamMaxConnections, eventLoops, metricsPublic, identity);
   }
 }

@@ -5,6 +5,7 @@ import io.ollamagateway.api.ApiFamily;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.Credentials;
 import io.ollamagateway.config.GatewayConfig;
+import io.ollamagateway.policy.AccessPolicy;
 import io.ollamagateway.upstream.UpstreamSelector;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

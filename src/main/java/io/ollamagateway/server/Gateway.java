@@ -1,12 +1,14 @@
 package io.ollamagateway.server;
 
+import io.ollamagateway.admin.Identity;
 import io.ollamagateway.auth.Authenticator;
-import io.ollamagateway.auth.StaticAuthenticator;
 import io.ollamagateway.config.GatewayConfig;
 import io.ollamagateway.metrics.GatewayMetrics;
 import io.ollamagateway.metrics.MetricsListener;
 import io.ollamagateway.proxy.AccessLog;
 import io.ollamagateway.proxy.ProxyHandler;
+import io.ollamagateway.policy.AccessPolicy;
+import io.ollamagateway.proxy.ResponseTap;
 import io.ollamagateway.usage.Metering;
 import io.ollamagateway.usage.TokenEstimator;
 import io.ollamagateway.upstream.SingleUpstreamSelector;
@@ -47,6 +49,8 @@ public final class Gateway {
   private final GatewayMetrics metrics = new GatewayMetrics();
   private final TokenEstimator estimator = new TokenEstimator();
   private volatile int port;
+  private volatile int adminPort;
+  private volatile Identity identity;
 
   private Gateway(GatewayConfig config) {
     this.config = config;
@@ -72,39 +76,70 @@ public final class Gateway {
   }
 
   private Future<Void> listen() {
-    Authenticator authenticator = new StaticAuthenticator(config.proxyAuthToken(), config.allowUnauthenticated());
+    try {
+      identity = Identity.open(vertx, config); // blocks: the caller is a start-up thread, not an event loop
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    Authenticator authenticator = identity.authenticator();
     UpstreamSelector selector = new SingleUpstreamSelector(config.upstreams().get(0));
     UpstreamProbe probe = new UpstreamProbe(client, config.upstreams(), Duration.ofSeconds(3));
     MetricsListener metricsListener = new MetricsListener(metrics);
     Metering metering = new Metering(estimator, List.of(metricsListener));
-    ProxyHandler proxy = new ProxyHandler(config, client, authenticator, List.of(metering), selector,
-        metering, List.of(new AccessLog(config.accessLog()), metricsListener));
+    ProxyHandler proxy = new ProxyHandler(config, client, authenticator, List.of(AccessPolicy::check, metering),
+        selector, ResponseTap.Factory.all(List.of(identity.responseTaps(), metering)),
+        List.of(new AccessLog(config.accessLog()), metricsListener));
     StatusRoutes status = new StatusRoutes(probe);
+    boolean ownAdminListener = config.identity().adminPort().isPresent();
 
     Router router = Router.router(vertx);
     router.route().handler(Cors.handler(config.allowedOrigins()));
     router.get("/health").handler(status::health);
     router.get("/metrics").handler(new MetricsRoute(metrics, authenticator, config.metricsPublic()));
     router.route("/").handler(status::root);
+    identity.mount(router, !ownAdminListener);
     router.route().handler(proxy);
 
     // One server per event loop, all on one port, which Vert.x shares among them. Port 0 (any free port) is
     // chosen here once: given to each server, 0 would give each its own port.
-    int listenPort = config.port() == 0 ? io.ollamagateway.server.FreePort.find(config.host()) : config.port();
+    int listenPort = config.port() == 0 ? FreePort.find(config.host()) : config.port();
     return vertx.deployVerticle(() -> new ServerVerticle(router, listenPort),
             new DeploymentOptions().setInstances(config.eventLoops()))
         .map(id -> port = servers.get(0).actualPort())
+        .compose(v -> ownAdminListener ? listenAdmin() : Future.succeededFuture())
         .onSuccess(v -> LOG.info("Ollama Gateway {} listening on http://{}:{} -> {} ({} event loops)",
             BuildInfo.version(), config.host(), port, config.upstreams().get(0).displayUrl(), config.eventLoops()))
+        .recover(err -> vertx.executeBlocking(() -> {
+          identity.close();
+          return null;
+        }).transform(v -> Future.failedFuture(err)))
         .mapEmpty();
   }
 
-  private static int freePort(String host) {
-    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
-      return probe.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot find a free port on " + host, e);
-    }
+  /** The admin API alone on {@code ADMIN_HOST:ADMIN_PORT}, one server (admin traffic is light). */
+  private Future<Void> listenAdmin() {
+    Router adminRouter = Router.router(vertx);
+    identity.mount(adminRouter, true);
+    return vertx.createHttpServer(new HttpServerOptions().setHost(config.identity().adminHost())
+            .setPort(config.identity().adminPort().getAsInt()))
+        .requestHandler(adminRouter)
+        .listen()
+        .onSuccess(server -> {
+          servers.add(server);
+          adminPort = server.actualPort();
+          LOG.info("admin API on http://{}:{}/admin/api", config.identity().adminHost(), adminPort);
+        })
+        .mapEmpty();
+  }
+
+  /** The port of the separate admin listener, or 0 when the admin API is on the main port. */
+  public int adminPort() {
+    return adminPort;
+  }
+
+  /** What identity brings: the authenticator (for its counters), the store; for tests and tools. */
+  public Identity identity() {
+    return identity;
   }
 
   /** The port the gateway listens on. */
@@ -121,6 +156,10 @@ public final class Gateway {
         TimeUnit.MILLISECONDS)).toList();
     return Future.join(shutdowns)
         .transform(v -> client.close())
+        .transform(v -> identity == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+          identity.close();
+          return null;
+        }))
         .transform(v -> vertx.close());
   }
 

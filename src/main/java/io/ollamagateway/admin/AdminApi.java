@@ -1,0 +1,333 @@
+package io.ollamagateway.admin;
+
+import io.ollamagateway.api.ApiError;
+import io.ollamagateway.auth.Authenticator;
+import io.ollamagateway.auth.Credentials;
+import io.ollamagateway.auth.Principal;
+import io.ollamagateway.auth.Role;
+import io.ollamagateway.store.ApiKey;
+import io.ollamagateway.store.ConflictException;
+import io.ollamagateway.store.User;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API, mounted under {@code /admin/api}: users, keys, the audit log and {@code /me}. JSON in and
+ * out, snake_case. Every route but {@code /me} needs an admin (role from the store, or the shared
+ * {@code PROXY_AUTH_TOKEN}); errors are {@code {"error": "...", "field": "..."}} with 400 for bad input, 401/403
+ * for the caller, 404 for unknown ids and 409 for conflicts.
+ *
+ * <p>Handlers run on event loops; every store call goes through {@link Vertx#executeBlocking} to a worker.
+ */
+public final class AdminApi {
+
+  /** Where the admin API lives on a listener. */
+  public static final String PREFIX = "/admin/api";
+
+  private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
+  private static final String PRINCIPAL = "principal";
+  private static final long MAX_BODY = 64 * 1024;
+
+  private final Vertx vertx;
+  private final Authenticator authenticator;
+  private final IdentityService service;
+  private final Clock clock;
+
+  public AdminApi(Vertx vertx, Authenticator authenticator, IdentityService service, Clock clock) {
+    this.vertx = vertx;
+    this.authenticator = authenticator;
+    this.service = service;
+    this.clock = clock;
+  }
+
+  /** A router to mount at {@link #PREFIX}. */
+  public Router router() {
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
+    router.route().handler(this::authenticate);
+    router.get("/me").handler(this::me);
+    router.route().handler(this::requireAdmin);
+    router.get("/users").handler(ctx -> answer(ctx, 200, () -> array(service.users().stream()
+        .map(JsonViews::user).toList())));
+    router.post("/users").handler(ctx -> answer(ctx, 201, () -> {
+      JsonObject body = body(ctx, Set.of("name", "email", "role"));
+      String role = optionalString(body, "role");
+      return JsonViews.user(service.createUser(actor(ctx), requiredString(body, "name"),
+          optionalString(body, "email"), role == null ? Role.USER : IdentityService.parseRole(role)));
+    }));
+    router.get("/users/:id").handler(ctx -> answer(ctx, 200, () -> JsonViews.user(service.user(id(ctx)))));
+    router.patch("/users/:id").handler(ctx -> answer(ctx, 200, () -> updateUser(ctx)));
+    router.put("/users/:id").handler(ctx -> answer(ctx, 200, () -> updateUser(ctx)));
+    router.delete("/users/:id").handler(ctx -> answer(ctx, 204, () -> {
+      service.deleteUser(actor(ctx), id(ctx));
+      return null;
+    }));
+    router.get("/keys").handler(ctx -> answer(ctx, 200, () -> {
+      String user = ctx.request().getParam("user_id");
+      Long userId = user == null ? null : parseId("user_id", user);
+      Instant now = clock.instant();
+      return array(service.keys(userId).stream().map(k -> JsonViews.key(k, now)).toList());
+    }));
+    router.post("/keys").handler(ctx -> answer(ctx, 201, () -> createKey(ctx)));
+    router.get("/keys/:id").handler(ctx -> answer(ctx, 200, () -> JsonViews.key(service.key(id(ctx)),
+        clock.instant())));
+    router.patch("/keys/:id").handler(ctx -> answer(ctx, 200, () -> updateKey(ctx)));
+    router.put("/keys/:id").handler(ctx -> answer(ctx, 200, () -> updateKey(ctx)));
+    router.delete("/keys/:id").handler(ctx -> answer(ctx, 200, () -> JsonViews.key(
+        service.revokeKey(actor(ctx), id(ctx)), clock.instant())));
+    router.post("/keys/:id/revoke").handler(ctx -> answer(ctx, 200, () -> JsonViews.key(
+        service.revokeKey(actor(ctx), id(ctx)), clock.instant())));
+    router.get("/audit").handler(ctx -> answer(ctx, 200, () -> {
+      String limit = ctx.request().getParam("limit");
+      String before = ctx.request().getParam("before");
+      int n = limit == null ? 100 : (int) Math.min(1000, parseId("limit", limit));
+      return array(service.stores().audit().list(n, before == null ? null : parseId("before", before)).stream()
+          .map(JsonViews::audit).toList());
+    }));
+    router.route().handler(ctx -> error(ctx, 404, "no admin route " + ctx.request().method() + " "
+        + ctx.request().path(), null));
+    router.route().failureHandler(ctx -> {
+      int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+      error(ctx, status, status == 413 ? "request body is larger than " + MAX_BODY + " bytes"
+          : "admin request failed", null);
+    });
+    return router;
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    authenticator.authenticate(Credentials.from(ctx.request().headers())).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.put(PRINCIPAL, ar.result());
+        ctx.next();
+      } else if (ar.cause() instanceof ApiError apiError) {
+        apiError.headers().forEach(ctx.response()::putHeader);
+        error(ctx, apiError.status(), apiError.getMessage(), null);
+      } else {
+        LOG.error("admin authentication failed unexpectedly", ar.cause());
+        error(ctx, 500, "internal gateway error", null);
+      }
+    });
+  }
+
+  private void requireAdmin(RoutingContext ctx) {
+    Principal principal = ctx.get(PRINCIPAL);
+    if (principal.isAdmin()) {
+      ctx.next();
+    } else {
+      error(ctx, 403, "the admin API needs an admin key; your role is 'user'", null);
+    }
+  }
+
+  private void me(RoutingContext ctx) {
+    Principal principal = ctx.get(PRINCIPAL);
+    answer(ctx, 200, () -> {
+      JsonObject me = new JsonObject()
+          .put("client_id", principal.clientId())
+          .put("role", IdentityService.roleName(principal.role()))
+          .put("user", principal.userId() == null ? null : JsonViews.user(service.user(principal.userId())))
+          .put("key", principal.keyId() == null ? null : JsonViews.key(service.key(principal.keyId()),
+              clock.instant()));
+      return me.put("limits", new JsonObject()
+          .put("models", new JsonArray(principal.models()))
+          .put("requests_per_minute", principal.requestsPerMinute()));
+    });
+  }
+
+  private JsonObject updateUser(RoutingContext ctx) {
+    JsonObject body = body(ctx, Set.of("email", "role", "active"));
+    String role = optionalString(body, "role");
+    String email = body.containsKey("email") ? (body.getValue("email") == null ? "" : optionalString(body, "email"))
+        : null;
+    return JsonViews.user(service.updateUser(actor(ctx), id(ctx), email,
+        role == null ? null : IdentityService.parseRole(role), optionalBoolean(body, "active")));
+  }
+
+  private JsonObject createKey(RoutingContext ctx) {
+    JsonObject body = body(ctx, Set.of("name", "user_id", "expires_at", "models", "requests_per_minute"));
+    Object userId = body.getValue("user_id");
+    if (!(userId instanceof Number number) || number.longValue() <= 0) {
+      throw new InvalidInput("user_id", "required, the id of the key's owner");
+    }
+    IdentityService.CreatedKey created = service.createKey(actor(ctx), number.longValue(),
+        requiredString(body, "name"), instant(body, "expires_at"), models(body), optionalPositive(body));
+    return JsonViews.createdKey(created, clock.instant());
+  }
+
+  private JsonObject updateKey(RoutingContext ctx) {
+    JsonObject body = body(ctx, Set.of("name", "expires_at", "models", "requests_per_minute", "active"));
+    ApiKey key = service.key(id(ctx));
+    String name = body.containsKey("name") ? requiredString(body, "name") : key.name();
+    Instant expires = body.containsKey("expires_at") ? instant(body, "expires_at") : key.expiresAt();
+    List<String> models = body.containsKey("models") ? models(body) : key.models();
+    Integer rpm = body.containsKey("requests_per_minute") ? optionalPositive(body) : key.requestsPerMinute();
+    Boolean active = optionalBoolean(body, "active");
+    ApiKey changed = key.withSettings(name, expires, active == null ? key.active() : active,
+        models == null ? List.of() : models, rpm);
+    return JsonViews.key(service.updateKey(actor(ctx), changed), clock.instant());
+  }
+
+  /** Runs {@code work} on a worker and answers with its JSON (or no body for 204), or with its error. */
+  private void answer(RoutingContext ctx, int status, Callable<Object> work) {
+    vertx.executeBlocking(work, false).onComplete(ar -> {
+      if (ar.succeeded()) {
+        if (status == 204 || ar.result() == null) {
+          ctx.response().setStatusCode(204).end();
+        } else {
+          ctx.response().setStatusCode(status)
+              .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+              .end(ar.result() instanceof JsonArray array ? array.toBuffer() : ((JsonObject) ar.result()).toBuffer());
+        }
+        return;
+      }
+      Throwable err = ar.cause();
+      if (err instanceof InvalidInput invalid) {
+        error(ctx, 400, invalid.getMessage(), invalid.field());
+      } else if (err instanceof NotFound notFound) {
+        error(ctx, 404, notFound.getMessage(), null);
+      } else if (err instanceof ConflictException conflict) {
+        error(ctx, 409, conflict.getMessage(), null);
+      } else {
+        LOG.error("admin request {} {} failed", ctx.request().method(), ctx.request().path(), err);
+        error(ctx, 500, "internal gateway error; see the gateway's log", null);
+      }
+    });
+  }
+
+  private static void error(RoutingContext ctx, int status, String message, String field) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    JsonObject body = new JsonObject().put("error", message);
+    if (field != null) {
+      body.put("field", field);
+    }
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+        .end(body.toBuffer());
+  }
+
+  private static String actor(RoutingContext ctx) {
+    Principal principal = ctx.get(PRINCIPAL);
+    return principal.userName() == null ? principal.clientId() : principal.clientId() + " (" + principal.userName()
+        + ")";
+  }
+
+  private static JsonArray array(List<JsonObject> items) {
+    return new JsonArray(new ArrayList<>(items));
+  }
+
+  private static long id(RoutingContext ctx) {
+    return parseId("id", ctx.pathParam("id"));
+  }
+
+  private static long parseId(String field, String text) {
+    try {
+      long id = Long.parseLong(text.trim());
+      if (id > 0) {
+        return id;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new InvalidInput(field, "must be a positive whole number");
+  }
+
+  private static JsonObject body(RoutingContext ctx, Set<String> allowed) {
+    JsonObject body;
+    try {
+      body = ctx.body().length() == 0 ? new JsonObject() : ctx.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      throw new InvalidInput("body", "must be a JSON object");
+    }
+    if (body == null) {
+      throw new InvalidInput("body", "must be a JSON object");
+    }
+    for (String field : body.fieldNames()) {
+      if (!allowed.contains(field)) {
+        throw new InvalidInput(field, "unknown field; expected one of " + new java.util.TreeSet<>(allowed));
+      }
+    }
+    return body;
+  }
+
+  private static String requiredString(JsonObject body, String field) {
+    String value = optionalString(body, field);
+    if (value == null || value.isBlank()) {
+      throw new InvalidInput(field, "required");
+    }
+    return value;
+  }
+
+  private static String optionalString(JsonObject body, String field) {
+    Object value = body.getValue(field);
+    if (value != null && !(value instanceof String)) {
+      throw new InvalidInput(field, "must be a string");
+    }
+    return (String) value;
+  }
+
+  private static Boolean optionalBoolean(JsonObject body, String field) {
+    Object value = body.getValue(field);
+    if (value != null && !(value instanceof Boolean)) {
+      throw new InvalidInput(field, "must be true or false");
+    }
+    return (Boolean) value;
+  }
+
+  private static Instant instant(JsonObject body, String field) {
+    String text = optionalString(body, field);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      throw new InvalidInput(field, "must be an ISO-8601 UTC time such as 2027-01-31T00:00:00Z, or null");
+    }
+  }
+
+  private static List<String> models(JsonObject body) {
+    Object value = body.getValue("models");
+    if (value == null) {
+      return List.of();
+    }
+    if (!(value instanceof JsonArray array)) {
+      throw new InvalidInput("models", "must be an array of model names or globs");
+    }
+    List<String> models = new ArrayList<>();
+    for (Object item : array) {
+      if (!(item instanceof String text)) {
+        throw new InvalidInput("models", "must be an array of strings");
+      }
+      models.add(text.trim());
+    }
+    return models;
+  }
+
+  private static Integer optionalPositive(JsonObject body) {
+    Object value = body.getValue("requests_per_minute");
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() <= 0
+        || ((Number) value).longValue() > Integer.MAX_VALUE) {
+      throw new InvalidInput("requests_per_minute", "must be a positive whole number, or null for the default");
+    }
+    return ((Number) value).intValue();
+  }
+
+}

@@ -1,0 +1,102 @@
+package io.ollamagateway.admin;
+
+import io.ollamagateway.auth.ApiKeyAuthenticator;
+import io.ollamagateway.auth.ApiKeys;
+import io.ollamagateway.auth.Authenticator;
+import io.ollamagateway.auth.StaticAuthenticator;
+import io.ollamagateway.config.GatewayConfig;
+import io.ollamagateway.config.IdentityConfig;
+import io.ollamagateway.policy.ModelListFilter;
+import io.ollamagateway.proxy.ResponseTap;
+import io.ollamagateway.store.Database;
+import io.ollamagateway.store.Stores;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything identity brings to a running gateway, wired by hand: the store, the API key authenticator (in
+ * front of the static modes), the model list filter, the admin API and the API docs.
+ *
+ * <p>{@link #open} and {@link #close} block (store, migrations): call them off event loops.
+ */
+public final class Identity {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Identity.class);
+
+  private final Database database;
+  private final ApiKeyAuthenticator authenticator;
+  private final AdminApi adminApi;
+  private final ApiDocs docs;
+
+  private Identity(Database database, ApiKeyAuthenticator authenticator, AdminApi adminApi, ApiDocs docs) {
+    this.database = database;
+    this.authenticator = authenticator;
+    this.adminApi = adminApi;
+    this.docs = docs;
+  }
+
+  /**
+   * Opens and migrates the store, loads the keys and starts the authenticator's timers.
+   *
+   * @throws io.ollamagateway.store.StoreException when the store cannot be used
+   */
+  public static Identity open(Vertx vertx, GatewayConfig config) {
+    IdentityConfig identity = config.identity();
+    Clock clock = Clock.systemUTC();
+    Database database = Database.open(identity.databaseUrl(), identity.workDir());
+    try {
+      Stores stores = Stores.of(database, clock);
+      Authenticator fallback = new StaticAuthenticator(config.proxyAuthToken(), config.allowUnauthenticated());
+      ApiKeyAuthenticator authenticator = new ApiKeyAuthenticator(vertx, stores.keys(), fallback, clock,
+          identity.keyRefresh(), Duration.ofSeconds(10));
+      authenticator.start();
+      IdentityService service = new IdentityService(stores, new ApiKeys(), clock, new IdentityService.Invalidation() {
+        @Override
+        public void keyChanged(long keyId) {
+          authenticator.invalidateKey(keyId);
+        }
+
+        @Override
+        public void userChanged(long userId) {
+          authenticator.invalidateUser(userId);
+        }
+      });
+      LOG.info("identity store: {}", database.description());
+      return new Identity(database, authenticator, new AdminApi(vertx, authenticator, service, clock),
+          new ApiDocs(vertx));
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
+    }
+  }
+
+  public ApiKeyAuthenticator authenticator() {
+    return authenticator;
+  }
+
+  /** Filters model lists for keys with an allowlist. */
+  public ResponseTap.Factory responseTaps() {
+    return new ModelListFilter();
+  }
+
+  /** Adds the API docs ({@code /openapi.json}, {@code /docs}, {@code /redoc}) and, if asked, the admin API. */
+  public void mount(Router router, boolean withAdminApi) {
+    docs.mount(router);
+    if (withAdminApi) {
+      router.route(AdminApi.PREFIX + "*").subRouter(adminApi.router());
+    }
+  }
+
+  /** Writes pending last-use times and closes the store. Blocks. */
+  public void close() {
+    try {
+      authenticator.stop();
+    } finally {
+      database.close();
+    }
+  }
+}

@@ -1,0 +1,216 @@
+package io.ollamagateway.admin;
+
+import io.ollamagateway.auth.ApiKeys;
+import io.ollamagateway.auth.Role;
+import io.ollamagateway.policy.ModelAllowlist;
+import io.ollamagateway.store.ApiKey;
+import io.ollamagateway.store.ConflictException;
+import io.ollamagateway.store.Stores;
+import io.ollamagateway.store.User;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The administrative operations on users and keys, shared by the admin API and the CLI so that both validate,
+ * audit and invalidate alike. Every change is written to the audit log with its actor; key secrets are
+ * generated here, returned once in {@link CreatedKey} and never stored, logged or audited.
+ *
+ * <p>Blocks on the store: call from a worker thread. Thread-safe.
+ */
+public final class IdentityService {
+
+  /** Told after a change, so that cached authentication state is dropped at once. */
+  public interface Invalidation {
+    Invalidation NONE = new Invalidation() {
+    };
+
+    default void keyChanged(long keyId) {
+    }
+
+    default void userChanged(long userId) {
+    }
+  }
+
+  /** A new key and its secret, which is shown once and exists nowhere else. */
+  public record CreatedKey(ApiKey key, String secret) {
+  }
+
+  private static final Pattern USER_NAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
+
+  private final Stores stores;
+  private final ApiKeys apiKeys;
+  private final Clock clock;
+  private final Invalidation invalidation;
+
+  public IdentityService(Stores stores, ApiKeys apiKeys, Clock clock, Invalidation invalidation) {
+    this.stores = stores;
+    this.apiKeys = apiKeys;
+    this.clock = clock;
+    this.invalidation = invalidation;
+  }
+
+  public Stores stores() {
+    return stores;
+  }
+
+  public List<User> users() {
+    return stores.users().list();
+  }
+
+  public User user(long id) {
+    return stores.users().find(id).orElseThrow(() -> new NotFound("no user with id " + id));
+  }
+
+  public User createUser(String actor, String name, String email, Role role) {
+    if (name == null || !USER_NAME.matcher(name).matches()) {
+      throw new InvalidInput("name", "required, 1 to 64 letters, digits or . _ - @");
+    }
+    checkEmail(email);
+    try {
+      User user = stores.users().create(name, email, role == null ? Role.USER : role);
+      stores.audit().record(actor, "user.create", "user:" + user.id(), "name=" + name + " role=" + roleName(user.role()));
+      return user;
+    } catch (ConflictException e) {
+      throw new ConflictException("a user named '" + name + "' already exists");
+    }
+  }
+
+  /** Changes what is not null: {@code email} ("" clears it), {@code role}, {@code active}. */
+  public User updateUser(String actor, long id, String email, Role role, Boolean active) {
+    User user = user(id);
+    String newEmail = email == null ? user.email() : email.isEmpty() ? null : email;
+    checkEmail(newEmail);
+    User changed = user.withChanges(newEmail, role == null ? user.role() : role,
+        active == null ? user.active() : active);
+    if (isActiveAdmin(user) && !isActiveAdmin(changed)) {
+      requireAnotherActiveAdmin(user);
+    }
+    User saved = stores.users().update(changed).orElseThrow(() -> new NotFound("no user with id " + id));
+    invalidation.userChanged(id);
+    stores.audit().record(actor, "user.update", "user:" + id, "role=" + roleName(saved.role()) + " active="
+        + saved.active() + (email == null ? "" : " email changed"));
+    return saved;
+  }
+
+  public void deleteUser(String actor, long id) {
+    User user = user(id);
+    if (isActiveAdmin(user)) {
+      requireAnotherActiveAdmin(user);
+    }
+    if (!stores.users().delete(id)) {
+      throw new NotFound("no user with id " + id);
+    }
+    invalidation.userChanged(id);
+    stores.audit().record(actor, "user.delete", "user:" + id, "name=" + user.name());
+  }
+
+  public List<ApiKey> keys(Long userId) {
+    if (userId != null) {
+      user(userId);
+    }
+    return stores.keys().list(userId);
+  }
+
+  public ApiKey key(long id) {
+    return stores.keys().find(id).orElseThrow(() -> new NotFound("no API key with id " + id));
+  }
+
+  public CreatedKey createKey(String actor, long userId, String name, Instant expiresAt, List<String> models,
+      Integer requestsPerMinute) {
+    checkKeySettings(name, expiresAt, models, requestsPerMinute, true);
+    user(userId);
+    String secret = apiKeys.generate();
+    ApiKey key = stores.keys().create(userId, name, ApiKeys.hash(secret), ApiKeys.displayPrefix(secret), expiresAt,
+        models == null ? List.of() : models, requestsPerMinute);
+    stores.audit().record(actor, "key.create", "key:" + key.id(), "user:" + userId + " name=" + name
+        + " prefix=" + key.prefix());
+    return new CreatedKey(key, secret);
+  }
+
+  /** Writes the settings of {@code changed} (name, expiry, active, models, rate limit) to key {@code id}. */
+  public ApiKey updateKey(String actor, ApiKey changed) {
+    ApiKey current = key(changed.id());
+    checkKeySettings(changed.name(), null, changed.models(), changed.requestsPerMinute(), false);
+    if (current.revokedAt() != null && changed.active()) {
+      throw new ConflictException("API key " + current.id() + " is revoked and cannot be reactivated");
+    }
+    ApiKey saved = stores.keys().update(changed).orElseThrow(() -> new NotFound("no API key with id "
+        + changed.id()));
+    invalidation.keyChanged(saved.id());
+    stores.audit().record(actor, "key.update", "key:" + saved.id(), "name=" + saved.name() + " active="
+        + saved.active() + " expires_at=" + saved.expiresAt() + " models=" + String.join(",", saved.models())
+        + " requests_per_minute=" + saved.requestsPerMinute());
+    return saved;
+  }
+
+  public ApiKey revokeKey(String actor, long id) {
+    key(id);
+    ApiKey revoked = stores.keys().revoke(id, Instant.ofEpochMilli(clock.millis()))
+        .orElseThrow(() -> new NotFound("no API key with id " + id));
+    invalidation.keyChanged(id);
+    stores.audit().record(actor, "key.revoke", "key:" + id, "prefix=" + revoked.prefix());
+    return revoked;
+  }
+
+  private static boolean isActiveAdmin(User user) {
+    return user.active() && user.role() == Role.ADMIN;
+  }
+
+  /** Keeps at least one active admin, so that the admin API cannot lock everybody out. */
+  private void requireAnotherActiveAdmin(User leaving) {
+    boolean another = stores.users().list().stream().anyMatch(u -> u.id() != leaving.id() && isActiveAdmin(u));
+    if (!another) {
+      throw new ConflictException("user " + leaving.id() + " (" + leaving.name() + ") is the last active admin; "
+          + "make another user admin first");
+    }
+  }
+
+  private void checkKeySettings(String name, Instant expiresAt, List<String> models, Integer requestsPerMinute,
+      boolean creating) {
+    if (name == null || name.isBlank() || name.length() > 64 || name.chars().anyMatch(Character::isISOControl)) {
+      throw new InvalidInput("name", "required, 1 to 64 printable characters");
+    }
+    if (creating && expiresAt != null && !expiresAt.isAfter(clock.instant())) {
+      throw new InvalidInput("expires_at", "must be in the future");
+    }
+    if (models != null) {
+      for (String pattern : models) {
+        if (!ModelAllowlist.isValidPattern(pattern)) {
+          throw new InvalidInput("models", "each entry is a model name or glob such as 'llama3*', without "
+              + "commas or spaces");
+        }
+      }
+    }
+    if (requestsPerMinute != null && requestsPerMinute <= 0) {
+      throw new InvalidInput("requests_per_minute", "must be a positive whole number, or null for the default");
+    }
+  }
+
+  private static void checkEmail(String email) {
+    if (email != null && (email.length() > 254 || !email.matches("[^@\\s]+@[^@\\s]+"))) {
+      throw new InvalidInput("email", "not an email address");
+    }
+  }
+
+  public static String roleName(Role role) {
+    return role.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Parses {@code admin} or {@code user}. */
+  public static Role parseRole(String text) {
+    if (text != null) {
+      switch (text.trim().toLowerCase(Locale.ROOT)) {
+        case "admin":
+          return Role.ADMIN;
+        case "user":
+          return Role.USER;
+        default:
+          break;
+      }
+    }
+    throw new InvalidInput("role", "must be 'admin' or 'user'");
+  }
+}

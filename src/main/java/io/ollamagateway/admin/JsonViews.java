@@ -1,0 +1,63 @@
+package io.ollamagateway.admin;
+
+import io.ollamagateway.store.ApiKey;
+import io.ollamagateway.store.AuditEntry;
+import io.ollamagateway.store.User;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+
+/**
+ * The JSON shapes of users, keys and audit entries, with snake_case names as in Ollama's and OpenAI's APIs;
+ * used by the admin API and the CLI's {@code --json} alike. Never a key's secret or hash. Stateless.
+ */
+public final class JsonViews {
+
+  private JsonViews() {
+  }
+
+  public static JsonObject user(User user) {
+    return new JsonObject()
+        .put("id", user.id())
+        .put("name", user.name())
+        .put("email", user.email())
+        .put("role", IdentityService.roleName(user.role()))
+        .put("active", user.active())
+        .put("created_at", time(user.createdAt()));
+  }
+
+  public static JsonObject key(ApiKey key, Instant now) {
+    return new JsonObject()
+        .put("id", key.id())
+        .put("user_id", key.userId())
+        .put("name", key.name())
+        .put("prefix", key.prefix())
+        .put("status", key.status(now))
+        .put("active", key.active())
+        .put("created_at", time(key.createdAt()))
+        .put("last_used_at", time(key.lastUsedAt()))
+        .put("expires_at", time(key.expiresAt()))
+        .put("revoked_at", time(key.revokedAt()))
+        .put("models", new JsonArray(key.models()))
+        .put("requests_per_minute", key.requestsPerMinute());
+  }
+
+  /** A new key with its secret as {@code key}, beside its {@code id}: the one time the secret is shown. */
+  public static JsonObject createdKey(IdentityService.CreatedKey created, Instant now) {
+    return key(created.key(), now).put("key", created.secret());
+  }
+
+  public static JsonObject audit(AuditEntry entry) {
+    return new JsonObject()
+        .put("id", entry.id())
+        .put("at", time(entry.at()))
+        .put("actor", entry.actor())
+        .put("action", entry.action())
+        .put("target", entry.target())
+        .put("detail", entry.detail());
+  }
+
+  static String time(Instant instant) {
+    return instant == null ? null : instant.toString();
+  }
+}

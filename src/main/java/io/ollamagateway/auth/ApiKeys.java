@@ -1,0 +1,54 @@
+package io.ollamagateway.auth;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * How API keys look: {@code sk-} and 43 base62 characters carrying 256 random bits from {@link SecureRandom};
+ * stored as the SHA-256 hex of the whole string; shown afterwards only as a display prefix such as
+ * {@code sk-abcd1234…}. Thread-safe.
+ */
+public final class ApiKeys {
+
+  private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+  /** 43 base62 digits hold 256 bits (62^43 > 2^256). */
+  private static final int LENGTH = 43;
+  private static final int PREFIX_CHARS = 8;
+
+  private final SecureRandom random;
+
+  public ApiKeys(SecureRandom random) {
+    this.random = random;
+  }
+
+  public ApiKeys() {
+    this(new SecureRandom());
+  }
+
+  /** A new secret key. Shown to its owner once and never stored. */
+  public String generate() {
+    StringBuilder key = new StringBuilder("sk-");
+    for (int i = 0; i < LENGTH; i++) {
+      key.append(BASE62[random.nextInt(BASE62.length)]);
+    }
+    return key.toString();
+  }
+
+  /** The stored form of a key: SHA-256 in lower-case hex. */
+  public static String hash(String key) {
+    return HexFormat.of().formatHex(Secrets.sha256(key));
+  }
+
+  /**
+   * What may be shown of a presented secret in logs and listings: {@code sk-} and 8 characters for a key of
+   * this gateway's length, at most 4 characters of anything else of 16 characters or more, nothing of
+   * shorter secrets.
+   */
+  public static String displayPrefix(String secret) {
+    if (secret.startsWith("sk-") && secret.length() >= 3 + LENGTH - 3) {
+      // 8 of at least 37 random characters: what stays hidden is still far beyond guessing
+      return secret.substring(0, 3 + PREFIX_CHARS) + "…";
+    }
+    return secret.length() >= 16 ? secret.substring(0, 4) + "…" : "…";
+  }
+}

@@ -1,0 +1,166 @@
+package io.ollamagateway.cli;
+
+import io.ollamagateway.admin.IdentityService;
+import io.ollamagateway.admin.InvalidInput;
+import io.ollamagateway.admin.JsonViews;
+import io.ollamagateway.auth.Role;
+import io.ollamagateway.store.ApiKey;
+import io.ollamagateway.store.User;
+import io.vertx.core.json.JsonArray;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code keys create|list|revoke}: manages API keys directly in the configured store. {@code keys create
+ * --admin --name bootstrap --json} makes the first admin key on a fresh install. A new key's secret is printed
+ * once, on standard output only.
+ */
+@Command(name = "keys", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
+    exitCodeOnExecutionException = 1,
+    description = "Manage API keys in the store of DATABASE_URL (works while the server runs).")
+final class KeysCommand implements Runnable {
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--database-url", paramLabel = "URL", scope = picocli.CommandLine.ScopeType.INHERIT,
+      description = "The store (DATABASE_URL; default: SQLite in ./data/gateway.db)")
+  String databaseUrl;
+
+  @Option(names = "--config", paramLabel = "FILE", scope = picocli.CommandLine.ScopeType.INHERIT,
+      description = "YAML config file (default: config/config.yaml)")
+  Path config;
+
+  @Option(names = "--json", scope = picocli.CommandLine.ScopeType.INHERIT, description = "Print JSON, for scripts")
+  boolean json;
+
+  private final StoreAccess store;
+
+  KeysCommand(Map<String, String> environment, Path workDir) {
+    this.store = new StoreAccess(environment, workDir);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(name = "create", exitCodeOnInvalidInput = 1, exitCodeOnExecutionException = 1,
+      description = "Create a key and print it, once.")
+  int create(
+      @Option(names = "--name", required = true, paramLabel = "NAME", description = "What the key is for") String name,
+      @Option(names = "--user", paramLabel = "USER", description = "Owner: user id or name") String user,
+      @Option(names = "--admin", description = "Owner is an admin user (by default 'admin', created if missing)")
+      boolean admin,
+      @Option(names = "--expires", paramLabel = "WHEN", description = "Expiry: 2027-01-31 or 2027-01-31T12:00:00Z")
+      String expires,
+      @Option(names = "--models", paramLabel = "GLOB", split = ",", description = "Allowed models, e.g. llama3*")
+      List<String> models,
+      @Option(names = "--requests-per-minute", paramLabel = "N", description = "The key's own request rate limit")
+      Integer requestsPerMinute) {
+    return store.run(databaseUrl, config, err(), service -> {
+      User owner = owner(service, user, admin);
+      IdentityService.CreatedKey created = service.createKey(StoreAccess.actor(), owner.id(), name,
+          parseExpiry(expires), models, requestsPerMinute);
+      if (json) {
+        out().println(JsonViews.createdKey(created, Instant.now()).encodePrettily());
+      } else {
+        out().println("created key " + created.key().id() + " '" + name + "' for user " + owner.id() + " ("
+            + owner.name() + ", " + IdentityService.roleName(owner.role()) + ")");
+        out().println("copy it now, it is shown only this once:");
+        out().println(created.secret());
+      }
+      out().flush();
+    });
+  }
+
+  @Command(name = "list", exitCodeOnInvalidInput = 1, exitCodeOnExecutionException = 1,
+      description = "List keys (never their secrets).")
+  int list(@Option(names = "--user", paramLabel = "USER", description = "Only this user's keys (id or name)")
+      String user) {
+    return store.run(databaseUrl, config, err(), service -> {
+      Long userId = user == null ? null : StoreAccess.user(service, user).id();
+      List<ApiKey> keys = service.keys(userId);
+      Instant now = Instant.now();
+      if (json) {
+        out().println(new JsonArray(keys.stream().map(k -> JsonViews.key(k, now)).toList()).encodePrettily());
+      } else {
+        out().printf("%-6s %-6s %-20s %-16s %-8s %-22s %s%n", "ID", "USER", "NAME", "PREFIX", "STATUS",
+            "EXPIRES", "MODELS");
+        for (ApiKey key : keys) {
+          out().printf("%-6d %-6d %-20s %-16s %-8s %-22s %s%n", key.id(), key.userId(), key.name(), key.prefix(),
+              key.status(now), key.expiresAt() == null ? "never" : key.expiresAt().toString(),
+              key.models().isEmpty() ? "*" : String.join(",", key.models()));
+        }
+      }
+      out().flush();
+    });
+  }
+
+  @Command(name = "revoke", exitCodeOnInvalidInput = 1, exitCodeOnExecutionException = 1,
+      description = "Revoke a key for good.")
+  int revoke(@Parameters(paramLabel = "ID", description = "Key id") long id) {
+    return store.run(databaseUrl, config, err(), service -> {
+      ApiKey key = service.revokeKey(StoreAccess.actor(), id);
+      if (json) {
+        out().println(JsonViews.key(key, Instant.now()).encodePrettily());
+      } else {
+        out().println("revoked key " + key.id() + " (" + key.prefix() + "); a running gateway refuses it within "
+            + "KEY_CACHE_REFRESH (30 s by default)");
+      }
+      out().flush();
+    });
+  }
+
+  private static User owner(IdentityService service, String user, boolean admin) {
+    if (!admin) {
+      if (user == null) {
+        throw new InvalidInput("--user", "name the key's owner with --user, or use --admin");
+      }
+      return StoreAccess.user(service, user);
+    }
+    String name = user == null ? "admin" : user;
+    User owner = service.stores().users().findByName(name).orElse(null);
+    if (owner == null && user != null && user.chars().allMatch(Character::isDigit)) {
+      owner = StoreAccess.user(service, user);
+    }
+    if (owner == null) {
+      owner = service.createUser(StoreAccess.actor(), name, null, Role.ADMIN);
+    }
+    if (owner.role() != Role.ADMIN) {
+      throw new InvalidInput("--admin", "user '" + owner.name() + "' is not an admin; choose another --user or "
+          + "make them one with 'users update " + owner.id() + " --role admin'");
+    }
+    return owner;
+  }
+
+  private static Instant parseExpiry(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return text.contains("T") ? Instant.parse(text) : LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new InvalidInput("--expires", "expected a date (2027-01-31) or a UTC time (2027-01-31T12:00:00Z)");
+    }
+  }
+
+  private PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  private PrintWriter err() {
+    return spec.commandLine().getErr();
+  }
+}

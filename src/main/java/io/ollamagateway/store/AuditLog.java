@@ -1,0 +1,12 @@
+package io.ollamagateway.store;
+
+import java.util.List;
+
+/** The audit log of administrative actions. Blocks on JDBC: call from a worker thread. Thread-safe. */
+public interface AuditLog {
+
+  void record(String actor, String action, String target, String detail);
+
+  /** The newest entries first, at most {@code limit}, older than {@code beforeId} when it is not null. */
+  List<AuditEntry> list(int limit, Long beforeId);
+}

@@ -1,0 +1,124 @@
+package io.ollamagateway.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/** {@link KeyStore} on JDBC, the same SQL for SQLite and PostgreSQL. Thread-safe; blocks. */
+public final class JdbcKeyStore implements KeyStore {
+
+  private static final String COLUMNS = "k.id, k.user_id, k.name, k.prefix, k.created_at, k.last_used_at, "
+      + "k.expires_at, k.active, k.revoked_at, k.models, k.requests_per_minute";
+  private static final String GRANT = "SELECT " + COLUMNS + ", k.key_hash, " + JdbcUserStore.COLUMNS
+      .replace("u.id", "u.id AS u_id").replace("u.name", "u.name AS u_name")
+      .replace("u.active", "u.active AS u_active").replace("u.created_at", "u.created_at AS u_created_at")
+      + " FROM api_keys k JOIN users u ON u.id = k.user_id";
+
+  private final Jdbc jdbc;
+  private final Clock clock;
+
+  public JdbcKeyStore(DataSource dataSource, Clock clock) {
+    this.jdbc = new Jdbc(dataSource);
+    this.clock = clock;
+  }
+
+  @Override
+  public ApiKey create(long userId, String name, String hash, String prefix, Instant expiresAt,
+      List<String> models, Integer requestsPerMinute) {
+    Instant now = Instant.ofEpochMilli(clock.millis());
+    return jdbc.query("INSERT INTO api_keys (user_id, name, key_hash, prefix, created_at, expires_at, active, "
+            + "models, requests_per_minute) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + COLUMNS.replace("k.", ""),
+        JdbcKeyStore::map, userId, name, hash, prefix, now, Jdbc.orNull(expiresAt), true,
+        Jdbc.orNull(joinModels(models)), Jdbc.orNull(requestsPerMinute)).get(0);
+  }
+
+  @Override
+  public List<ApiKey> list(Long userId) {
+    return userId == null
+        ? jdbc.query("SELECT " + COLUMNS + " FROM api_keys k ORDER BY k.id", JdbcKeyStore::map)
+        : jdbc.query("SELECT " + COLUMNS + " FROM api_keys k WHERE k.user_id = ? ORDER BY k.id", JdbcKeyStore::map,
+            userId);
+  }
+
+  @Override
+  public Optional<ApiKey> find(long id) {
+    return jdbc.query("SELECT " + COLUMNS + " FROM api_keys k WHERE k.id = ?", JdbcKeyStore::map, id).stream()
+        .findFirst();
+  }
+
+  @Override
+  public Optional<KeyGrant> findByHash(String hash) {
+    return jdbc.query(GRANT + " WHERE k.key_hash = ?", JdbcKeyStore::grant, hash).stream().findFirst();
+  }
+
+  @Override
+  public Map<String, KeyGrant> usable() {
+    Map<String, KeyGrant> result = new LinkedHashMap<>();
+    jdbc.query(GRANT + " WHERE k.active = ? AND k.revoked_at IS NULL AND u.active = ?",
+        row -> result.put(row.getString("key_hash"), grant(row)), true, true);
+    return result;
+  }
+
+  @Override
+  public Optional<ApiKey> update(ApiKey key) {
+    int changed = jdbc.update("UPDATE api_keys SET name = ?, expires_at = ?, active = ?, models = ?, "
+            + "requests_per_minute = ? WHERE id = ?", key.name(), Jdbc.orNull(key.expiresAt()),
+        key.active() && key.revokedAt() == null, Jdbc.orNull(joinModels(key.models())),
+        Jdbc.orNull(key.requestsPerMinute()), key.id());
+    return changed == 0 ? Optional.empty() : find(key.id());
+  }
+
+  @Override
+  public Optional<ApiKey> revoke(long id, Instant at) {
+    jdbc.update("UPDATE api_keys SET active = ?, revoked_at = ? WHERE id = ? AND revoked_at IS NULL", false, at,
+        id);
+    return find(id);
+  }
+
+  @Override
+  public void touch(Map<Long, Long> lastUsed) {
+    if (lastUsed.isEmpty()) {
+      return;
+    }
+    jdbc.inTransaction(c -> {
+      try (var statement = c.prepareStatement("UPDATE api_keys SET last_used_at = ? WHERE id = ? "
+          + "AND (last_used_at IS NULL OR last_used_at < ?)")) {
+        for (Map.Entry<Long, Long> entry : lastUsed.entrySet()) {
+          statement.setLong(1, entry.getValue());
+          statement.setLong(2, entry.getKey());
+          statement.setLong(3, entry.getValue());
+          statement.addBatch();
+        }
+        statement.executeBatch();
+      }
+      return null;
+    });
+  }
+
+  private static String joinModels(List<String> models) {
+    return models == null || models.isEmpty() ? null : String.join(",", models);
+  }
+
+  private static ApiKey map(ResultSet row) throws SQLException {
+    String models = row.getString("models");
+    return new ApiKey(row.getLong("id"), row.getLong("user_id"), row.getString("name"), row.getString("prefix"),
+        Jdbc.instant(row, "created_at"), Jdbc.instant(row, "last_used_at"), Jdbc.instant(row, "expires_at"),
+        row.getBoolean("active"), Jdbc.instant(row, "revoked_at"),
+        models == null || models.isBlank() ? List.of() : Arrays.asList(models.split(",")),
+        Jdbc.integer(row, "requests_per_minute"));
+  }
+
+  private static KeyGrant grant(ResultSet row) throws SQLException {
+    User user = new User(row.getLong("u_id"), row.getString("u_name"), row.getString("email"),
+        io.ollamagateway.auth.Role.valueOf(row.getString("role").toUpperCase(java.util.Locale.ROOT)),
+        row.getBoolean("u_active"), Jdbc.instant(row, "u_created_at"));
+    return new KeyGrant(map(row), user);
+  }
+}

@@ -1,0 +1,12 @@
+package io.ollamagateway.store;
+
+import java.time.Clock;
+
+/** The repositories of one {@link Database}, wired by hand. Immutable; thread-safe. */
+public record Stores(Database database, UserStore users, KeyStore keys, AuditLog audit) {
+
+  public static Stores of(Database database, Clock clock) {
+    return new Stores(database, new JdbcUserStore(database.dataSource(), clock),
+        new JdbcKeyStore(database.dataSource(), clock), new JdbcAuditLog(database.dataSource(), clock));
+  }
+}

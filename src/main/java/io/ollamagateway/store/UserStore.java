@@ -1,0 +1,24 @@
+package io.ollamagateway.store;
+
+import io.ollamagateway.auth.Role;
+import java.util.List;
+import java.util.Optional;
+
+/** Users in the store. Every method blocks on JDBC: call from a worker thread. Thread-safe. */
+public interface UserStore {
+
+  List<User> list();
+
+  Optional<User> find(long id);
+
+  Optional<User> findByName(String name);
+
+  /** @throws ConflictException when the name is taken */
+  User create(String name, String email, Role role);
+
+  /** Writes email, role and active of {@code user}; empty when it does not exist (any more). */
+  Optional<User> update(User user);
+
+  /** Deletes a user and all their keys; false when there was no such user. */
+  boolean delete(long id);
+}

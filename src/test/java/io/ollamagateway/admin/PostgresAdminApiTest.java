@@ -1,0 +1,12 @@
+package io.ollamagateway.admin;
+
+import io.ollamagateway.testing.TestDatabase;
+
+/** {@link AdminApiTest} on PostgreSQL. */
+class PostgresAdminApiTest extends AdminApiTest {
+
+  @Override
+  TestDatabase newDatabase() {
+    return TestDatabase.postgres();
+  }
+}

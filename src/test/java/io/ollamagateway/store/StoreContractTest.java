@@ -1,0 +1,188 @@
+package io.ollamagateway.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ollamagateway.auth.ApiKeys;
+import io.ollamagateway.auth.Role;
+import io.ollamagateway.testing.TestDatabase;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The behaviour of the stores, run unchanged against SQLite ({@link SqliteStoreTest}) and PostgreSQL
+ * ({@link PostgresStoreTest}): the parity the issue asks for.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class StoreContractTest {
+
+  private TestDatabase testDatabase;
+  private Database database;
+  private Stores stores;
+
+  abstract TestDatabase newDatabase();
+
+  @BeforeAll
+  void open() {
+    testDatabase = newDatabase();
+    database = Database.open(Optional.of(testDatabase.url()), Path.of("."));
+    stores = Stores.of(database, Clock.systemUTC());
+  }
+
+  @AfterAll
+  void close() {
+    if (database != null) {
+      database.close();
+    }
+    if (testDatabase != null) {
+      testDatabase.close();
+    }
+  }
+
+  @Test
+  void usersAreCreatedReadUpdatedAndListed() {
+    User alice = stores.users().create("alice-" + suffix(), "alice@example.com", Role.USER);
+    assertThat(alice.id()).isPositive();
+    assertThat(alice.active()).isTrue();
+    assertThat(alice.role()).isEqualTo(Role.USER);
+    assertThat(stores.users().find(alice.id())).contains(alice);
+    assertThat(stores.users().findByName(alice.name())).contains(alice);
+
+    User changed = stores.users().update(alice.withChanges(null, Role.ADMIN, false)).orElseThrow();
+    assertThat(changed.role()).isEqualTo(Role.ADMIN);
+    assertThat(changed.active()).isFalse();
+    assertThat(changed.email()).isNull();
+    assertThat(stores.users().list()).contains(changed);
+    assertThat(stores.users().update(new User(999_999, "x", null, Role.USER, true, Instant.now()))).isEmpty();
+  }
+
+  @Test
+  void aTakenUserNameIsAConflict() {
+    String name = "bob-" + suffix();
+    stores.users().create(name, null, Role.USER);
+    assertThatThrownBy(() -> stores.users().create(name, null, Role.ADMIN))
+        .isInstanceOf(ConflictException.class).hasMessageContaining(name);
+  }
+
+  @Test
+  void keysAreStoredByHashWithTheirSettings() {
+    User owner = stores.users().create("carol-" + suffix(), null, Role.USER);
+    String secret = new ApiKeys().generate();
+    Instant expires = Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.MILLIS);
+    ApiKey key = stores.keys().create(owner.id(), "ci", ApiKeys.hash(secret), ApiKeys.displayPrefix(secret), expires,
+        List.of("llama3*", "qwen2.5:0.5b"), 30);
+    assertThat(key.models()).containsExactly("llama3*", "qwen2.5:0.5b");
+    assertThat(key.requestsPerMinute()).isEqualTo(30);
+    assertThat(key.expiresAt()).isEqualTo(expires);
+    assertThat(key.prefix()).startsWith("sk-").endsWith("…").hasSize(12);
+
+    KeyGrant grant = stores.keys().findByHash(ApiKeys.hash(secret)).orElseThrow();
+    assertThat(grant.key()).isEqualTo(key);
+    assertThat(grant.user()).isEqualTo(owner);
+    assertThat(stores.keys().findByHash(ApiKeys.hash(secret + "x"))).isEmpty();
+    assertThat(stores.keys().usable()).containsKey(ApiKeys.hash(secret));
+    assertThat(stores.keys().list(owner.id())).containsExactly(key);
+
+    ApiKey updated = stores.keys().update(key.withSettings("renamed", null, true, List.of(), null)).orElseThrow();
+    assertThat(updated.name()).isEqualTo("renamed");
+    assertThat(updated.expiresAt()).isNull();
+    assertThat(updated.models()).isEmpty();
+    assertThat(updated.requestsPerMinute()).isNull();
+  }
+
+  @Test
+  void revokedKeysAndKeysOfInactiveUsersAreNotUsable() {
+    User owner = stores.users().create("dave-" + suffix(), null, Role.USER);
+    String first = new ApiKeys().generate();
+    String second = new ApiKeys().generate();
+    ApiKey revoked = stores.keys().create(owner.id(), "a", ApiKeys.hash(first), ApiKeys.displayPrefix(first), null,
+        List.of(), null);
+    stores.keys().create(owner.id(), "b", ApiKeys.hash(second), ApiKeys.displayPrefix(second), null, List.of(), null);
+    Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    ApiKey after = stores.keys().revoke(revoked.id(), at).orElseThrow();
+    assertThat(after.revokedAt()).isEqualTo(at);
+    assertThat(after.active()).isFalse();
+    assertThat(after.status(Instant.now())).isEqualTo("revoked");
+    assertThat(stores.keys().revoke(revoked.id(), at.plusSeconds(5)).orElseThrow().revokedAt()).isEqualTo(at);
+    Map<String, KeyGrant> usable = stores.keys().usable();
+    assertThat(usable).doesNotContainKey(ApiKeys.hash(first)).containsKey(ApiKeys.hash(second));
+
+    stores.users().update(owner.withChanges(null, Role.USER, false));
+    assertThat(stores.keys().usable()).doesNotContainKey(ApiKeys.hash(second));
+    assertThat(stores.keys().revoke(987_654, at)).isEmpty();
+  }
+
+  @Test
+  void deletingAUserDeletesTheirKeys() {
+    User owner = stores.users().create("erin-" + suffix(), null, Role.USER);
+    String secret = new ApiKeys().generate();
+    ApiKey key = stores.keys().create(owner.id(), "a", ApiKeys.hash(secret), ApiKeys.displayPrefix(secret), null,
+        List.of(), null);
+    assertThat(stores.users().delete(owner.id())).isTrue();
+    assertThat(stores.users().find(owner.id())).isEmpty();
+    assertThat(stores.keys().find(key.id())).isEmpty();
+    assertThat(stores.keys().findByHash(ApiKeys.hash(secret))).isEmpty();
+    assertThat(stores.users().delete(owner.id())).isFalse();
+  }
+
+  @Test
+  void lastUseTimesAreWrittenInBatchesAndNeverGoBack() {
+    User owner = stores.users().create("frank-" + suffix(), null, Role.USER);
+    String secret = new ApiKeys().generate();
+    ApiKey key = stores.keys().create(owner.id(), "a", ApiKeys.hash(secret), ApiKeys.displayPrefix(secret), null,
+        List.of(), null);
+    long now = System.currentTimeMillis();
+    stores.keys().touch(Map.of(key.id(), now));
+    stores.keys().touch(Map.of(key.id(), now - 60_000));
+    assertThat(stores.keys().find(key.id()).orElseThrow().lastUsedAt()).isEqualTo(Instant.ofEpochMilli(now));
+  }
+
+  @Test
+  void theAuditLogListsNewestFirst() {
+    String target = "user:" + suffix();
+    stores.audit().record("key:1 (root)", "user.create", target, "name=x");
+    stores.audit().record("key:1 (root)", "user.delete", target, null);
+    List<AuditEntry> newest = stores.audit().list(2, null);
+    assertThat(newest).extracting(AuditEntry::action).containsExactly("user.delete", "user.create");
+    assertThat(newest.get(0).target()).isEqualTo(target);
+    assertThat(newest.get(0).detail()).isNull();
+    assertThat(stores.audit().list(10, newest.get(0).id())).extracting(AuditEntry::id)
+        .contains(newest.get(1).id()).doesNotContain(newest.get(0).id());
+  }
+
+  @Test
+  void reopeningAMigratedStoreIsANoOp() {
+    try (Database again = Database.open(Optional.of(testDatabase.url()), Path.of("."))) {
+      assertThat(Stores.of(again, Clock.systemUTC()).users().list()).isNotNull();
+    }
+  }
+
+  @Test
+  void aStoreNewerThanTheCodeRefusesToOpen() {
+    TestDatabase other = newDatabase();
+    try {
+      Database.open(Optional.of(other.url()), Path.of(".")).close();
+      other.execute("INSERT INTO schema_history (installed_rank, version, description, type, script, checksum, "
+          + "installed_by, installed_on, execution_time, success) VALUES (99, '99', 'from the future', 'SQL', "
+          + "'V99__future.sql', 0, 'test', CURRENT_TIMESTAMP, 1, " + (other.isPostgres() ? "TRUE" : "1") + ")");
+      assertThatThrownBy(() -> Database.open(Optional.of(other.url()), Path.of(".")))
+          .isInstanceOf(StoreException.class)
+          .hasMessageContaining("newer than this gateway");
+    } finally {
+      other.close();
+    }
+  }
+
+  private static String suffix() {
+    return Long.toString(System.nanoTime(), 36);
+  }
+}
