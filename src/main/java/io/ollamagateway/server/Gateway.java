@@ -99,14 +99,6 @@ public final class Gateway {
         .mapEmpty();
   }
 
-  private static int freePort(String host) {
-    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
-      return probe.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot find a free port on " + host, e);
-    }
-  }
-
   /** The port the gateway listens on. */
   public int port() {
     return port;
