@@ -68,14 +68,19 @@ final class ServeCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("shutting down: finishing running requests for up to {} s (SHUTDOWN_GRACE)",
           gatewayConfig.shutdownGrace().toSeconds());
+      int status = 0;
       try {
         gateway.stop(gatewayConfig.shutdownGrace()).await(gatewayConfig.shutdownGrace().toMillis() + 5000,
             TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         LOG.warn("shutdown did not complete cleanly: {}", e.toString());
+        status = 1;
       }
       LOG.info("stopped");
       stopped.countDown();
+      // A JVM that exits on a signal reports 128+signal (143 for SIGTERM) whatever main returns, and service
+      // managers read that as a crash; after an orderly stop the status must say so.
+      Runtime.getRuntime().halt(status);
     }, "shutdown"));
     stopped.await();
     return 0;
