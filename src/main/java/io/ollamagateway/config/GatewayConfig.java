@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param accessLog whether one line per request is logged
  * @param upstreamMaxConnections the connection pool size to each upstream, per event loop
  * @param eventLoops the number of event-loop threads serving requests
+ * @param upstreamPolicy key rotation, cooldowns, health checks and queues of the upstreams
  */
 public record GatewayConfig(
     String host,
@@ -37,7 +38,8 @@ public record GatewayConfig(
     Duration shutdownGrace,
     boolean accessLog,
     int upstreamMaxConnections,
-    int eventLoops) {
+    int eventLoops,
+    UpstreamPolicy upstreamPolicy) {
 
   public GatewayConfig {
     upstreams = List.copyOf(upstreams);
@@ -48,6 +50,13 @@ public record GatewayConfig(
   public GatewayConfig withListen(String host, int port) {
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
-        upstreamMaxConnections, eventLoops);
+        upstreamMaxConnections, eventLoops, upstreamPolicy);
+  }
+
+  /** A copy with other upstreams and policy, as a reload makes it; for tests and tools. */
+  public GatewayConfig withUpstreams(List<UpstreamConfig> upstreams, UpstreamPolicy policy) {
+    return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
+        maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
+        upstreamMaxConnections, eventLoops, policy);
   }
 }
