@@ -5,8 +5,9 @@ import io.ollamagateway.auth.StaticAuthenticator;
 import io.ollamagateway.config.GatewayConfig;
 import io.ollamagateway.proxy.ProxyHandler;
 import io.ollamagateway.proxy.ResponseTap;
-import io.ollamagateway.upstream.SingleUpstreamSelector;
+import io.ollamagateway.upstream.ModelRouter;
 import io.ollamagateway.upstream.UpstreamProbe;
+import io.ollamagateway.upstream.UpstreamRegistry;
 import io.ollamagateway.upstream.UpstreamSelector;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,10 +42,13 @@ public final class Gateway {
   private final Vertx vertx;
   private final HttpClientAgent client;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+  private final Supplier<GatewayConfig> reloadSource;
+  private final UpstreamRegistry registry;
   private volatile int port;
 
-  private Gateway(GatewayConfig config) {
+  private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource) {
     this.config = config;
+    this.reloadSource = reloadSource;
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops()));
     this.client = vertx.createHttpClient(
         new HttpClientOptions()
@@ -53,17 +58,29 @@ public final class Gateway {
             .setVerifyHost(true)
             .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.upstreamConnectTimeout().toMillis())),
         new PoolOptions().setHttp1MaxSize(config.upstreamMaxConnections()));
+    this.registry = new UpstreamRegistry(vertx, client, config.upstreams(), config.upstreamPolicy(),
+        System::currentTimeMillis, Duration.ofSeconds(3));
   }
 
-  /** Starts a gateway and completes once it listens. */
+  /** Starts a gateway and completes once it listens. Reloads keep this configuration's upstreams. */
   public static Future<Gateway> start(GatewayConfig config) {
-    Gateway gateway = new Gateway(config);
+    return start(config, () -> config);
+  }
+
+  /**
+   * Starts a gateway and completes once it listens.
+   *
+   * @param reloadSource reads the configuration again for a reload ({@code SIGHUP}, {@code POST
+   *     /admin/api/reload}); called on a worker thread, may throw a {@link io.ollamagateway.config.ConfigException}
+   */
+  public static Future<Gateway> start(GatewayConfig config, Supplier<GatewayConfig> reloadSource) {
+    Gateway gateway = new Gateway(config, reloadSource);
     return gateway.listen().map(gateway).recover(err -> gateway.vertx.close().transform(v -> Future.failedFuture(err)));
   }
 
   private Future<Void> listen() {
     Authenticator authenticator = new StaticAuthenticator(config.proxyAuthToken(), config.allowUnauthenticated());
-    UpstreamSelector selector = new SingleUpstreamSelector(config.upstreams().get(0));
+    UpstreamSelector selector = new ModelRouter(registry);
     UpstreamProbe probe = new UpstreamProbe(client, config.upstreams(), Duration.ofSeconds(3));
     ProxyHandler proxy = new ProxyHandler(config, client, authenticator, selector, ResponseTap.Factory.NONE);
     StatusRoutes status = new StatusRoutes(probe);
@@ -71,21 +88,38 @@ public final class Gateway {
     Router router = Router.router(vertx);
     router.route().handler(Cors.handler(config.allowedOrigins()));
     router.get("/health").handler(status::health);
+    new UpstreamRoutes(authenticator, registry, this::reload).mount(router);
     router.route("/").handler(status::root);
     router.route().handler(proxy);
 
     // The first server learns the port (0 means any free one); the others share it, one per event loop.
-    return vertx.deployVerticle(() -> new ServerVerticle(router, config.port()), new DeploymentOptions())
+    return registry.start().compose(v -> vertx.deployVerticle(() -> new ServerVerticle(router, config.port()), new DeploymentOptions())
         .compose(id -> {
           port = servers.get(0).actualPort();
           int more = config.eventLoops() - 1;
           return more == 0 ? Future.succeededFuture()
               : vertx.deployVerticle(() -> new ServerVerticle(router, port),
                   new DeploymentOptions().setInstances(more));
-        })
+        }))
         .onSuccess(v -> LOG.info("Ollama Gateway {} listening on http://{}:{} -> {} ({} event loops)",
-            BuildInfo.version(), config.host(), port, config.upstreams().get(0).displayUrl(), config.eventLoops()))
+            BuildInfo.version(), config.host(), port,
+            config.upstreams().stream().map(u -> u.name() + "=" + u.displayUrl()).toList(), config.eventLoops()))
         .mapEmpty();
+  }
+
+  /**
+   * Re-reads the configuration and replaces the upstreams and their keys; running requests finish on the
+   * upstream they started on. Fails, keeping the running configuration, when the new one is invalid. Other
+   * settings (port, auth...) need a restart.
+   */
+  public Future<Void> reload() {
+    return vertx.<GatewayConfig>executeBlocking(reloadSource::get, false)
+        .compose(next -> registry.reload(next.upstreams(), next.upstreamPolicy()));
+  }
+
+  /** The live upstreams, for tools and tests. */
+  public UpstreamRegistry upstreams() {
+    return registry;
   }
 
   /** The port the gateway listens on. */
@@ -100,6 +134,7 @@ public final class Gateway {
   public Future<Void> stop(Duration grace) {
     List<Future<Void>> shutdowns = servers.stream().map(server -> server.shutdown(grace.toMillis(),
         TimeUnit.MILLISECONDS)).toList();
+    registry.stop();
     return Future.join(shutdowns)
         .transform(v -> client.close())
         .transform(v -> vertx.close());
