@@ -32,7 +32,8 @@ final class GatewayFixture implements AutoCloseable {
   static final String ADMIN_TOKEN = "admin-token-for-tests";
 
   final List<OllamaEmulator> emulators = new ArrayList<>();
-  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
   private final Path dir;
   private final Map<String, String> env = new HashMap<>();
   private final AtomicReference<String> yaml = new AtomicReference<>();
