@@ -117,6 +117,45 @@ class RoutingTest {
   }
 
   @Test
+  void anUpstreamLeavesTheRotationWhenItsHealthCheckFailsAndComesBackWhenWell() throws Exception {
+    gateway = new GatewayFixture(dir).set("HEALTH_CHECK_INTERVAL", "100ms");
+    OllamaEmulator a = gateway.emulator(List.of("llama3.2:latest"), Set.of(), Set.of());
+    OllamaEmulator b = gateway.emulator(List.of("llama3.2:latest"), Set.of(), Set.of());
+    int portA = a.port();
+    gateway.start("""
+        upstreams:
+          - {name: a, url: "%s", weight: 5}
+          - {name: b, url: "%s"}
+        """.formatted(a.url(), b.url()));
+
+    a.stop().await(5, TimeUnit.SECONDS);
+    awaitHealthy(false);
+    long beforeB = b.stats().requests();
+    assertThat(gateway.post("/api/chat", GatewayFixture.chat("llama3.2", false)).statusCode()).isEqualTo(200);
+    assertThat(b.stats().requests() - beforeB).isGreaterThanOrEqualTo(1);
+
+    OllamaEmulator again = OllamaEmulator.start(new io.ollamagateway.emulator.EmulatorOptions("127.0.0.1", portA,
+        Duration.ZERO, 5, Duration.ZERO, -1, List.of("llama3.2:latest"), Set.of(), Set.of(), 1))
+        .await(10, TimeUnit.SECONDS);
+    gateway.emulators.add(again);
+    awaitHealthy(true);
+    // weight 5 makes the returned upstream the first choice again (health checks hit it too, so count streams)
+    assertThat(gateway.post("/api/chat", GatewayFixture.chat("llama3.2", true)).statusCode()).isEqualTo(200);
+    assertThat(again.stats().streamsStarted()).isEqualTo(1);
+  }
+
+  private void awaitHealthy(boolean healthy) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (new JsonObject(gateway.admin("GET", "/admin/api/upstreams").body()).getJsonArray("upstreams")
+        .getJsonObject(0).getBoolean("healthy") != healthy) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("upstream a never became " + (healthy ? "healthy" : "unhealthy"));
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
   void aStreamThatBreaksAfterItsFirstByteIsNotRepeated() throws Exception {
     twoUpstreams(List.of("llama3.2:latest"), List.of("llama3.2:latest"), 5);
     OllamaEmulator a = gateway.emulators.get(0);
