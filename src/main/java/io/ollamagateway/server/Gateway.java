@@ -81,7 +81,8 @@ public final class Gateway {
   private Future<Void> listen() {
     Authenticator authenticator = new StaticAuthenticator(config.proxyAuthToken(), config.allowUnauthenticated());
     UpstreamSelector selector = new ModelRouter(registry);
-    UpstreamProbe probe = new UpstreamProbe(client, config.upstreams(), Duration.ofSeconds(3));
+    UpstreamProbe probe = new UpstreamProbe(client,
+        () -> registry.snapshot().upstreams().stream().map(u -> u.config()).toList(), Duration.ofSeconds(3));
     ProxyHandler proxy = new ProxyHandler(config, client, authenticator, selector, ResponseTap.Factory.NONE);
     StatusRoutes status = new StatusRoutes(probe);
 
