@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Model-aware routing over the {@link UpstreamRegistry}: a request goes to an upstream that has its model
  * (by its model patterns, else by its last {@code /api/tags}), healthy ones first, preferring one where the
  * model is already loaded ({@code /api/ps}), then the fewest in-flight requests per unit of weight. With a
- * single upstream every request goes to it, as a plain proxy would, and the upstream judges the model.
+ * single upstream without model patterns every request goes to it, as a plain proxy would, and the upstream
+ * judges the model.
  *
  * <p>Then it takes a concurrency slot (possibly waiting in the fair queue) and a key. When every key of
  * every candidate is cooling down the answer is 429 with the earliest {@code Retry-After}; a model no
@@ -92,7 +93,8 @@ public final class ModelRouter implements UpstreamSelector {
 
   private List<Upstream> candidates(List<Upstream> all, Route route) {
     List<Upstream> open = all.stream().filter(u -> !route.excluded().contains(u.name())).toList();
-    if (all.size() == 1 || route.model() == null) {
+    boolean plainProxy = all.size() == 1 && all.get(0).config().models().isEmpty();
+    if (plainProxy || route.model() == null) {
       return preferHealthy(open);
     }
     List<Upstream> having = open.stream().filter(u -> u.has(route.model()) == Upstream.Has.YES).toList();

@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * {@code /api/ps} every {@code HEALTH_CHECK_INTERVAL}. An upstream that does not answer (or answers 5xx)
  * leaves the rotation until a check finds it well again.
  *
+ * <p>Checks use an available key but judge only the upstream, never the key: a 429 or 401 to a check counts as
+ * "reachable" and leaves the key pool alone, which learns from real requests only (a check's answer for one
+ * path is weaker evidence than a request's, and must not disable a key).
+ *
  * <p>A reload keeps the live state (cooldowns, disabled keys, queue) of every upstream whose configuration did
  * not change; requests under way keep the {@link Target} they started with and finish on it.
  *
