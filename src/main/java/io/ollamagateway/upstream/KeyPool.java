@@ -146,7 +146,8 @@ public final class KeyPool {
     key.lastError = "429: " + message;
     long rest;
     if (retryAfter != null) {
-      rest = Math.max(0, retryAfter.toMillis());
+      // at least a second: "Retry-After: 0" must not turn the retry loop into a busy loop on one key
+      rest = Math.max(1000, retryAfter.toMillis());
     } else {
       int doublings = Math.min(30, key.consecutiveLimits - 1);
       rest = Math.min(cooldownMaxMillis, cooldownMillis << doublings);
@@ -163,6 +164,13 @@ public final class KeyPool {
     Key key = keys.get(index);
     key.disabledReason = reason;
     key.lastError = reason;
+  }
+
+  /** Gives disabled keys another chance (a reload: the operator may have fixed the account). */
+  public synchronized void enableAll() {
+    for (Key key : keys) {
+      key.disabledReason = null;
+    }
   }
 
   /** The key worked: the doubling of its next cooldown starts over. */

@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * "reachable" and leaves the key pool alone, which learns from real requests only (a check's answer for one
  * path is weaker evidence than a request's, and must not disable a key).
  *
- * <p>A reload keeps the live state (cooldowns, disabled keys, queue) of every upstream whose configuration did
- * not change; requests under way keep the {@link Target} they started with and finish on it.
+ * <p>A reload keeps the live state (key cooldowns, queue, catalogue) of every upstream whose configuration did
+ * not change, but gives its disabled keys another chance; requests under way keep the {@link Target} they
+ * started with and finish on it.
  *
  * <p>Thread-safe; never blocks: health checks run on a Vert.x event loop with the shared HTTP client.
  */
@@ -109,6 +110,9 @@ public final class UpstreamRegistry {
     List<Upstream> upstreams = new ArrayList<>();
     for (UpstreamConfig config : configs) {
       Upstream same = reusable.stream().filter(u -> u.config().equals(config)).findFirst().orElse(null);
+      if (same != null) {
+        same.keys().enableAll();
+      }
       upstreams.add(same != null ? same : new Upstream(vertx, config, policy, clock));
     }
     return new Snapshot(upstreams, policy);

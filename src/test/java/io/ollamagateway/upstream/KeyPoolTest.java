@@ -89,6 +89,22 @@ class KeyPoolTest {
   }
 
   @Test
+  void retryAfterZeroStillRestsTheKeyForASecond() {
+    KeyPool pool = pool(KeyStrategy.STICKY, "key-aaaa");
+    assertThat(pool.rateLimited(0, Duration.ZERO, "quota")).isEqualTo(clock.get() + 1000);
+  }
+
+  @Test
+  void enableAllGivesDisabledKeysAnotherChanceButKeepsCooldowns() {
+    KeyPool pool = pool(KeyStrategy.STICKY, "key-aaaa", "key-bbbb");
+    pool.disable(0, "401");
+    pool.rateLimited(1, Duration.ofSeconds(10), "quota");
+    pool.enableAll();
+    assertThat(pool.acquire()).hasValue(0);
+    assertThat(pool.states().get(1).cooldownUntilMillis()).isEqualTo(clock.get() + 10_000);
+  }
+
+  @Test
   void disabledKeysAreNeverChosenAndHaveNoAvailabilityTime() {
     KeyPool pool = pool(KeyStrategy.ROUND_ROBIN, "key-aaaa", "key-bbbb");
     pool.disable(0, "refused with HTTP 401");

@@ -126,6 +126,10 @@ class KeyRotationTest {
     assertThat(key.getString("state")).isEqualTo("disabled");
     assertThat(key.getString("disabled_reason")).contains("401");
     assertThat(adminKeys().getJsonObject(1).getString("state")).isEqualTo("available");
+
+    // a reload (the operator fixed the account) gives the key another chance
+    assertThat(fixture.admin("POST", "/admin/api/reload").statusCode()).isEqualTo(200);
+    assertThat(adminKeys().getJsonObject(0).getString("state")).isEqualTo("available");
   }
 
   @Test
