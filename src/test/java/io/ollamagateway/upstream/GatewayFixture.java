@@ -92,10 +92,12 @@ final class GatewayFixture implements AutoCloseable {
   HttpResponse<String> post(String path, String body, String... headers) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + path))
         .timeout(Duration.ofSeconds(20))
-        .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body));
     if (headers.length > 0) {
       request.headers(headers);
+    }
+    if (!java.util.Arrays.asList(headers).contains("Content-Type")) {
+      request.header("Content-Type", "application/json");
     }
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }

@@ -95,6 +95,20 @@ class KeyRotationTest {
   }
 
   @Test
+  void aStreamedUploadIsNotRepeatedButItsKeyStillCoolsDown() throws Exception {
+    OllamaEmulator emulator = cloud(Set.of("key-one-aaaaaaaa"), Set.of(), "");
+    long one = emulator.stats().requestsWithKey("key-one-aaaaaaaa");
+    long two = emulator.stats().requestsWithKey("key-two-bbbbbbbb");
+    // a binary body streams through unbuffered, so it cannot be sent a second time
+    HttpResponse<String> answer = fixture.post("/api/chat", GatewayFixture.chat("llama3.2", false),
+        "Content-Type", "application/octet-stream");
+    assertThat(answer.statusCode()).isEqualTo(429);
+    assertThat(emulator.stats().requestsWithKey("key-one-aaaaaaaa") - one).isEqualTo(1);
+    assertThat(emulator.stats().requestsWithKey("key-two-bbbbbbbb") - two).isZero();
+    assertThat(adminKeys().getJsonObject(0).getString("state")).isEqualTo("cooling_down");
+  }
+
+  @Test
   void aCooledDownKeyIsTriedAgain() throws Exception {
     OllamaEmulator emulator = cloud(Set.of("key-one-aaaaaaaa"), Set.of(),
         "KEY_STRATEGY=round-robin;KEY_COOLDOWN=100ms");
