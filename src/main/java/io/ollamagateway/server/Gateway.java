@@ -6,6 +6,7 @@ import io.ollamagateway.config.GatewayConfig;
 import io.ollamagateway.proxy.ProxyHandler;
 import io.ollamagateway.proxy.ResponseTap;
 import io.ollamagateway.upstream.ModelRouter;
+import io.ollamagateway.upstream.Upstream;
 import io.ollamagateway.upstream.UpstreamProbe;
 import io.ollamagateway.upstream.UpstreamRegistry;
 import io.ollamagateway.upstream.UpstreamSelector;
@@ -82,7 +83,7 @@ public final class Gateway {
     Authenticator authenticator = new StaticAuthenticator(config.proxyAuthToken(), config.allowUnauthenticated());
     UpstreamSelector selector = new ModelRouter(registry);
     UpstreamProbe probe = new UpstreamProbe(client,
-        () -> registry.snapshot().upstreams().stream().map(u -> u.config()).toList(), Duration.ofSeconds(3));
+        () -> registry.snapshot().upstreams().stream().map(Upstream::config).toList(), Duration.ofSeconds(3));
     ProxyHandler proxy = new ProxyHandler(config, client, authenticator, selector, ResponseTap.Factory.NONE);
     StatusRoutes status = new StatusRoutes(probe);
 
@@ -93,15 +94,18 @@ public final class Gateway {
     router.route("/").handler(status::root);
     router.route().handler(proxy);
 
-    // The first server learns the port (0 means any free one); the others share it, one per event loop.
-    return registry.start().compose(v -> vertx.deployVerticle(() -> new ServerVerticle(router, config.port()), new DeploymentOptions())
+    // The upstreams' catalogues are read once before the first request can arrive, so that routing by model
+    // works from the start. The first server learns the port (0 means any free one); the others share it, one
+    // per event loop.
+    return registry.start()
+        .compose(v -> vertx.deployVerticle(() -> new ServerVerticle(router, config.port()), new DeploymentOptions()))
         .compose(id -> {
           port = servers.get(0).actualPort();
           int more = config.eventLoops() - 1;
           return more == 0 ? Future.succeededFuture()
               : vertx.deployVerticle(() -> new ServerVerticle(router, port),
                   new DeploymentOptions().setInstances(more));
-        }))
+        })
         .onSuccess(v -> LOG.info("Ollama Gateway {} listening on http://{}:{} -> {} ({} event loops)",
             BuildInfo.version(), config.host(), port,
             config.upstreams().stream().map(u -> u.name() + "=" + u.displayUrl()).toList(), config.eventLoops()))
