@@ -2,7 +2,7 @@ package io.ollamagateway.admin;
 
 import io.ollamagateway.auth.ApiKeys;
 import io.ollamagateway.auth.Role;
-import io.ollamagateway.policy.ModelAllowlist;
+import io.ollamagateway.auth.ModelAllowlist;
 import io.ollamagateway.store.ApiKey;
 import io.ollamagateway.store.ConflictException;
 import io.ollamagateway.store.Stores;

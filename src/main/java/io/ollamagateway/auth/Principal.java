@@ -36,6 +36,11 @@ public record Principal(String clientId, Role role, Long keyId, Long userId, Str
     return role == Role.ADMIN;
   }
 
+  /** Whether the caller may use this model (its key's allowlist, if any, names it). */
+  public boolean mayUse(String model) {
+    return models.isEmpty() || ModelAllowlist.allows(models, model);
+  }
+
   /** Whether the caller may use only some models. */
   public boolean hasModelAllowlist() {
     return !models.isEmpty();

@@ -59,11 +59,15 @@ final class ServeCommand implements Callable<Integer> {
     warnIfNobodyCanCall(gatewayConfig);
     Gateway gateway;
     try {
-      gateway = Gateway.start(gatewayConfig).await(60, TimeUnit.SECONDS);
+      // a reload reads every source again, exactly as start-up did
+      gateway = Gateway.start(gatewayConfig,
+          () -> new ConfigLoader(Settings.load(commandLine(), environment, workDir, config)).load())
+          .await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       System.err.println("ollama-gateway: cannot start: " + e.getMessage());
       return 2;
     }
+    ReloadSignal.install(gateway);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("shutting down: finishing running requests for up to {} s (SHUTDOWN_GRACE)",

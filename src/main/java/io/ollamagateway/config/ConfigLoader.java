@@ -36,7 +36,8 @@ public final class ConfigLoader {
   public GatewayConfig load() {
     String host = string("HOST", "0.0.0.0");
     int port = integer("PORT", 8000, 0, 65535);
-    List<UpstreamConfig> upstreams = List.of(defaultUpstream());
+    UpstreamPolicy policy = upstreamPolicy();
+    List<UpstreamConfig> upstreams = upstreams(policy);
     Optional<String> token = settings.get("PROXY_AUTH_TOKEN").map(Settings.Value::value).map(String::trim);
     boolean open = bool("ALLOW_UNAUTHENTICATED_ACCESS", false);
     List<String> origins = list("ALLOWED_ORIGINS");
@@ -53,7 +54,7 @@ public final class ConfigLoader {
       throw new ConfigException("UPSTREAM_CONNECT_TIMEOUT must be greater than zero");
     }
     return new GatewayConfig(host, port, upstreams, token, open, origins, maxBody, connect, idle, clientIdle,
-        grace, accessLog, maxConnections, loops, metricsPublic, identity());
+        grace, accessLog, maxConnections, loops, policy, metricsPublic, identity());
   }
 
   /** The identity settings alone: what the {@code users} and {@code keys} commands need. */
@@ -67,6 +68,128 @@ public final class ConfigLoader {
       throw new ConfigException("KEY_CACHE_REFRESH must be greater than zero");
     }
     return new IdentityConfig(databaseUrl, IdentityConfig.defaults().workDir(), adminHost, adminPort, refresh);
+  }
+
+  /** Key rotation, cooldowns, health checks and queues: {@code KEY_STRATEGY}, {@code KEY_COOLDOWN}... */
+  private UpstreamPolicy upstreamPolicy() {
+    UpstreamPolicy d = UpstreamPolicy.defaults();
+    UpstreamPolicy.KeyStrategy strategy = parsed("KEY_STRATEGY", d.keyStrategy(), UpstreamPolicy.KeyStrategy::parse,
+        "one of sticky, round-robin, least-recently-limited");
+    Duration cooldown = duration("KEY_COOLDOWN", d.keyCooldown());
+    Duration cooldownMax = duration("KEY_COOLDOWN_MAX", d.keyCooldownMax());
+    Duration health = duration("HEALTH_CHECK_INTERVAL", d.healthCheckInterval());
+    int queueSize = integer("UPSTREAM_QUEUE_SIZE", d.queueSize(), 0, 1_000_000);
+    Duration queueTimeout = duration("UPSTREAM_QUEUE_TIMEOUT", d.queueTimeout());
+    if (cooldown.isZero()) {
+      throw new ConfigException("KEY_COOLDOWN must be greater than zero");
+    }
+    if (cooldownMax.compareTo(cooldown) < 0) {
+      throw new ConfigException("KEY_COOLDOWN_MAX must not be shorter than KEY_COOLDOWN");
+    }
+    if (health.isZero()) {
+      throw new ConfigException("HEALTH_CHECK_INTERVAL must be greater than zero");
+    }
+    return new UpstreamPolicy(strategy, cooldown, cooldownMax, health, queueSize, queueTimeout);
+  }
+
+  /**
+   * The {@code upstreams:} list of the config file, or else the single upstream of the simple settings. Both
+   * at once are refused: it would be unclear which one is meant.
+   */
+  private List<UpstreamConfig> upstreams(UpstreamPolicy policy) {
+    JsonNode list = settings.yaml().path("upstreams");
+    int maxConcurrent = integer("UPSTREAM_MAX_CONCURRENT", 0, 0, 1_000_000);
+    if (list.isMissingNode() || list.isNull()) {
+      return List.of(defaultUpstream().withRouting(1, maxConcurrent, policy.queueSize(), List.of()));
+    }
+    for (String simple : List.of("OLLAMA_URL", "OLLAMA_API_KEY", "OLLAMA_API_KEYS")) {
+      settings.get(simple).ifPresent(v -> {
+        throw new ConfigException(v.describe() + " cannot be combined with the upstreams: list of the config "
+            + "file; put the URL and keys into an entry of upstreams:");
+      });
+    }
+    if (!settings.yaml().path("keys").isMissingNode()) {
+      throw new ConfigException("config file: the top-level keys: list cannot be combined with upstreams:; "
+          + "give each upstream its own keys:");
+    }
+    if (!list.isArray() || list.isEmpty()) {
+      throw new ConfigException("config file: upstreams: must be a non-empty list of upstreams");
+    }
+    List<UpstreamConfig> result = new ArrayList<>();
+    Set<String> names = new LinkedHashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      UpstreamConfig upstream = upstreamEntry(list.get(i), "upstreams[" + i + "]", maxConcurrent, policy);
+      if (!names.add(upstream.name())) {
+        throw new ConfigException("config file: upstreams[" + i + "].name: '" + upstream.name()
+            + "' is used twice; names must be unique");
+      }
+      result.add(upstream);
+    }
+    return result;
+  }
+
+  private UpstreamConfig upstreamEntry(JsonNode entry, String where, int maxConcurrent, UpstreamPolicy policy) {
+    if (!entry.isObject()) {
+      throw new ConfigException("config file: " + where + " must be a mapping with at least url:");
+    }
+    Set<String> known = Set.of("name", "url", "keys", "weight", "max_concurrent", "queue_size", "models");
+    entry.fieldNames().forEachRemaining(field -> {
+      if (!known.contains(field)) {
+        throw new ConfigException("config file: " + where + "." + field + ": unknown field; expected one of "
+            + String.join(", ", List.of("name", "url", "keys", "weight", "max_concurrent", "queue_size", "models")));
+      }
+    });
+    JsonNode url = entry.path("url");
+    if (!url.isTextual() || url.asText().isBlank()) {
+      throw new ConfigException("config file: " + where + ".url: required, e.g. http://127.0.0.1:11434");
+    }
+    String name = entry.path("name").isMissingNode() ? "upstream-" + where.replaceAll("\\D", "")
+        : entry.path("name").asText("").trim();
+    if (name.isEmpty() || !name.matches("[A-Za-z0-9._-]+")) {
+      throw new ConfigException("config file: " + where + ".name: must be letters, digits, '.', '_' or '-'");
+    }
+    List<String> keys = strings(entry.path("keys"), where + ".keys");
+    List<String> models = strings(entry.path("models"), where + ".models");
+    int weight = whole(entry.path("weight"), where + ".weight", 1, 1, 1000);
+    int cap = whole(entry.path("max_concurrent"), where + ".max_concurrent", maxConcurrent, 0, 1_000_000);
+    int queue = whole(entry.path("queue_size"), where + ".queue_size", policy.queueSize(), 0, 1_000_000);
+    try {
+      return UpstreamConfig.parse(name, url.asText(), keys).withRouting(weight, cap, queue, models);
+    } catch (IllegalArgumentException e) {
+      // the URL is not a secret, but a URL with user info might carry one: the message never echoes user info
+      throw new ConfigException("config file: " + where + ".url: " + e.getMessage());
+    }
+  }
+
+  private static List<String> strings(JsonNode node, String where) {
+    if (node.isMissingNode() || node.isNull()) {
+      return List.of();
+    }
+    if (!node.isArray()) {
+      throw new ConfigException("config file: " + where + ": must be a list");
+    }
+    List<String> values = new ArrayList<>();
+    for (int i = 0; i < node.size(); i++) {
+      JsonNode element = node.get(i);
+      if (!element.isTextual() || element.asText().isBlank()) {
+        throw new ConfigException("config file: " + where + "[" + i + "]: must be a non-empty string");
+      }
+      if (!values.contains(element.asText().trim())) {
+        values.add(element.asText().trim());
+      }
+    }
+    return values;
+  }
+
+  private static int whole(JsonNode node, String where, int fallback, int min, int max) {
+    if (node.isMissingNode() || node.isNull()) {
+      return fallback;
+    }
+    if (!node.canConvertToInt() || !node.isIntegralNumber() || node.asInt() < min || node.asInt() > max) {
+      throw new ConfigException("config file: " + where + ": '" + node.asText() + "' is not a whole number from "
+          + min + " to " + max);
+    }
+    return node.asInt();
   }
 
   /** The single upstream of {@code OLLAMA_URL} with the keys of {@code OLLAMA_API_KEY(S)} and {@code keys:}. */

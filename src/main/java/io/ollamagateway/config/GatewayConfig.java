@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param accessLog whether one line per request is logged
  * @param upstreamMaxConnections the connection pool size to each upstream, per event loop
  * @param eventLoops the number of event-loop threads serving requests
+ * @param upstreamPolicy key rotation, cooldowns, health checks and queues of the upstreams
  * @param metricsPublic whether {@code /metrics} answers without admin credentials
  * @param identity the store of users and keys, and the admin listener
  */
@@ -40,6 +41,7 @@ public record GatewayConfig(
     boolean accessLog,
     int upstreamMaxConnections,
     int eventLoops,
+    UpstreamPolicy upstreamPolicy,
     boolean metricsPublic,
     IdentityConfig identity) {
 
@@ -52,13 +54,20 @@ public record GatewayConfig(
   public GatewayConfig withIdentity(IdentityConfig identity) {
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
-        upstreamMaxConnections, eventLoops, metricsPublic, identity);
+        upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity);
   }
 
   /** A copy listening on another address; for tests and tools. */
   public GatewayConfig withListen(String host, int port) {
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
-        upstreamMaxConnections, eventLoops, metricsPublic, identity);
+        upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity);
+  }
+
+  /** A copy with other upstreams and policy, as a reload makes it; for tests and tools. */
+  public GatewayConfig withUpstreams(List<UpstreamConfig> upstreams, UpstreamPolicy policy) {
+    return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
+        maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
+        upstreamMaxConnections, eventLoops, policy, metricsPublic, identity);
   }
 }

@@ -2,6 +2,8 @@ package io.ollamagateway.config;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Where one upstream Ollama lives and which Bearer keys it takes.
@@ -14,11 +16,57 @@ import java.util.List;
  *     Ollama. A configured URL ending in {@code /api} (Ollama Cloud's documented base) is the same upstream
  *     as its origin, so that suffix is not part of the prefix
  * @param keys Bearer keys for the upstream, in order; empty for a local Ollama
+ * @param weight relative share of requests when several upstreams have a model (at least 1)
+ * @param maxConcurrent requests sent to it at the same time; 0 means no cap (no queue either)
+ * @param queueSize requests that may wait for a free slot when {@code maxConcurrent} is reached
+ * @param models glob patterns ({@code *}, {@code ?}) of the models it serves; empty means "what its
+ *     {@code /api/tags} lists"
  */
-public record UpstreamConfig(String name, boolean ssl, String host, int port, String basePath, List<String> keys) {
+public record UpstreamConfig(String name, boolean ssl, String host, int port, String basePath, List<String> keys,
+    int weight, int maxConcurrent, int queueSize, List<String> models) {
 
   public UpstreamConfig {
     keys = List.copyOf(keys);
+    models = List.copyOf(models);
+  }
+
+  /** An upstream with weight 1, no concurrency cap and no model patterns. */
+  public UpstreamConfig(String name, boolean ssl, String host, int port, String basePath, List<String> keys) {
+    this(name, ssl, host, port, basePath, keys, 1, 0, 0, List.of());
+  }
+
+  /** A copy with routing and capacity settings. */
+  public UpstreamConfig withRouting(int weight, int maxConcurrent, int queueSize, List<String> models) {
+    return new UpstreamConfig(name, ssl, host, port, basePath, keys, weight, maxConcurrent, queueSize, models);
+  }
+
+  /** Whether a model name matches one of the patterns (always false without patterns). */
+  public boolean patternMatches(String model) {
+    for (String glob : models) {
+      if (glob(glob).matcher(model).matches()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Pattern glob(String glob) {
+    StringBuilder regex = new StringBuilder();
+    for (char c : glob.toCharArray()) {
+      switch (c) {
+        case '*' -> regex.append(".*");
+        case '?' -> regex.append('.');
+        default -> regex.append(Pattern.quote(String.valueOf(c)));
+      }
+    }
+    return Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE);
+  }
+
+  /** Never prints the keys. */
+  @Override
+  public String toString() {
+    return "UpstreamConfig[" + name + ", " + displayUrl() + ", " + keys.size() + " keys, weight " + weight
+        + ", maxConcurrent " + maxConcurrent + ", models " + models + "]";
   }
 
   /** The URL to show people: origin and prefix, never credentials. */
@@ -40,7 +88,7 @@ public record UpstreamConfig(String name, boolean ssl, String host, int port, St
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("'" + url + "' is not a URL");
     }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
       throw new IllegalArgumentException("'" + url + "' must start with http:// or https://");
     }

@@ -1,5 +1,6 @@
 package io.ollamagateway.policy;
 
+import io.ollamagateway.auth.ModelAllowlist;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.proxy.Endpoint;

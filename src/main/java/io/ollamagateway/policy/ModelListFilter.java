@@ -1,5 +1,6 @@
 package io.ollamagateway.policy;
 
+import io.ollamagateway.auth.ModelAllowlist;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.proxy.Endpoint;
 import io.ollamagateway.proxy.Exchange;

@@ -39,6 +39,9 @@ public final class AccessLog implements ExchangeListener {
     line.append(" client=").append(principal == null ? "-" : principal.clientId());
     if (exchange.target() != null) {
       line.append(" upstream=").append(exchange.target().upstream().name());
+      if (exchange.target().keyIndex() >= 0) {
+        line.append(" key=#").append(exchange.target().keyIndex());
+      }
     }
     if (note != null) {
       line.append(' ').append(note);

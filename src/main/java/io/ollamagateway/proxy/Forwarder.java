@@ -25,12 +25,28 @@ import java.time.Duration;
  * (502/504), so that the caller can answer in the API's shape; once the answer has started, a failure ends
  * a stream with Ollama's final {@code {"error":...}} line or an SSE error event, or cuts a plain body short.
  *
+ * <p>An attempt that can be repeated elsewhere ends with {@link Outcome#retry()} set instead of being relayed:
+ * a 429 or 401/403 answer for an upstream key, or a failure to connect; in both cases nothing has been written
+ * to the client, and only requests whose body is buffered (or absent) are repeatable. What the upstream said
+ * about the key is reported to the target's {@link io.ollamagateway.upstream.Lease} either way.
+ *
  * <p>Runs on the exchange's event loop; holds no per-request state of its own.
  */
 final class Forwarder {
 
-  /** How an attempt ended: {@code status} as the client saw it, and a note for the access log. */
-  record Outcome(int status, String note) {
+  /**
+   * How an attempt ended: {@code status} as the client saw it, and a note for the access log; or, when
+   * {@code retry} is set, nothing was sent and another target may be tried ({@code retry} is the answer when
+   * there is none; {@code upstreamDown} says the upstream itself, not its key, failed).
+   */
+  record Outcome(int status, String note, ApiError retry, boolean upstreamDown) {
+    Outcome(int status, String note) {
+      this(status, note, null, false);
+    }
+
+    static Outcome retry(ApiError answer, boolean upstreamDown) {
+      return new Outcome(answer.status(), answer.getMessage(), answer, upstreamDown);
+    }
   }
 
   private final HttpClient client;
@@ -73,9 +89,21 @@ final class Forwarder {
     }
     options.setHeaders(headers);
 
+    boolean replayable = !streamBody;
     return client.request(options)
-        .recover(err -> Future.failedFuture(UpstreamFailure.before(err, upstream, connectTimeout, idleTimeout)))
-        .compose(upstreamRequest -> send(exchange, upstreamRequest, streamBody));
+        .transform(ar -> {
+          if (ar.succeeded()) {
+            return send(exchange, ar.result(), streamBody);
+          }
+          // no connection: nothing was sent anywhere, so another upstream may take the request
+          ApiError error = UpstreamFailure.before(ar.cause(), upstream, connectTimeout, idleTimeout);
+          if (error.status() != 503) {
+            target.lease().unreachable(error.getMessage());
+          }
+          return replayable && error.status() != 503 && !exchange.clientGone()
+              ? Future.succeededFuture(Outcome.retry(error, true))
+              : Future.failedFuture(error);
+        });
   }
 
   private Future<Outcome> send(Exchange exchange, HttpClientRequest upstreamRequest, boolean streamBody) {
@@ -97,7 +125,50 @@ final class Forwarder {
         .recover(err -> Future.failedFuture(exchange.clientGone()
             ? new ApiError(499, "client closed the connection")
             : UpstreamFailure.before(err, upstream, connectTimeout, idleTimeout)))
-        .compose(upstreamResponse -> relay(exchange, upstreamRequest, upstreamResponse));
+        .compose(upstreamResponse -> judge(exchange, upstreamRequest, upstreamResponse, !streamBody));
+  }
+
+  /**
+   * Reports what the upstream said about the key, then either consumes a 429/401/403 answer so that the
+   * request can be repeated with another key, or relays the answer.
+   */
+  private Future<Outcome> judge(Exchange exchange, HttpClientRequest upstreamRequest, HttpClientResponse answer,
+      boolean replayable) {
+    Target target = exchange.target();
+    int status = answer.statusCode();
+    boolean keyProblem = target.keyIndex() >= 0 && (status == 429 || status == 401 || status == 403);
+    if (status < 400) {
+      target.lease().succeeded();
+    }
+    if (!keyProblem) {
+      return relay(exchange, upstreamRequest, answer);
+    }
+    Duration retryAfter = RetryAfter.parse(answer.getHeader(HttpHeaders.RETRY_AFTER));
+    if (!replayable) {
+      report(target, status, retryAfter, "HTTP " + status);
+      return relay(exchange, upstreamRequest, answer);
+    }
+    return answer.body()
+        .map(body -> {
+          String message = RetryAfter.errorMessage(body);
+          report(target, status, retryAfter, message);
+          String who = "upstream '" + target.upstream().name() + "' key #" + target.keyIndex();
+          ApiError fallback = status == 429
+              ? new ApiError(429, who + " is rate limited: " + message, retryAfter == null ? java.util.Map.of()
+                  : java.util.Map.of("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds()))))
+              : new ApiError(502, who + " was refused by the upstream (HTTP " + status + ")");
+          return Outcome.retry(fallback, false);
+        })
+        .recover(err -> Future.failedFuture(UpstreamFailure.before(err, target.upstream(), connectTimeout,
+            idleTimeout)));
+  }
+
+  private static void report(Target target, int status, Duration retryAfter, String message) {
+    if (status == 429) {
+      target.lease().rateLimited(retryAfter, message);
+    } else {
+      target.lease().keyRejected(status, message);
+    }
   }
 
   private Future<Outcome> relay(Exchange exchange, HttpClientRequest upstreamRequest, HttpClientResponse answer) {

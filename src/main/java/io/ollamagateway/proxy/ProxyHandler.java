@@ -4,8 +4,9 @@ import io.ollamagateway.api.ApiError;
 import io.ollamagateway.api.ApiFamily;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.Credentials;
+import io.ollamagateway.auth.Principal;
 import io.ollamagateway.config.GatewayConfig;
-import io.ollamagateway.policy.AccessPolicy;
+import io.ollamagateway.upstream.Route;
 import io.ollamagateway.upstream.UpstreamSelector;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -14,10 +15,17 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *   <li>read the JSON body, up to {@code MAX_BODY_SIZE} (blob uploads stream instead);</li>
  *   <li>run the {@link RequestStage}s: authorize, admit, prepare for metering;</li>
  *   <li>route to an upstream and key ({@link UpstreamSelector});</li>
- *   <li>forward and stream the answer back ({@link Forwarder});</li>
+ *   <li>forward and stream the answer back ({@link Forwarder}); an attempt refused for its key (429, 401/403)
+ *       or whose upstream cannot be reached is repeated on the next target, never after the first byte;</li>
  *   <li>tell the {@link ExchangeListener}s (access log, metrics).</li>
  * </ol>
  * Any stage may fail with an {@link ApiError}, which reaches the client in the called API's shape.
@@ -40,6 +49,8 @@ import org.slf4j.LoggerFactory;
 public final class ProxyHandler implements Handler<RoutingContext> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ProxyHandler.class);
+  /** Attempts per request: enough to walk a key pool and fail over, bounded against loops. */
+  private static final int MAX_ATTEMPTS = 16;
 
   private final Authenticator authenticator;
   private final UpstreamSelector selector;
@@ -86,11 +97,8 @@ public final class ProxyHandler implements Handler<RoutingContext> {
           return readBody(exchange);
         })
         .compose(v -> runStages(exchange, 0))
-        .compose(v -> selector.select(exchange.model()))
-        .compose(target -> {
-          exchange.target(target);
-          return forwarder.forward(exchange);
-        })
+        .compose(v -> modelList(exchange) ? Future.succeededFuture(new Forwarder.Outcome(200, null))
+            : attempt(exchange, new HashSet<>(), null, 1))
         .onSuccess(outcome -> finish(exchange, outcome.status(), outcome.note()))
         .onFailure(err -> fail(exchange, err));
   }
@@ -100,6 +108,69 @@ public final class ProxyHandler implements Handler<RoutingContext> {
       return Future.succeededFuture();
     }
     return stages.get(index).apply(exchange).compose(v -> runStages(exchange, index + 1));
+  }
+
+  /**
+   * Routes and forwards one attempt; while nothing has reached the client, an attempt the forwarder
+   * declares repeatable (key rate limited or refused, upstream unreachable) is repeated on the next target.
+   * When no target is left, the client gets the last attempt's error.
+   */
+  private Future<Forwarder.Outcome> attempt(Exchange exchange, Set<String> excluded, ApiError previous, int n) {
+    Route route = new Route(exchange.model(), exchange.principal().clientId(), excluded);
+    return selector.select(route)
+        .recover(err -> Future.failedFuture(previous != null && err instanceof ApiError e
+            && (e.status() == 404 || e.status() == 502) ? previous : err))
+        .compose(target -> {
+          exchange.target(target);
+          return forwarder.forward(exchange).andThen(ar -> target.lease().release());
+        })
+        .compose(outcome -> {
+          if (outcome.retry() == null) {
+            return Future.succeededFuture(outcome);
+          }
+          if (outcome.upstreamDown()) {
+            excluded.add(exchange.target().upstream().name());
+          }
+          LOG.info("{} {}: attempt {} on {} not answered ({}); trying another target", exchange.request().method(),
+              exchange.path(), n, exchange.target(), outcome.retry().status());
+          if (n >= MAX_ATTEMPTS || exchange.clientGone()) {
+            return Future.failedFuture(outcome.retry());
+          }
+          return attempt(exchange, excluded, outcome.retry(), n + 1);
+        });
+  }
+
+  /**
+   * With several upstreams the gateway answers {@code GET /api/tags} and {@code GET /v1/models} itself, with
+   * the union of the upstreams' models that the caller may use.
+   */
+  private boolean modelList(Exchange exchange) {
+    boolean tags = exchange.endpoint() == Endpoint.TAGS;
+    boolean openAi = exchange.path().equals("/v1/models");
+    HttpMethod method = exchange.request().method();
+    if (!(tags || openAi) || (method != HttpMethod.GET && method != HttpMethod.HEAD)) {
+      return false;
+    }
+    Optional<List<JsonObject>> all = selector.aggregatedModels();
+    if (all.isEmpty()) {
+      return false;
+    }
+    Principal principal = exchange.principal();
+    Optional<List<JsonObject>> models = all.map(list -> list.stream()
+        .filter(m -> principal.mayUse(m.getString("name", m.getString("model", "")))).toList());
+    JsonObject body;
+    if (tags) {
+      body = new JsonObject().put("models", new JsonArray(new ArrayList<>(models.get())));
+    } else {
+      JsonArray data = new JsonArray();
+      models.get().forEach(m -> data.add(new JsonObject().put("id", m.getString("name", m.getString("model")))
+          .put("object", "model").put("created", 0L).put("owned_by", "library")));
+      body = new JsonObject().put("object", "list").put("data", data);
+    }
+    exchange.request().response().setStatusCode(200)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+        .end(body.toBuffer());
+    return true;
   }
 
   /** Buffers a JSON body up to the limit; leaves streamed and absent bodies to the forwarder. */

@@ -11,8 +11,10 @@ import io.ollamagateway.policy.AccessPolicy;
 import io.ollamagateway.proxy.ResponseTap;
 import io.ollamagateway.usage.Metering;
 import io.ollamagateway.usage.TokenEstimator;
-import io.ollamagateway.upstream.SingleUpstreamSelector;
+import io.ollamagateway.upstream.ModelRouter;
+import io.ollamagateway.upstream.Upstream;
 import io.ollamagateway.upstream.UpstreamProbe;
+import io.ollamagateway.upstream.UpstreamRegistry;
 import io.ollamagateway.upstream.UpstreamSelector;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -29,6 +31,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,14 +49,17 @@ public final class Gateway {
   private final Vertx vertx;
   private final HttpClientAgent client;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+  private final Supplier<GatewayConfig> reloadSource;
+  private final UpstreamRegistry registry;
   private final GatewayMetrics metrics = new GatewayMetrics();
   private final TokenEstimator estimator = new TokenEstimator();
   private volatile int port;
   private volatile int adminPort;
   private volatile Identity identity;
 
-  private Gateway(GatewayConfig config) {
+  private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource) {
     this.config = config;
+    this.reloadSource = reloadSource;
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops()));
     this.client = vertx.createHttpClient(
         new HttpClientOptions()
@@ -63,11 +69,23 @@ public final class Gateway {
             .setVerifyHost(true)
             .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.upstreamConnectTimeout().toMillis())),
         new PoolOptions().setHttp1MaxSize(config.upstreamMaxConnections()));
+    this.registry = new UpstreamRegistry(vertx, client, config.upstreams(), config.upstreamPolicy(),
+        System::currentTimeMillis, Duration.ofSeconds(3));
   }
 
-  /** Starts a gateway and completes once it listens. */
+  /** Starts a gateway and completes once it listens. Reloads keep this configuration's upstreams. */
   public static Future<Gateway> start(GatewayConfig config) {
-    Gateway gateway = new Gateway(config);
+    return start(config, () -> config);
+  }
+
+  /**
+   * Starts a gateway and completes once it listens.
+   *
+   * @param reloadSource reads the configuration again for a reload ({@code SIGHUP}, {@code POST
+   *     /admin/api/reload}); called on a worker thread, may throw a {@link io.ollamagateway.config.ConfigException}
+   */
+  public static Future<Gateway> start(GatewayConfig config, Supplier<GatewayConfig> reloadSource) {
+    Gateway gateway = new Gateway(config, reloadSource);
     // Close without waiting: a close chained here, on the failed deployment's context, never completes.
     return gateway.listen().map(gateway).recover(err -> {
       gateway.vertx.close();
@@ -82,8 +100,9 @@ public final class Gateway {
       return Future.failedFuture(e);
     }
     Authenticator authenticator = identity.authenticator();
-    UpstreamSelector selector = new SingleUpstreamSelector(config.upstreams().get(0));
-    UpstreamProbe probe = new UpstreamProbe(client, config.upstreams(), Duration.ofSeconds(3));
+    UpstreamSelector selector = new ModelRouter(registry);
+    UpstreamProbe probe = new UpstreamProbe(client,
+        () -> registry.snapshot().upstreams().stream().map(Upstream::config).toList(), Duration.ofSeconds(3));
     MetricsListener metricsListener = new MetricsListener(metrics);
     Metering metering = new Metering(estimator, List.of(metricsListener));
     ProxyHandler proxy = new ProxyHandler(config, client, authenticator, List.of(AccessPolicy::check, metering),
@@ -96,19 +115,26 @@ public final class Gateway {
     router.route().handler(Cors.handler(config.allowedOrigins()));
     router.get("/health").handler(status::health);
     router.get("/metrics").handler(new MetricsRoute(metrics, authenticator, config.metricsPublic()));
+    UpstreamRoutes upstreamRoutes = new UpstreamRoutes(authenticator, registry, this::reload);
+    if (!ownAdminListener) {
+      upstreamRoutes.mount(router);
+    }
     router.route("/").handler(status::root);
     identity.mount(router, !ownAdminListener);
     router.route().handler(proxy);
 
-    // One server per event loop, all on one port, which Vert.x shares among them. Port 0 (any free port) is
-    // chosen here once: given to each server, 0 would give each its own port.
+    // The upstreams' catalogues are read before the first request can arrive, so that routing by model works
+    // from the start. Then one server per event loop, all on one port, which Vert.x shares among them; port 0
+    // (any free port) is chosen here once: given to each server, 0 would give each its own port.
     int listenPort = config.port() == 0 ? FreePort.find(config.host()) : config.port();
-    return vertx.deployVerticle(() -> new ServerVerticle(router, listenPort),
-            new DeploymentOptions().setInstances(config.eventLoops()))
+    return registry.start()
+        .compose(v -> vertx.deployVerticle(() -> new ServerVerticle(router, listenPort),
+            new DeploymentOptions().setInstances(config.eventLoops())))
         .map(id -> port = servers.get(0).actualPort())
-        .compose(v -> ownAdminListener ? listenAdmin() : Future.succeededFuture())
+        .compose(v -> ownAdminListener ? listenAdmin(upstreamRoutes) : Future.succeededFuture())
         .onSuccess(v -> LOG.info("Ollama Gateway {} listening on http://{}:{} -> {} ({} event loops)",
-            BuildInfo.version(), config.host(), port, config.upstreams().get(0).displayUrl(), config.eventLoops()))
+            BuildInfo.version(), config.host(), port,
+            config.upstreams().stream().map(u -> u.name() + "=" + u.displayUrl()).toList(), config.eventLoops()))
         .recover(err -> vertx.executeBlocking(() -> {
           identity.close();
           return null;
@@ -117,8 +143,9 @@ public final class Gateway {
   }
 
   /** The admin API alone on {@code ADMIN_HOST:ADMIN_PORT}, one server (admin traffic is light). */
-  private Future<Void> listenAdmin() {
+  private Future<Void> listenAdmin(UpstreamRoutes upstreamRoutes) {
     Router adminRouter = Router.router(vertx);
+    upstreamRoutes.mount(adminRouter); // before identity's /admin/api/* sub-router, which would take these paths
     identity.mount(adminRouter, true);
     return vertx.createHttpServer(new HttpServerOptions().setHost(config.identity().adminHost())
             .setPort(config.identity().adminPort().getAsInt()))
@@ -142,6 +169,21 @@ public final class Gateway {
     return identity;
   }
 
+  /**
+   * Re-reads the configuration and replaces the upstreams and their keys; running requests finish on the
+   * upstream they started on. Fails, keeping the running configuration, when the new one is invalid. Other
+   * settings (port, auth...) need a restart.
+   */
+  public Future<Void> reload() {
+    return vertx.<GatewayConfig>executeBlocking(reloadSource::get, false)
+        .compose(next -> registry.reload(next.upstreams(), next.upstreamPolicy()));
+  }
+
+  /** The live upstreams, for tools and tests. */
+  public UpstreamRegistry upstreams() {
+    return registry;
+  }
+
   /** The port the gateway listens on. */
   public int port() {
     return port;
@@ -154,6 +196,7 @@ public final class Gateway {
   public Future<Void> stop(Duration grace) {
     List<Future<Void>> shutdowns = servers.stream().map(server -> server.shutdown(grace.toMillis(),
         TimeUnit.MILLISECONDS)).toList();
+    registry.stop();
     return Future.join(shutdowns)
         .transform(v -> client.close())
         .transform(v -> identity == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {

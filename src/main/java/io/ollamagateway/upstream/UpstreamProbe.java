@@ -8,6 +8,7 @@ import io.vertx.core.http.RequestOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Tells whether upstreams answer HTTP, for {@code /health}. A probe is {@code GET /api/version}; any HTTP
@@ -26,13 +27,18 @@ public final class UpstreamProbe {
   private static final long CACHE_NANOS = Duration.ofSeconds(2).toNanos();
 
   private final HttpClient client;
-  private final List<UpstreamConfig> upstreams;
+  private final Supplier<List<UpstreamConfig>> upstreams;
   private final long timeoutMillis;
   private final AtomicReference<Cached> cache = new AtomicReference<>();
 
   public UpstreamProbe(HttpClient client, List<UpstreamConfig> upstreams, Duration timeout) {
+    this(client, () -> upstreams, timeout);
+  }
+
+  /** Probes whatever upstreams are configured at the time of each check (they change on reload). */
+  public UpstreamProbe(HttpClient client, Supplier<List<UpstreamConfig>> upstreams, Duration timeout) {
     this.client = client;
-    this.upstreams = List.copyOf(upstreams);
+    this.upstreams = upstreams;
     this.timeoutMillis = Math.max(1, timeout.toMillis());
   }
 
@@ -43,7 +49,7 @@ public final class UpstreamProbe {
     if (cached != null && now - cached.at() < CACHE_NANOS) {
       return cached.results();
     }
-    List<Future<Result>> probes = upstreams.stream().map(this::probe).toList();
+    List<Future<Result>> probes = upstreams.get().stream().map(this::probe).toList();
     Future<List<Result>> all = Future.join(probes).map(v -> probes.stream().map(Future::result).toList());
     cache.set(new Cached(now, all));
     return all;

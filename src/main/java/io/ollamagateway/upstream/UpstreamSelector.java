@@ -1,6 +1,9 @@
 package io.ollamagateway.upstream;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Route: picks the upstream and upstream key for a request. Called on an event loop; must not block (a
@@ -15,4 +18,20 @@ public interface UpstreamSelector {
    * @return the target, or a failed future carrying an {@link io.ollamagateway.api.ApiError}
    */
   Future<Target> select(String model);
+
+  /**
+   * Chooses a target for one attempt, knowing the caller and what already failed. The caller must
+   * {@link Lease#release() release} the target's lease when the attempt is over.
+   */
+  default Future<Target> select(Route route) {
+    return select(route.model());
+  }
+
+  /**
+   * The models of every healthy upstream, deduplicated, as {@code /api/tags} entries, when the gateway must
+   * answer model lists itself (several upstreams); empty when the upstream's own answer is the right one.
+   */
+  default Optional<List<JsonObject>> aggregatedModels() {
+    return Optional.empty();
+  }
 }

@@ -1,5 +1,6 @@
 package io.ollamagateway.server;
 
+import io.ollamagateway.auth.ModelAllowlist;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ollamagateway.testing.Cli;

@@ -1,4 +1,4 @@
-package io.ollamagateway.policy;
+package io.ollamagateway.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.ollamagateway.policy;
+package io.ollamagateway.auth;
 
 import java.util.List;
 import java.util.Locale;

@@ -1,0 +1,196 @@
+package io.ollamagateway.upstream;
+
+import io.ollamagateway.api.ApiError;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Model-aware routing over the {@link UpstreamRegistry}: a request goes to an upstream that has its model
+ * (by its model patterns, else by its last {@code /api/tags}), healthy ones first, preferring one where the
+ * model is already loaded ({@code /api/ps}), then the fewest in-flight requests per unit of weight. With a
+ * single upstream without model patterns every request goes to it, as a plain proxy would, and the upstream
+ * judges the model.
+ *
+ * <p>Then it takes a concurrency slot (possibly waiting in the fair queue) and a key. When every key of
+ * every candidate is cooling down the answer is 429 with the earliest {@code Retry-After}; a model no
+ * upstream has is 404 {@code model 'x' not found}, as Ollama says it.
+ *
+ * <p>Called on event loops; thread-safe; never blocks.
+ */
+public final class ModelRouter implements UpstreamSelector {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ModelRouter.class);
+
+  private final UpstreamRegistry registry;
+
+  public ModelRouter(UpstreamRegistry registry) {
+    this.registry = registry;
+  }
+
+  @Override
+  public Future<Target> select(String model) {
+    return select(new Route(model, "anonymous", java.util.Set.of()));
+  }
+
+  @Override
+  public Future<Target> select(Route route) {
+    List<Upstream> all = registry.snapshot().upstreams();
+    List<Upstream> candidates = candidates(all, route);
+    if (candidates.isEmpty()) {
+      if (route.model() != null && route.excluded().isEmpty()) {
+        return Future.failedFuture(ApiError.notFound("model '" + route.model() + "' not found"));
+      }
+      return Future.failedFuture(new ApiError(502, "no upstream is left to try"
+          + (route.model() == null ? "" : " for model '" + route.model() + "'")));
+    }
+    long now = registry.clock().getAsLong();
+    List<Upstream> withKeys = new ArrayList<>();
+    long earliest = Long.MAX_VALUE;
+    List<String> disabledEverywhere = new ArrayList<>();
+    for (Upstream upstream : candidates) {
+      if (upstream.keys().isEmpty() || upstream.keys().peek().isPresent()) {
+        withKeys.add(upstream);
+      } else {
+        OptionalLong next = upstream.keys().earliestAvailable();
+        if (next.isPresent()) {
+          earliest = Math.min(earliest, next.getAsLong());
+        } else {
+          disabledEverywhere.add(upstream.name());
+        }
+      }
+    }
+    if (withKeys.isEmpty()) {
+      return Future.failedFuture(noKey(earliest, now, disabledEverywhere));
+    }
+    withKeys.sort(order(route.model()));
+    Upstream chosen = withKeys.get(0);
+    return chosen.gate().enter(route.clientId()).compose(v -> {
+      OptionalInt key = chosen.keys().isEmpty() ? OptionalInt.of(-1) : chosen.keys().acquire();
+      if (key.isEmpty()) {
+        // every key started cooling down while the request waited for a slot
+        chosen.gate().leave();
+        OptionalLong next = chosen.keys().earliestAvailable();
+        return Future.failedFuture(noKey(next.orElse(Long.MAX_VALUE), registry.clock().getAsLong(),
+            next.isPresent() ? List.of() : List.of(chosen.name())));
+      }
+      int index = key.getAsInt();
+      Optional<String> secret = index < 0 ? Optional.empty() : Optional.of(chosen.keys().secret(index));
+      return Future.succeededFuture(new Target(chosen.config(), secret, index, new UpstreamLease(chosen, index)));
+    });
+  }
+
+  private List<Upstream> candidates(List<Upstream> all, Route route) {
+    List<Upstream> open = all.stream().filter(u -> !route.excluded().contains(u.name())).toList();
+    boolean plainProxy = all.size() == 1 && all.get(0).config().models().isEmpty();
+    if (plainProxy || route.model() == null) {
+      return preferHealthy(open);
+    }
+    List<Upstream> having = open.stream().filter(u -> u.has(route.model()) == Upstream.Has.YES).toList();
+    if (having.isEmpty()) {
+      // an upstream whose catalogue could not be read yet might have it
+      having = open.stream().filter(u -> u.has(route.model()) == Upstream.Has.UNKNOWN).toList();
+    }
+    return preferHealthy(having);
+  }
+
+  /** Healthy upstreams; when none is, all of them: a failed check must not stop traffic that might work. */
+  private static List<Upstream> preferHealthy(List<Upstream> upstreams) {
+    List<Upstream> healthy = upstreams.stream().filter(Upstream::healthy).toList();
+    return new ArrayList<>(healthy.isEmpty() ? upstreams : healthy);
+  }
+
+  private static Comparator<Upstream> order(String model) {
+    Comparator<Upstream> loadedFirst = Comparator.comparing(u -> !u.loaded(model));
+    return loadedFirst
+        .thenComparing(u -> u.gate().full())
+        .thenComparingDouble(u -> (double) u.gate().inFlight() / Math.max(1, u.config().weight()))
+        .thenComparing(u -> -u.config().weight());
+  }
+
+  private static ApiError noKey(long earliest, long now, List<String> allDisabled) {
+    if (earliest == Long.MAX_VALUE) {
+      return new ApiError(502, "every key of upstream " + String.join(", ", allDisabled)
+          + " was refused by the upstream (401/403); see GET /admin/api/upstreams");
+    }
+    long seconds = Math.max(1, (earliest - now + 999) / 1000);
+    return new ApiError(429, "every upstream key is rate limited; retry after " + seconds + " s",
+        Map.of("Retry-After", Long.toString(seconds)));
+  }
+
+  @Override
+  public Optional<List<JsonObject>> aggregatedModels() {
+    List<Upstream> all = registry.snapshot().upstreams();
+    if (all.size() < 2) {
+      return Optional.empty();
+    }
+    Map<String, JsonObject> union = new LinkedHashMap<>();
+    for (Upstream upstream : preferHealthy(all)) {
+      if (upstream.healthy()) {
+        upstream.modelEntries().forEach(union::putIfAbsent);
+      }
+    }
+    return Optional.of(union.values().stream()
+        .sorted(Comparator.comparing(e -> e.getString("name", e.getString("model", "")))).toList());
+  }
+
+  /** What one attempt holds of an upstream; reports back to its key pool and health. */
+  private final class UpstreamLease implements Lease {
+    private final Upstream upstream;
+    private final int keyIndex;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    UpstreamLease(Upstream upstream, int keyIndex) {
+      this.upstream = upstream;
+      this.keyIndex = keyIndex;
+    }
+
+    @Override
+    public void rateLimited(Duration retryAfter, String message) {
+      if (keyIndex >= 0) {
+        long until = upstream.keys().rateLimited(keyIndex, retryAfter, message);
+        LOG.info("upstream '{}' key #{} rate limited (429); cooling down for {} ms", upstream.name(), keyIndex,
+            Math.max(0, until - registry.clock().getAsLong()));
+      }
+    }
+
+    @Override
+    public void keyRejected(int status, String message) {
+      if (keyIndex >= 0) {
+        String reason = "refused by the upstream with HTTP " + status + ": " + message;
+        upstream.keys().disable(keyIndex, reason);
+        LOG.warn("upstream '{}' key #{} disabled until the next reload: {}", upstream.name(), keyIndex, reason);
+      }
+    }
+
+    @Override
+    public void unreachable(String message) {
+      registry.markUnhealthy(upstream, message);
+    }
+
+    @Override
+    public void succeeded() {
+      if (keyIndex >= 0) {
+        upstream.keys().succeeded(keyIndex);
+      }
+    }
+
+    @Override
+    public void release() {
+      if (released.compareAndSet(false, true)) {
+        upstream.gate().leave();
+      }
+    }
+  }
+}
