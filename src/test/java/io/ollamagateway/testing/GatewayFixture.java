@@ -60,12 +60,13 @@ public final class GatewayFixture implements AutoCloseable {
   }
 
   /**
-   * A gateway on 127.0.0.1 and a free port with the fixture's defaults (token, 2 event loops); a value of
-   * {@code settings} overrides a default, an empty value removes it.
+   * A gateway on 127.0.0.1 and a free port with the fixture's defaults (token, 2 event loops, its own SQLite
+   * store in a temporary directory, never the checkout's {@code ./data}); a value of {@code settings} overrides
+   * a default, an empty value removes it.
    */
   public static Gateway startGateway(Map<String, String> settings) {
     Map<String, String> values = new HashMap<>(Map.of("PORT", "0", "HOST", "127.0.0.1", "PROXY_AUTH_TOKEN", TOKEN,
-        "EVENT_LOOPS", "2"));
+        "EVENT_LOOPS", "2", "DATABASE_URL", "sqlite:" + temporaryDirectory().resolve("gateway.db")));
     values.putAll(settings);
     values.values().removeIf(String::isEmpty);
     return await(Gateway.start(new ConfigLoader(Settings.of(values)).load()));
@@ -183,6 +184,16 @@ public final class GatewayFixture implements AutoCloseable {
       return socket.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static java.nio.file.Path temporaryDirectory() {
+    try {
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("gateway-test");
+      dir.toFile().deleteOnExit();
+      return dir;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

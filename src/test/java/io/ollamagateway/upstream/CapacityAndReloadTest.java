@@ -30,7 +30,7 @@ class CapacityAndReloadTest {
   @TempDir
   Path dir;
 
-  private GatewayFixture gateway;
+  private UpstreamsFixture gateway;
 
   @AfterEach
   void close() throws Exception {
@@ -39,7 +39,7 @@ class CapacityAndReloadTest {
 
   @Test
   void oneCallerFloodingTheQueueCannotStarveAnother() throws Exception {
-    gateway = new GatewayFixture(dir);
+    gateway = new UpstreamsFixture(dir);
     OllamaEmulator emulator = gateway.emulator(List.of("llama3.2:latest"), Set.of(), Set.of());
     gateway.start("""
         upstreams:
@@ -55,7 +55,7 @@ class CapacityAndReloadTest {
       answers.add(send("flood-" + i, 100, finished));
     }
     awaitQueue(1, 5);
-    answers.add(send("quiet", 100, finished, "Authorization", "Bearer " + GatewayFixture.ADMIN_TOKEN));
+    answers.add(send("quiet", 100, finished, "Authorization", "Bearer " + UpstreamsFixture.ADMIN_TOKEN));
     awaitQueue(1, 6);
     CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
 
@@ -72,7 +72,7 @@ class CapacityAndReloadTest {
 
   @Test
   void aFullQueueIsAnswered503WithRetryAfter() throws Exception {
-    gateway = new GatewayFixture(dir);
+    gateway = new UpstreamsFixture(dir);
     OllamaEmulator emulator = gateway.emulator(List.of("llama3.2:latest"), Set.of(), Set.of());
     gateway.start("""
         upstreams:
@@ -83,7 +83,7 @@ class CapacityAndReloadTest {
     awaitQueue(1, 0);
     CompletableFuture<HttpResponse<String>> second = send("second", 20, finished);
     awaitQueue(1, 1);
-    HttpResponse<String> refused = gateway.post("/api/chat", GatewayFixture.chat("llama3.2", false));
+    HttpResponse<String> refused = gateway.post("/api/chat", UpstreamsFixture.chat("llama3.2", false));
     assertThat(refused.statusCode()).isEqualTo(503);
     assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
     assertThat(new JsonObject(refused.body()).getString("error")).contains("concurrency limit");
@@ -93,7 +93,7 @@ class CapacityAndReloadTest {
 
   @Test
   void aReloadSwapsUpstreamsWhileARunningStreamFinishesWhereItStarted() throws Exception {
-    gateway = new GatewayFixture(dir);
+    gateway = new UpstreamsFixture(dir);
     OllamaEmulator a = gateway.emulator(List.of("llama3.2:latest"), Set.of(), Set.of());
     OllamaEmulator b = gateway.emulator(List.of("llama3.2:latest"), Set.of(), Set.of());
     gateway.start("""
@@ -105,7 +105,7 @@ class CapacityAndReloadTest {
         .timeout(Duration.ofSeconds(20))
         .header("X-Emulator-Chunks", "20")
         .header("X-Emulator-Interval-Ms", "40")
-        .POST(HttpRequest.BodyPublishers.ofString(GatewayFixture.chat("llama3.2", true)))
+        .POST(HttpRequest.BodyPublishers.ofString(UpstreamsFixture.chat("llama3.2", true)))
         .build();
     HttpResponse<InputStream> stream = gateway.http.send(request, HttpResponse.BodyHandlers.ofInputStream());
     List<String> lines = new ArrayList<>();
@@ -130,7 +130,7 @@ class CapacityAndReloadTest {
     assertThat(a.stats().streamsCompleted()).isEqualTo(1);
 
     long beforeB = b.stats().requestsWithKey("key-bbbbbbbb");
-    assertThat(gateway.post("/api/chat", GatewayFixture.chat("llama3.2", false)).statusCode()).isEqualTo(200);
+    assertThat(gateway.post("/api/chat", UpstreamsFixture.chat("llama3.2", false)).statusCode()).isEqualTo(200);
     assertThat(b.stats().requestsWithKey("key-bbbbbbbb") - beforeB).isEqualTo(1);
     assertThat(upstream(0).getString("name")).isEqualTo("b");
     assertThat(new JsonObject(gateway.get("/health").body()).getJsonArray("upstreams").getJsonObject(0)
@@ -153,7 +153,7 @@ class CapacityAndReloadTest {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway.base() + "/api/chat"))
         .timeout(Duration.ofSeconds(20))
         .header("X-Emulator-TTFT-Ms", Long.toString(ttftMillis))
-        .POST(HttpRequest.BodyPublishers.ofString(GatewayFixture.chat("llama3.2", false)));
+        .POST(HttpRequest.BodyPublishers.ofString(UpstreamsFixture.chat("llama3.2", false)));
     if (headers.length > 0) {
       request.headers(headers);
     }

@@ -22,7 +22,7 @@ class KeyRotationTest {
   @TempDir
   Path dir;
 
-  private GatewayFixture fixture;
+  private UpstreamsFixture fixture;
 
   @AfterEach
   void close() throws Exception {
@@ -30,7 +30,7 @@ class KeyRotationTest {
   }
 
   private OllamaEmulator cloud(Set<String> rateLimited, Set<String> required, String settings) throws Exception {
-    fixture = new GatewayFixture(dir);
+    fixture = new UpstreamsFixture(dir);
     for (String setting : settings.split(";")) {
       if (!setting.isBlank()) {
         fixture.set(setting.split("=")[0], setting.split("=")[1]);
@@ -52,14 +52,14 @@ class KeyRotationTest {
     long one = emulator.stats().requestsWithKey("key-one-aaaaaaaa");
     long two = emulator.stats().requestsWithKey("key-two-bbbbbbbb");
 
-    HttpResponse<String> answer = fixture.post("/api/chat", GatewayFixture.chat("llama3.2", false));
+    HttpResponse<String> answer = fixture.post("/api/chat", UpstreamsFixture.chat("llama3.2", false));
     assertThat(answer.statusCode()).isEqualTo(200);
     assertThat(new JsonObject(answer.body()).getBoolean("done")).isTrue();
     assertThat(emulator.stats().requestsWithKey("key-one-aaaaaaaa") - one).isEqualTo(1);
     assertThat(emulator.stats().requestsWithKey("key-two-bbbbbbbb") - two).isEqualTo(1);
 
     // the limited key cools down: the next requests, streamed or not, go straight to the second key
-    HttpResponse<String> streamed = fixture.post("/v1/chat/completions", GatewayFixture.chat("llama3.2", true));
+    HttpResponse<String> streamed = fixture.post("/v1/chat/completions", UpstreamsFixture.chat("llama3.2", true));
     assertThat(streamed.statusCode()).isEqualTo(200);
     assertThat(streamed.body()).contains("data: [DONE]");
     assertThat(emulator.stats().requestsWithKey("key-one-aaaaaaaa") - one).isEqualTo(1);
@@ -77,7 +77,7 @@ class KeyRotationTest {
     OllamaEmulator emulator = cloud(Set.of("key-one-aaaaaaaa", "key-two-bbbbbbbb"), Set.of(), "KEY_COOLDOWN=90s");
     long before = emulator.stats().requests();
 
-    HttpResponse<String> nativeAnswer = fixture.post("/api/chat", GatewayFixture.chat("llama3.2", true));
+    HttpResponse<String> nativeAnswer = fixture.post("/api/chat", UpstreamsFixture.chat("llama3.2", true));
     assertThat(nativeAnswer.statusCode()).isEqualTo(429);
     assertThat(nativeAnswer.headers().firstValue("Retry-After")).hasValueSatisfying(
         v -> assertThat(Long.parseLong(v)).isBetween(1L, 90L));
@@ -85,7 +85,7 @@ class KeyRotationTest {
     assertThat(emulator.stats().requests() - before).isEqualTo(2);
 
     // both keys cool down now: the gateway answers at once, without bothering the upstream
-    HttpResponse<String> openAi = fixture.post("/v1/chat/completions", GatewayFixture.chat("llama3.2", false));
+    HttpResponse<String> openAi = fixture.post("/v1/chat/completions", UpstreamsFixture.chat("llama3.2", false));
     assertThat(openAi.statusCode()).isEqualTo(429);
     assertThat(Long.parseLong(openAi.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 90L);
     JsonObject error = new JsonObject(openAi.body()).getJsonObject("error");
@@ -100,7 +100,7 @@ class KeyRotationTest {
     long one = emulator.stats().requestsWithKey("key-one-aaaaaaaa");
     long two = emulator.stats().requestsWithKey("key-two-bbbbbbbb");
     // a binary body streams through unbuffered, so it cannot be sent a second time
-    HttpResponse<String> answer = fixture.post("/api/chat", GatewayFixture.chat("llama3.2", false),
+    HttpResponse<String> answer = fixture.post("/api/chat", UpstreamsFixture.chat("llama3.2", false),
         "Content-Type", "application/octet-stream");
     assertThat(answer.statusCode()).isEqualTo(429);
     assertThat(emulator.stats().requestsWithKey("key-one-aaaaaaaa") - one).isEqualTo(1);
@@ -113,12 +113,12 @@ class KeyRotationTest {
     OllamaEmulator emulator = cloud(Set.of("key-one-aaaaaaaa"), Set.of(),
         "KEY_STRATEGY=round-robin;KEY_COOLDOWN=100ms");
     long one = emulator.stats().requestsWithKey("key-one-aaaaaaaa");
-    assertThat(fixture.post("/api/chat", GatewayFixture.chat("llama3.2", false)).statusCode()).isEqualTo(200);
+    assertThat(fixture.post("/api/chat", UpstreamsFixture.chat("llama3.2", false)).statusCode()).isEqualTo(200);
     assertThat(emulator.stats().requestsWithKey("key-one-aaaaaaaa") - one).isEqualTo(1);
 
     Thread.sleep(400); // well past the 100 ms cooldown (the exact expiry is KeyPoolTest's job)
     for (int i = 0; i < 2; i++) {
-      assertThat(fixture.post("/api/chat", GatewayFixture.chat("llama3.2", false)).statusCode()).isEqualTo(200);
+      assertThat(fixture.post("/api/chat", UpstreamsFixture.chat("llama3.2", false)).statusCode()).isEqualTo(200);
     }
     // round robin reached the first key again: it was probed once more (and limited again)
     assertThat(emulator.stats().requestsWithKey("key-one-aaaaaaaa") - one).isEqualTo(2);

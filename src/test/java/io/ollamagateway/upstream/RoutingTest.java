@@ -28,15 +28,15 @@ class RoutingTest {
   @TempDir
   Path dir;
 
-  private GatewayFixture gateway;
+  private UpstreamsFixture gateway;
 
   @AfterEach
   void close() throws Exception {
     gateway.close();
   }
 
-  private GatewayFixture twoUpstreams(List<String> modelsA, List<String> modelsB, int weightA) throws Exception {
-    gateway = new GatewayFixture(dir);
+  private UpstreamsFixture twoUpstreams(List<String> modelsA, List<String> modelsB, int weightA) throws Exception {
+    gateway = new UpstreamsFixture(dir);
     OllamaEmulator a = gateway.emulator(modelsA, Set.of(), Set.of());
     OllamaEmulator b = gateway.emulator(modelsB, Set.of(), Set.of());
     gateway.start("""
@@ -55,13 +55,13 @@ class RoutingTest {
     long beforeA = a.stats().requests();
     long beforeB = b.stats().requests();
 
-    HttpResponse<String> qwen = gateway.post("/api/chat", GatewayFixture.chat("qwen2.5:0.5b", false));
+    HttpResponse<String> qwen = gateway.post("/api/chat", UpstreamsFixture.chat("qwen2.5:0.5b", false));
     assertThat(qwen.statusCode()).isEqualTo(200);
     assertThat(b.stats().requests() - beforeB).isEqualTo(1);
     assertThat(b.stats().lastRequest().uri()).isEqualTo("/api/chat");
     assertThat(a.stats().requests() - beforeA).isZero();
 
-    HttpResponse<String> llama = gateway.post("/api/chat", GatewayFixture.chat("llama3.2", false));
+    HttpResponse<String> llama = gateway.post("/api/chat", UpstreamsFixture.chat("llama3.2", false));
     assertThat(llama.statusCode()).isEqualTo(200);
     assertThat(a.stats().requests() - beforeA).isEqualTo(1);
     assertThat(b.stats().requests() - beforeB).isEqualTo(1);
@@ -70,10 +70,10 @@ class RoutingTest {
   @Test
   void anUnknownModelIs404InTheCalledApisShape() throws Exception {
     twoUpstreams(List.of("llama3.2:latest"), List.of("qwen2.5:0.5b"), 1);
-    HttpResponse<String> nativeAnswer = gateway.post("/api/chat", GatewayFixture.chat("mistral", false));
+    HttpResponse<String> nativeAnswer = gateway.post("/api/chat", UpstreamsFixture.chat("mistral", false));
     assertThat(nativeAnswer.statusCode()).isEqualTo(404);
     assertThat(new JsonObject(nativeAnswer.body()).getString("error")).isEqualTo("model 'mistral' not found");
-    HttpResponse<String> openAi = gateway.post("/v1/chat/completions", GatewayFixture.chat("mistral", false));
+    HttpResponse<String> openAi = gateway.post("/v1/chat/completions", UpstreamsFixture.chat("mistral", false));
     assertThat(openAi.statusCode()).isEqualTo(404);
     assertThat(new JsonObject(openAi.body()).getJsonObject("error").getString("message"))
         .isEqualTo("model 'mistral' not found");
@@ -101,11 +101,11 @@ class RoutingTest {
     OllamaEmulator b = gateway.emulators.get(1);
     long beforeB = b.stats().requests();
     // weight 5 makes a the first choice while both are idle
-    assertThat(gateway.post("/api/chat", GatewayFixture.chat("llama3.2", false)).statusCode()).isEqualTo(200);
+    assertThat(gateway.post("/api/chat", UpstreamsFixture.chat("llama3.2", false)).statusCode()).isEqualTo(200);
     assertThat(b.stats().requests() - beforeB).isZero();
 
     a.stop().await(5, TimeUnit.SECONDS);
-    HttpResponse<String> answer = gateway.post("/api/chat", GatewayFixture.chat("llama3.2", true));
+    HttpResponse<String> answer = gateway.post("/api/chat", UpstreamsFixture.chat("llama3.2", true));
     assertThat(answer.statusCode()).isEqualTo(200);
     assertThat(answer.body()).contains("\"done\":true");
     assertThat(b.stats().requests() - beforeB).isEqualTo(1);
@@ -118,7 +118,7 @@ class RoutingTest {
 
   @Test
   void anUpstreamLeavesTheRotationWhenItsHealthCheckFailsAndComesBackWhenWell() throws Exception {
-    gateway = new GatewayFixture(dir).set("HEALTH_CHECK_INTERVAL", "100ms");
+    gateway = new UpstreamsFixture(dir).set("HEALTH_CHECK_INTERVAL", "100ms");
     OllamaEmulator a = gateway.emulator(List.of("llama3.2:latest"), Set.of(), Set.of());
     OllamaEmulator b = gateway.emulator(List.of("llama3.2:latest"), Set.of(), Set.of());
     int portA = a.port();
@@ -131,7 +131,7 @@ class RoutingTest {
     a.stop().await(5, TimeUnit.SECONDS);
     awaitHealthy(false);
     long beforeB = b.stats().requests();
-    assertThat(gateway.post("/api/chat", GatewayFixture.chat("llama3.2", false)).statusCode()).isEqualTo(200);
+    assertThat(gateway.post("/api/chat", UpstreamsFixture.chat("llama3.2", false)).statusCode()).isEqualTo(200);
     assertThat(b.stats().requests() - beforeB).isGreaterThanOrEqualTo(1);
 
     OllamaEmulator again = OllamaEmulator.start(new io.ollamagateway.emulator.EmulatorOptions("127.0.0.1", portA,
@@ -140,7 +140,7 @@ class RoutingTest {
     gateway.emulators.add(again);
     awaitHealthy(true);
     // weight 5 makes the returned upstream the first choice again (health checks hit it too, so count streams)
-    assertThat(gateway.post("/api/chat", GatewayFixture.chat("llama3.2", true)).statusCode()).isEqualTo(200);
+    assertThat(gateway.post("/api/chat", UpstreamsFixture.chat("llama3.2", true)).statusCode()).isEqualTo(200);
     assertThat(again.stats().streamsStarted()).isEqualTo(1);
   }
 
@@ -166,7 +166,7 @@ class RoutingTest {
         .timeout(Duration.ofSeconds(20))
         .header("X-Emulator-Chunks", "50")
         .header("X-Emulator-Interval-Ms", "50")
-        .POST(HttpRequest.BodyPublishers.ofString(GatewayFixture.chat("llama3.2", true)))
+        .POST(HttpRequest.BodyPublishers.ofString(UpstreamsFixture.chat("llama3.2", true)))
         .build();
     HttpResponse<InputStream> answer = gateway.http.send(request, HttpResponse.BodyHandlers.ofInputStream());
     assertThat(answer.statusCode()).isEqualTo(200);

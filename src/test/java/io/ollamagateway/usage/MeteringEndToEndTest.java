@@ -2,18 +2,15 @@ package io.ollamagateway.usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ollamagateway.config.ConfigLoader;
-import io.ollamagateway.config.Settings;
 import io.ollamagateway.emulator.EmulatorOptions;
 import io.ollamagateway.emulator.OllamaEmulator;
 import io.ollamagateway.server.Gateway;
+import io.ollamagateway.testing.GatewayFixture;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,24 +18,23 @@ import org.junit.jupiter.api.Test;
 /** Metering seen from outside: what clients receive, and what /metrics counts. */
 class MeteringEndToEndTest {
 
-  private static final String TOKEN = "metering-test-token";
+  private static final String TOKEN = GatewayFixture.TOKEN;
+  private static GatewayFixture fixture;
   private static OllamaEmulator emulator;
   private static Gateway gateway;
-  private static final HttpClient http = HttpClient.newHttpClient();
+  private static final HttpClient http = GatewayFixture.http();
 
   @BeforeAll
-  static void start() throws Exception {
-    emulator = OllamaEmulator.start(EmulatorOptions.defaults().withTiming(Duration.ZERO, 4, Duration.ZERO))
-        .await(10, TimeUnit.SECONDS);
-    gateway = Gateway.start(new ConfigLoader(Settings.of(Map.of("HOST", "127.0.0.1", "PORT", "0",
-        "OLLAMA_URL", emulator.url(), "PROXY_AUTH_TOKEN", TOKEN, "EVENT_LOOPS", "1", "ACCESS_LOG", "false")))
-        .load()).await(10, TimeUnit.SECONDS);
+  static void start() {
+    fixture = GatewayFixture.start(EmulatorOptions.defaults().withTiming(Duration.ZERO, 4, Duration.ZERO),
+        "ACCESS_LOG", "false");
+    emulator = fixture.emulator();
+    gateway = fixture.gateway();
   }
 
   @AfterAll
-  static void stop() throws Exception {
-    gateway.stop(Duration.ofSeconds(1)).await(10, TimeUnit.SECONDS);
-    emulator.stop().await(10, TimeUnit.SECONDS);
+  static void stop() {
+    fixture.close();
   }
 
   private static HttpResponse<String> post(String path, String body) throws Exception {

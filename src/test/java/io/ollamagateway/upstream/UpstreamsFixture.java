@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * Emulators and an in-process gateway configured by a YAML {@code upstreams:} list, plus a plain blocking
  * HTTP client for the tests' side. Closed by the test.
  */
-final class GatewayFixture implements AutoCloseable {
+final class UpstreamsFixture implements AutoCloseable {
 
   static final String ADMIN_TOKEN = "admin-token-for-tests";
 
@@ -39,18 +39,19 @@ final class GatewayFixture implements AutoCloseable {
   private final AtomicReference<String> yaml = new AtomicReference<>();
   Gateway gateway;
 
-  GatewayFixture(Path dir) {
+  UpstreamsFixture(Path dir) {
     this.dir = dir;
     env.put("HOST", "127.0.0.1");
     env.put("PORT", "0");
-    env.put("EVENT_LOOPS", "1"); // port 0 with several loops fails to bind in Gateway (reported)
+    env.put("EVENT_LOOPS", "1");
+    env.put("DATABASE_URL", "sqlite:" + dir.resolve("gateway.db"));
     env.put("PROXY_AUTH_TOKEN", ADMIN_TOKEN);
     env.put("ALLOW_UNAUTHENTICATED_ACCESS", "true");
     env.put("HEALTH_CHECK_INTERVAL", "1h");
     env.put("UPSTREAM_CONNECT_TIMEOUT", "2s");
   }
 
-  GatewayFixture set(String name, String value) {
+  UpstreamsFixture set(String name, String value) {
     env.put(name, value);
     return this;
   }
@@ -63,7 +64,7 @@ final class GatewayFixture implements AutoCloseable {
     return emulator;
   }
 
-  GatewayFixture start(String upstreamsYaml) throws Exception {
+  UpstreamsFixture start(String upstreamsYaml) throws Exception {
     yaml.set(upstreamsYaml);
     GatewayConfig config = load();
     gateway = Gateway.start(config, this::load).await(20, TimeUnit.SECONDS);
