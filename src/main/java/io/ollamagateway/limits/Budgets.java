@@ -1,0 +1,26 @@
+package io.ollamagateway.limits;
+
+import io.vertx.core.Future;
+import java.time.Instant;
+
+/**
+ * Counts use against budgets, atomically: a reservation either takes from every budget of its claim or from
+ * none, so concurrent requests cannot overshoot a limit together. Reserved tokens are settled to the real
+ * count when the answer is over. Implementations: {@link MemoryBudgets} for one instance,
+ * {@link RedisBudgets} for several instances sharing Redis.
+ *
+ * <p>Thread-safe; never blocks the calling event loop.
+ */
+public interface Budgets {
+
+  /** Reserves what a request may cost, or refuses naming the spent budget. */
+  Future<Reservation> reserve(Claim claim, Instant now);
+
+  /**
+   * Replaces a granted reservation's tokens with what the answer really cost (0 when it never ran).
+   */
+  Future<Void> settle(Reservation reservation, long actualTokens);
+
+  /** What remains of each budget now, without taking anything (for self-service statistics). */
+  Future<java.util.List<Reservation.State>> peek(java.util.List<Budget> budgets, Instant now);
+}

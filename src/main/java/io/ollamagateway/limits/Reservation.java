@@ -1,0 +1,48 @@
+package io.ollamagateway.limits;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The answer to a {@link Claim}: granted with an amount of tokens, or refused naming the budget that is spent.
+ * It remembers the concrete windows it reserved in, so that settling hits the same windows even when the
+ * request outlives its window.
+ *
+ * @param granted whether the request may go on
+ * @param tokens the tokens reserved from each token budget (0 when there are none or when refused)
+ * @param states every budget's state as the reservation saw it (limit, remaining after it, reset time)
+ * @param exceeded the budget that refused, or {@code null}
+ * @param windowKeys the window keys of the token budgets, for settling
+ */
+public record Reservation(boolean granted, long tokens, List<State> states, Budget exceeded,
+    List<String> windowKeys) {
+
+  /** A budget's state: its limit, what remains of it, and when its window resets. */
+  public record State(Budget budget, long remaining, Instant resetAt) {
+  }
+
+  public Reservation {
+    states = List.copyOf(states);
+    windowKeys = List.copyOf(windowKeys);
+  }
+
+  /** A reservation for a request that no budget limits. */
+  public static Reservation unlimited(long tokens) {
+    return new Reservation(true, tokens, List.of(), null, List.of());
+  }
+
+  /** The state of the budget with the least left, relative to its limit, for rate-limit headers. */
+  public State tightest() {
+    State tightest = null;
+    for (State state : states) {
+      if (state.budget() == exceeded) {
+        return state;
+      }
+      if (tightest == null || state.remaining() * tightest.budget().limit()
+          < tightest.remaining() * state.budget().limit()) {
+        tightest = state;
+      }
+    }
+    return tightest;
+  }
+}

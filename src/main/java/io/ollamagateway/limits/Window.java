@@ -1,0 +1,41 @@
+package io.ollamagateway.limits;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * The period a {@link Budget} counts over. Windows are fixed and aligned (a day starts at midnight in the
+ * configured time zone, a month on its first day), so a limit holds exactly and its reset time is known.
+ */
+public enum Window {
+  MINUTE, HOUR, DAY, MONTH;
+
+  /** One concrete window: a label unique to it, where it starts, and where the next one starts. */
+  public record Span(String label, Instant start, Instant end) {
+  }
+
+  /** The window of this kind that contains {@code now}. */
+  public Span span(Instant now, ZoneId zone) {
+    return switch (this) {
+      case MINUTE -> fixed(now, ChronoUnit.MINUTES);
+      case HOUR -> fixed(now, ChronoUnit.HOURS);
+      case DAY -> {
+        LocalDate day = now.atZone(zone).toLocalDate();
+        yield new Span(day.toString(), day.atStartOfDay(zone).toInstant(), day.plusDays(1).atStartOfDay(zone).toInstant());
+      }
+      case MONTH -> {
+        ZonedDateTime first = now.atZone(zone).toLocalDate().withDayOfMonth(1).atStartOfDay(zone);
+        yield new Span(first.toLocalDate().toString().substring(0, 7), first.toInstant(),
+            first.plusMonths(1).toInstant());
+      }
+    };
+  }
+
+  private static Span fixed(Instant now, ChronoUnit unit) {
+    Instant start = now.truncatedTo(unit);
+    return new Span(String.valueOf(start.getEpochSecond()), start, start.plus(1, unit));
+  }
+}

@@ -1,0 +1,101 @@
+package io.ollamagateway.usage;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Collects usage in memory as hourly rows and hands them to a {@link RollupWriter} in batches, every flush
+ * interval, on a worker: the request path only adds to a map. A batch that cannot be written is kept and
+ * offered again with the next one, so nothing accepted is lost while the store is briefly away; a crash loses
+ * at most one flush interval. {@link #close()} writes what is left.
+ *
+ * <p>{@link #add} is thread-safe and never blocks; flushing runs one at a time.
+ */
+public final class UsageRollups implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(UsageRollups.class);
+
+  private final Vertx vertx;
+  private final RollupWriter writer;
+  private final Supplier<Instant> clock;
+  private final AtomicReference<ConcurrentHashMap<Rollup.Key, Rollup>> current =
+      new AtomicReference<>(new ConcurrentHashMap<>());
+  private final Map<Rollup.Key, Rollup> unwritten = new HashMap<>();
+  private final long timer;
+  private Future<Void> flushing = Future.succeededFuture();
+
+  public UsageRollups(Vertx vertx, RollupWriter writer, Duration flushInterval, Supplier<Instant> clock) {
+    this.vertx = vertx;
+    this.writer = writer;
+    this.clock = clock;
+    this.timer = vertx.setPeriodic(Math.max(10, flushInterval.toMillis()), t -> flush());
+  }
+
+  /** The hour a request that ends now belongs to. */
+  public Instant hourNow() {
+    return clock.get().truncatedTo(ChronoUnit.HOURS);
+  }
+
+  /** Adds to a row of the current batch. */
+  public void add(Rollup rollup) {
+    current.get().merge(rollup.key(), rollup, Rollup::plus);
+  }
+
+  /** Writes everything collected so far; completes when it is durable (or failed, kept for the next try). */
+  public synchronized Future<Void> flush() {
+    flushing = flushing.transform(previous -> {
+      Map<Rollup.Key, Rollup> batch = current.getAndSet(new ConcurrentHashMap<>());
+      return vertx.executeBlocking(() -> {
+        synchronized (unwritten) {
+          batch.forEach((key, rollup) -> unwritten.merge(key, rollup, Rollup::plus));
+          if (unwritten.isEmpty()) {
+            return null;
+          }
+          Collection<Rollup> rows = new ArrayList<>(unwritten.values());
+          try {
+            writer.add(rows);
+            unwritten.clear();
+          } catch (RuntimeException e) {
+            LOG.warn("usage could not be written ({} rows kept for the next flush): {}", rows.size(), e.toString());
+            throw e;
+          }
+          return null;
+        }
+      }, false);
+    });
+    return flushing;
+  }
+
+  /** Rows not yet written (collected or kept after a failure), for tests and shutdown. */
+  public List<Rollup> pending() {
+    List<Rollup> rows = new ArrayList<>(current.get().values());
+    synchronized (unwritten) {
+      rows.addAll(unwritten.values());
+    }
+    return rows;
+  }
+
+  /** Stops the periodic flush and writes what is left. Blocks until done: call it off the event loops. */
+  @Override
+  public void close() {
+    vertx.cancelTimer(timer);
+    try {
+      flush().await(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.error("usage of the last {} rows could not be written at shutdown: {}", pending().size(), e.toString());
+    }
+  }
+}
