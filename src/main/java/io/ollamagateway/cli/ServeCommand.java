@@ -83,7 +83,11 @@ final class ServeCommand implements Callable<Integer> {
       LOG.info("stopped");
       stopped.countDown();
       // A JVM that exits on a signal reports 128+signal (143 for SIGTERM) whatever main returns, and service
-      // managers read that as a crash; after an orderly stop the status must say so.
+      // managers read that as a crash; after an orderly stop the status must say so. halt() skips the other
+      // shutdown hooks, so the logging queue is flushed first.
+      if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logging) {
+        logging.stop();
+      }
       Runtime.getRuntime().halt(status);
     }, "shutdown"));
     stopped.await();
