@@ -87,6 +87,11 @@ public final class ApiKeyAuthenticator implements Authenticator {
     }, false));
   }
 
+  /** How many keys in the store can authenticate now (as last loaded). */
+  public int usableKeys() {
+    return cache.size();
+  }
+
   /** Stops the timers and writes pending last-use times. Blocks: call off event loops. */
   public void stop() {
     vertx.cancelTimer(refreshTimer);

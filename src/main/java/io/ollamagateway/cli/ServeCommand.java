@@ -56,7 +56,6 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("ollama-gateway: configuration error: " + e.getMessage());
       return 2;
     }
-    warnIfNobodyCanCall(gatewayConfig);
     Gateway gateway;
     try {
       // a reload reads every source again, exactly as start-up did
@@ -67,6 +66,7 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("ollama-gateway: cannot start: " + e.getMessage());
       return 2;
     }
+    warnIfNobodyCanCall(gatewayConfig, gateway.identity().authenticator().usableKeys());
     ReloadSignal.install(gateway);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -108,13 +108,16 @@ final class ServeCommand implements Callable<Integer> {
     return values;
   }
 
-  private static void warnIfNobodyCanCall(GatewayConfig config) {
-    if (config.proxyAuthToken().isEmpty() && !config.allowUnauthenticated()) {
-      LOG.info("Only API keys from the store are accepted (no PROXY_AUTH_TOKEN, no open access). Create the "
-          + "first admin key with 'ollama-gateway keys create --admin --name bootstrap'.");
+  private static void warnIfNobodyCanCall(GatewayConfig config, int usableKeys) {
+    if (config.proxyAuthToken().isEmpty() && !config.allowUnauthenticated() && usableKeys == 0) {
+      LOG.warn("Nobody can authenticate yet, so every proxied request will be refused with 401: the store has "
+          + "no usable API key, PROXY_AUTH_TOKEN is not set and ALLOW_UNAUTHENTICATED_ACCESS is false. Create "
+          + "the first admin key with 'java -jar ollama-gateway.jar keys create --admin --name bootstrap', or set "
+          + "PROXY_AUTH_TOKEN=<secret>, or ALLOW_UNAUTHENTICATED_ACCESS=true on a trusted network.");
     } else if (config.allowUnauthenticated() && !config.host().startsWith("127.") && !config.host().equals("localhost")) {
       LOG.warn("ALLOW_UNAUTHENTICATED_ACCESS=true while listening on {}: anyone who can reach this port can use "
           + "your models.", config.host());
     }
   }
+
 }
