@@ -6,8 +6,10 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,6 +32,8 @@ public final class GatewayMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Set<String> models = ConcurrentHashMap.newKeySet();
   private final AtomicLong inFlight = new AtomicLong();
+  private final Map<RequestLabels, RequestMeters> requestMeters = new ConcurrentHashMap<>();
+  private final Map<TokenLabels, TokenMeters> tokenMeters = new ConcurrentHashMap<>();
 
   public GatewayMetrics() {
     registry.gauge("gateway_requests_in_flight", inFlight);
@@ -54,33 +58,68 @@ public final class GatewayMetrics {
   public void finished(String family, String endpoint, String model, String upstream, int status,
       long durationNanos, long firstByteNanos) {
     inFlight.decrementAndGet();
-    Tags tags = Tags.of("family", family, "endpoint", endpoint, "model", model(model),
-        "upstream", upstream == null ? "none" : upstream);
-    Counter.builder("gateway_requests").description("Proxied requests by outcome")
-        .tags(tags).tag("status", statusClass(status)).register(registry).increment();
-    if (status >= 500 || status == 499) {
-      Counter.builder("gateway_errors").description("Requests that failed upstream, in the gateway, or were "
-          + "abandoned by the client").tags(tags).tag("status", String.valueOf(status == 499 ? 499 : status))
-          .register(registry).increment();
+    RequestMeters meters = requestMeters.computeIfAbsent(
+        new RequestLabels(family, endpoint, model(model), upstream == null ? "none" : upstream, status),
+        this::requestMeters);
+    meters.requests().increment();
+    if (meters.errors() != null) {
+      meters.errors().increment();
     }
-    Timer.builder("gateway_request_duration").description("Time from request to end of answer")
-        .tags(tags).serviceLevelObjectives(LATENCY_BUCKETS).register(registry)
-        .record(Duration.ofNanos(durationNanos));
+    meters.duration().record(durationNanos, TimeUnit.NANOSECONDS);
     if (firstByteNanos > 0) {
-      Timer.builder("gateway_time_to_first_token").description("Time from request to first byte of the answer")
-          .tags(tags).serviceLevelObjectives(LATENCY_BUCKETS).register(registry)
-          .record(Duration.ofNanos(firstByteNanos));
+      meters.firstByte().record(firstByteNanos, TimeUnit.NANOSECONDS);
     }
   }
 
   /** Tokens an answer cost. */
   public void tokens(String model, String upstream, long prompt, long completion, boolean estimated) {
-    Tags tags = Tags.of("model", model(model), "upstream", upstream == null ? "none" : upstream,
-        "estimated", String.valueOf(estimated));
-    Counter.builder("gateway_tokens").description("Tokens metered").tags(tags).tag("type", "prompt")
-        .register(registry).increment(prompt);
-    Counter.builder("gateway_tokens").description("Tokens metered").tags(tags).tag("type", "completion")
-        .register(registry).increment(completion);
+    TokenMeters meters = tokenMeters.computeIfAbsent(
+        new TokenLabels(model(model), upstream == null ? "none" : upstream, estimated), this::tokenMeters);
+    meters.prompt().increment(prompt);
+    meters.completion().increment(completion);
+  }
+
+  // Meters are looked up once per label set and kept: building and registering them per request costs more
+  // than the rest of the bookkeeping together. Label sets are bounded (see the class comment).
+
+  private record RequestLabels(String family, String endpoint, String model, String upstream, int status) {
+  }
+
+  private record RequestMeters(Counter requests, Counter errors, Timer duration, Timer firstByte) {
+  }
+
+  private record TokenLabels(String model, String upstream, boolean estimated) {
+  }
+
+  private record TokenMeters(Counter prompt, Counter completion) {
+  }
+
+  private RequestMeters requestMeters(RequestLabels labels) {
+    Tags tags = Tags.of("family", labels.family(), "endpoint", labels.endpoint(), "model", labels.model(),
+        "upstream", labels.upstream());
+    int status = labels.status();
+    Counter requests = Counter.builder("gateway_requests").description("Proxied requests by outcome")
+        .tags(tags).tag("status", statusClass(status)).register(registry);
+    Counter errors = status >= 500 || status == 499
+        ? Counter.builder("gateway_errors").description("Requests that failed upstream, in the gateway, or were "
+            + "abandoned by the client").tags(tags).tag("status", String.valueOf(status)).register(registry)
+        : null;
+    Timer duration = Timer.builder("gateway_request_duration").description("Time from request to end of answer")
+        .tags(tags).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+    Timer firstByte = Timer.builder("gateway_time_to_first_token")
+        .description("Time from request to first byte of the answer")
+        .tags(tags).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+    return new RequestMeters(requests, errors, duration, firstByte);
+  }
+
+  private TokenMeters tokenMeters(TokenLabels labels) {
+    Tags tags = Tags.of("model", labels.model(), "upstream", labels.upstream(),
+        "estimated", String.valueOf(labels.estimated()));
+    return new TokenMeters(
+        Counter.builder("gateway_tokens").description("Tokens metered").tags(tags).tag("type", "prompt")
+            .register(registry),
+        Counter.builder("gateway_tokens").description("Tokens metered").tags(tags).tag("type", "completion")
+            .register(registry));
   }
 
   /** The Prometheus text exposition of every metric. */

@@ -15,14 +15,17 @@ import java.util.Set;
  * <p>Counts are recognised by their path, arrays being transparent: Ollama's {@code prompt_eval_count} and
  * {@code eval_count}; OpenAI's {@code usage.prompt_tokens} and {@code usage.completion_tokens}; the
  * {@code input_tokens} and {@code output_tokens} of {@code /v1/responses} and Anthropic's {@code /v1/messages}.
- * Generated text ({@code response}, {@code message.content}, {@code choices.delta.content}, ...) is counted
- * with the {@link TokenEstimator}, piece by piece, for when no counts arrive.
+ * Generated text ({@code response}, {@code message.content}, {@code choices.delta.content}, ...) is kept (up
+ * to {@value #MAX_TEXT} characters) so that it can be counted with the {@link TokenEstimator} when no counts
+ * arrive; when they do, the text is never tokenized.
  *
  * <p>Not thread-safe: one scanner per answer, used on the answer's event loop.
  */
 final class CountScanner {
 
   private static final JsonFactory JSON = new JsonFactory();
+  /** Text kept per answer for estimating: a long answer's estimate is extrapolated beyond it. */
+  static final int MAX_TEXT = 16 * 1024;
   private static final Set<String> PROMPT = Set.of("prompt_eval_count", "usage.prompt_tokens",
       "usage.input_tokens", "message.usage.input_tokens", "response.usage.input_tokens");
   private static final Set<String> COMPLETION = Set.of("eval_count", "usage.completion_tokens",
@@ -44,7 +47,9 @@ final class CountScanner {
   private boolean broken;
   private long promptTokens = -1;
   private long completionTokens = -1;
-  private long estimatedCompletion;
+  private final StringBuilder text = new StringBuilder();
+  private boolean textTruncated;
+  private long droppedChars;
   private boolean done;
   private String error;
 
@@ -100,7 +105,7 @@ final class CountScanner {
       case VALUE_STRING -> {
         String name = parser.currentName();
         if (name != null && TEXT_NAMES.contains(name) && TEXT.contains(path(name))) {
-          estimatedCompletion += estimator.count(parser.getText());
+          keep(parser.getText());
         } else if (depth == 1 && "error".equals(name)) {
           error = parser.getText();
         }
@@ -146,9 +151,27 @@ final class CountScanner {
     return Math.max(0, completionTokens);
   }
 
-  /** Tokens of the generated text that passed, by the estimator. */
+  private void keep(String piece) {
+    int room = MAX_TEXT - text.length();
+    if (piece.length() <= room) {
+      text.append(piece);
+    } else {
+      text.append(piece, 0, Math.max(0, room));
+      droppedChars += piece.length() - Math.max(0, room);
+      textTruncated = true;
+    }
+  }
+
+  /**
+   * Tokens of the generated text that passed, by the estimator; beyond {@value #MAX_TEXT} characters the rest
+   * is extrapolated from the characters per token of what was kept.
+   */
   long estimatedCompletionTokens() {
-    return estimatedCompletion;
+    long kept = estimator.count(text.toString());
+    if (!textTruncated || text.length() == 0) {
+      return kept;
+    }
+    return Math.round(kept * (double) (text.length() + droppedChars) / text.length());
   }
 
   /** Whether a native {@code "done": true} document was seen. */

@@ -47,7 +47,7 @@ class UsageTapTest {
     tap.onEnd(new IllegalStateException("client closed"));
     Usage usage = settled.get(0);
     assertThat(usage.estimated()).isTrue();
-    assertThat(usage.completionTokens()).isEqualTo(ESTIMATOR.count("The sky") + ESTIMATOR.count(" is blue"));
+    assertThat(usage.completionTokens()).isEqualTo(ESTIMATOR.count("The sky is blue")).isPositive();
     assertThat(usage.promptTokens()).isEqualTo(ESTIMATOR.count("Why is the sky blue?"));
   }
 
