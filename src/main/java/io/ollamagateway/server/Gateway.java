@@ -60,7 +60,8 @@ public final class Gateway {
   private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource) {
     this.config = config;
     this.reloadSource = reloadSource;
-    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops()));
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops())
+        .setPreferNativeTransport(true));
     this.client = vertx.createHttpClient(
         new HttpClientOptions()
             .setKeepAlive(true)
@@ -132,9 +133,10 @@ public final class Gateway {
             new DeploymentOptions().setInstances(config.eventLoops())))
         .map(id -> port = servers.get(0).actualPort())
         .compose(v -> ownAdminListener ? listenAdmin(upstreamRoutes) : Future.succeededFuture())
-        .onSuccess(v -> LOG.info("Ollama Gateway {} listening on http://{}:{} -> {} ({} event loops)",
+        .onSuccess(v -> LOG.info("Ollama Gateway {} listening on http://{}:{} -> {} ({} event loops, {})",
             BuildInfo.version(), config.host(), port,
-            config.upstreams().stream().map(u -> u.name() + "=" + u.displayUrl()).toList(), config.eventLoops()))
+            config.upstreams().stream().map(u -> u.name() + "=" + u.displayUrl()).toList(), config.eventLoops(),
+            vertx.isNativeTransportEnabled() ? "epoll" : "nio"))
         .recover(err -> vertx.executeBlocking(() -> {
           identity.close();
           return null;
