@@ -7,7 +7,6 @@ import io.ollamagateway.auth.Role;
 import io.ollamagateway.store.ApiKey;
 import io.ollamagateway.store.User;
 import io.vertx.core.json.JsonArray;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -16,10 +15,8 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code keys create|list|revoke}: manages API keys directly in the configured store. {@code keys create
@@ -29,31 +26,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "keys", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
     exitCodeOnExecutionException = 1,
     description = "Manage API keys in the store of DATABASE_URL (works while the server runs).")
-final class KeysCommand implements Runnable {
-
-  @Spec
-  CommandSpec spec;
-
-  @Option(names = "--database-url", paramLabel = "URL", scope = picocli.CommandLine.ScopeType.INHERIT,
-      description = "The store (DATABASE_URL; default: SQLite in ./data/gateway.db)")
-  String databaseUrl;
-
-  @Option(names = "--config", paramLabel = "FILE", scope = picocli.CommandLine.ScopeType.INHERIT,
-      description = "YAML config file (default: config/config.yaml)")
-  Path config;
-
-  @Option(names = "--json", scope = picocli.CommandLine.ScopeType.INHERIT, description = "Print JSON, for scripts")
-  boolean json;
-
-  private final StoreAccess store;
+final class KeysCommand extends StoreCommand {
 
   KeysCommand(Map<String, String> environment, Path workDir) {
-    this.store = new StoreAccess(environment, workDir);
-  }
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+    super(environment, workDir);
   }
 
   @Command(name = "create", exitCodeOnInvalidInput = 1, exitCodeOnExecutionException = 1,
@@ -69,7 +45,7 @@ final class KeysCommand implements Runnable {
       List<String> models,
       @Option(names = "--requests-per-minute", paramLabel = "N", description = "The key's own request rate limit")
       Integer requestsPerMinute) {
-    return store.run(databaseUrl, config, err(), service -> {
+    return withStore(service -> {
       User owner = owner(service, user, admin);
       IdentityService.CreatedKey created = service.createKey(StoreAccess.actor(), owner.id(), name,
           parseExpiry(expires), models, requestsPerMinute);
@@ -89,7 +65,7 @@ final class KeysCommand implements Runnable {
       description = "List keys (never their secrets).")
   int list(@Option(names = "--user", paramLabel = "USER", description = "Only this user's keys (id or name)")
       String user) {
-    return store.run(databaseUrl, config, err(), service -> {
+    return withStore(service -> {
       Long userId = user == null ? null : StoreAccess.user(service, user).id();
       List<ApiKey> keys = service.keys(userId);
       Instant now = Instant.now();
@@ -111,7 +87,7 @@ final class KeysCommand implements Runnable {
   @Command(name = "revoke", exitCodeOnInvalidInput = 1, exitCodeOnExecutionException = 1,
       description = "Revoke a key for good.")
   int revoke(@Parameters(paramLabel = "ID", description = "Key id") long id) {
-    return store.run(databaseUrl, config, err(), service -> {
+    return withStore(service -> {
       ApiKey key = service.revokeKey(StoreAccess.actor(), id);
       if (json) {
         out().println(JsonViews.key(key, Instant.now()).encodePrettily());
@@ -154,13 +130,5 @@ final class KeysCommand implements Runnable {
     } catch (DateTimeParseException e) {
       throw new InvalidInput("--expires", "expected a date (2027-01-31) or a UTC time (2027-01-31T12:00:00Z)");
     }
-  }
-
-  private PrintWriter out() {
-    return spec.commandLine().getOut();
-  }
-
-  private PrintWriter err() {
-    return spec.commandLine().getErr();
   }
 }

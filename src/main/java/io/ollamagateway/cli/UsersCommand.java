@@ -4,50 +4,26 @@ import io.ollamagateway.admin.IdentityService;
 import io.ollamagateway.admin.JsonViews;
 import io.ollamagateway.store.User;
 import io.vertx.core.json.JsonArray;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code users create|list|update|delete}: manages users directly in the configured store. */
 @Command(name = "users", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
     exitCodeOnExecutionException = 1,
     description = "Manage users in the store of DATABASE_URL (works while the server runs).")
-final class UsersCommand implements Runnable {
-
-  @Spec
-  CommandSpec spec;
-
-  @Option(names = "--database-url", paramLabel = "URL", scope = picocli.CommandLine.ScopeType.INHERIT,
-      description = "The store (DATABASE_URL; default: SQLite in ./data/gateway.db)")
-  String databaseUrl;
-
-  @Option(names = "--config", paramLabel = "FILE", scope = picocli.CommandLine.ScopeType.INHERIT,
-      description = "YAML config file (default: config/config.yaml)")
-  Path config;
-
-  @Option(names = "--json", scope = picocli.CommandLine.ScopeType.INHERIT, description = "Print JSON, for scripts")
-  boolean json;
-
-  private final StoreAccess store;
+final class UsersCommand extends StoreCommand {
 
   UsersCommand(Map<String, String> environment, Path workDir) {
-    this.store = new StoreAccess(environment, workDir);
-  }
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+    super(environment, workDir);
   }
 
   @Command(name = "list", exitCodeOnInvalidInput = 1, exitCodeOnExecutionException = 1,
       description = "List users.")
   int list() {
-    return store.run(databaseUrl, config, err(), service -> {
+    return withStore(service -> {
       if (json) {
         out().println(new JsonArray(service.users().stream().map(JsonViews::user).toList()).encodePrettily());
       } else {
@@ -67,7 +43,7 @@ final class UsersCommand implements Runnable {
       @Option(names = "--email", description = "Contact address") String email,
       @Option(names = "--role", defaultValue = "user", description = "admin or user (default ${DEFAULT-VALUE})")
       String role) {
-    return store.run(databaseUrl, config, err(), service -> print(service.createUser(StoreAccess.actor(), name,
+    return withStore(service -> print(service.createUser(StoreAccess.actor(), name,
         email, IdentityService.parseRole(role)), "created"));
   }
 
@@ -77,7 +53,7 @@ final class UsersCommand implements Runnable {
       @Option(names = "--role", description = "admin or user") String role,
       @Option(names = "--active", arity = "1", description = "true or false") Boolean active,
       @Option(names = "--email", description = "New email ('' clears it)") String email) {
-    return store.run(databaseUrl, config, err(), service -> print(service.updateUser(StoreAccess.actor(),
+    return withStore(service -> print(service.updateUser(StoreAccess.actor(),
         StoreAccess.user(service, user).id(), email, role == null ? null : IdentityService.parseRole(role), active),
         "updated"));
   }
@@ -85,7 +61,7 @@ final class UsersCommand implements Runnable {
   @Command(name = "delete", exitCodeOnInvalidInput = 1, exitCodeOnExecutionException = 1,
       description = "Delete a user and all their keys.")
   int delete(@Parameters(paramLabel = "USER", description = "User id or name") String user) {
-    return store.run(databaseUrl, config, err(), service -> {
+    return withStore(service -> {
       User found = StoreAccess.user(service, user);
       service.deleteUser(StoreAccess.actor(), found.id());
       if (json) {
@@ -105,13 +81,5 @@ final class UsersCommand implements Runnable {
           + IdentityService.roleName(user.role()) + (user.active() ? "" : ", inactive"));
     }
     out().flush();
-  }
-
-  private PrintWriter out() {
-    return spec.commandLine().getOut();
-  }
-
-  private PrintWriter err() {
-    return spec.commandLine().getErr();
   }
 }
