@@ -9,12 +9,17 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code emulator}: runs the built-in Ollama emulator until stopped. */
 @Command(name = "emulator", mixinStandardHelpOptions = true,
     description = "Run an Ollama emulator, for trying the gateway without Ollama, tests and benchmarks.")
 final class EmulatorCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
 
   @Option(names = "--host", description = "Address to listen on (default ${DEFAULT-VALUE})")
   String host = "127.0.0.1";
@@ -52,7 +57,8 @@ final class EmulatorCommand implements Callable<Integer> {
         Duration.ofMillis(intervalMillis), failAfter, models, new LinkedHashSet<>(rateLimitedKeys),
         new LinkedHashSet<>(requiredKeys), eventLoops);
     OllamaEmulator emulator = OllamaEmulator.start(options).await(30, TimeUnit.SECONDS);
-    System.out.println("Ollama emulator listening on " + emulator.url());
+    spec.commandLine().getOut().println("Ollama emulator listening on " + emulator.url());
+    spec.commandLine().getOut().flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

@@ -27,6 +27,15 @@ public final class GatewayCommand implements Runnable {
    * @return the exit status: 0 ok, 1 bad usage or a failed command, 2 bad configuration
    */
   public static int run(String[] args, Map<String, String> environment, Path workDir) {
+    return run(args, environment, workDir, null, null);
+  }
+
+  /**
+   * Runs the command line with its output and error text going to the given writers ({@code null}: standard
+   * output and error), apart from what the logs print.
+   */
+  public static int run(String[] args, Map<String, String> environment, Path workDir, java.io.PrintWriter out,
+      java.io.PrintWriter err) {
     String[] effective = args;
     if (args.length == 0 || (args[0].startsWith("-") && !TOP_LEVEL_OPTIONS.contains(args[0]))) {
       effective = new String[args.length + 1];
@@ -34,6 +43,12 @@ public final class GatewayCommand implements Runnable {
       System.arraycopy(args, 0, effective, 1, args.length);
     }
     CommandLine commandLine = new CommandLine(new GatewayCommand(), new Factory(environment, workDir));
+    if (out != null) {
+      commandLine.setOut(out);
+    }
+    if (err != null) {
+      commandLine.setErr(err);
+    }
     return commandLine.execute(effective);
   }
 

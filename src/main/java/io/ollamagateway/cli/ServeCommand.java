@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code serve}: runs the gateway until SIGTERM or SIGINT, then shuts down gracefully. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -23,6 +25,9 @@ import picocli.CommandLine.Option;
 final class ServeCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+  @Spec
+  CommandSpec spec;
 
   @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (default: config/config.yaml)")
   Path config;
@@ -53,7 +58,7 @@ final class ServeCommand implements Callable<Integer> {
     try {
       gatewayConfig = new ConfigLoader(Settings.load(commandLine(), environment, workDir, config)).load();
     } catch (ConfigException e) {
-      System.err.println("ollama-gateway: configuration error: " + e.getMessage());
+      spec.commandLine().getErr().println("ollama-gateway: configuration error: " + e.getMessage());
       return 2;
     }
     Gateway gateway;
@@ -63,7 +68,7 @@ final class ServeCommand implements Callable<Integer> {
           () -> new ConfigLoader(Settings.load(commandLine(), environment, workDir, config)).load())
           .await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
-      System.err.println("ollama-gateway: cannot start: " + e.getMessage());
+      spec.commandLine().getErr().println("ollama-gateway: cannot start: " + e.getMessage());
       return 2;
     }
     warnIfNobodyCanCall(gatewayConfig, gateway.identity().authenticator().usableKeys());

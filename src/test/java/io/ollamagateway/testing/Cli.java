@@ -7,7 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Runs the command line in-process and captures what it prints. */
+/**
+ * Runs the command line in-process and captures what it prints: the command's own output and error text, apart
+ * from log lines (which other threads, such as a gateway running in the same JVM, may print meanwhile). Text a
+ * command writes straight to the standard streams is captured too.
+ */
 public final class Cli {
 
   /** How a command ended. */
@@ -25,8 +29,11 @@ public final class Cli {
     try {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int status = GatewayCommand.run(args, environment, workDir);
-      return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      java.io.StringWriter commandOut = new java.io.StringWriter();
+      java.io.StringWriter commandErr = new java.io.StringWriter();
+      int status = GatewayCommand.run(args, environment, workDir, new java.io.PrintWriter(commandOut, true),
+          new java.io.PrintWriter(commandErr, true));
+      return new Result(status, commandOut.toString(), commandErr + err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);
