@@ -1,12 +1,16 @@
 package io.ollamagateway.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +39,26 @@ public final class GatewayMetrics {
   private final Map<RequestLabels, RequestMeters> requestMeters = new ConcurrentHashMap<>();
   private final Map<TokenLabels, TokenMeters> tokenMeters = new ConcurrentHashMap<>();
 
+  private volatile Supplier<List<UpstreamQueue>> queues = List::of;
+  private final MultiGauge inFlightGauge = multiGauge("gateway_upstream_in_flight",
+      "Requests under way at each upstream");
+  private final MultiGauge waitingGauge = multiGauge("gateway_upstream_queue_waiting",
+      "Requests waiting for a slot at each upstream");
+  private final MultiGauge admittedGauge = multiGauge("gateway_upstream_queue_admitted_after_wait",
+      "Requests that waited in an upstream's queue, cumulative");
+  private final MultiGauge waitTimeGauge = multiGauge("gateway_upstream_queue_wait_seconds",
+      "Time requests waited in an upstream's queue, cumulative");
+  private final MultiGauge maxWaitGauge = multiGauge("gateway_upstream_queue_wait_max_seconds",
+      "The longest wait in an upstream's queue");
+  private final MultiGauge refusedGauge = multiGauge("gateway_upstream_queue_refused",
+      "Requests refused with 503 by an upstream's full queue or queue timeout, cumulative");
+
   public GatewayMetrics() {
     registry.gauge("gateway_requests_in_flight", inFlight);
+  }
+
+  private MultiGauge multiGauge(String name, String description) {
+    return MultiGauge.builder(name).description(description).register(registry);
   }
 
   /** A proxied request started. */
@@ -122,9 +144,41 @@ public final class GatewayMetrics {
             .register(registry));
   }
 
+  /**
+   * The state of one upstream's concurrency gate, read when metrics are scraped.
+   *
+   * @param totalWaitMillis total time requests waited in its queue (cumulative)
+   * @param maxWaitMillis the longest wait so far
+   */
+  public record UpstreamQueue(String upstream, int inFlight, int waiting, long admittedAfterWait,
+      long totalWaitMillis, long maxWaitMillis, long rejected, long timedOut) {
+  }
+
+  /**
+   * Where to read the upstreams' queues from. Upstreams come and go with reloads, so their gauges are
+   * rebuilt at each scrape rather than registered once.
+   */
+  public void watchUpstreams(Supplier<List<UpstreamQueue>> queues) {
+    this.queues = queues;
+  }
+
   /** The Prometheus text exposition of every metric. */
-  public String scrape() {
+  public synchronized String scrape() {
+    List<UpstreamQueue> now = queues.get();
+    upstreamGauge(inFlightGauge, now, q -> q.inFlight());
+    upstreamGauge(waitingGauge, now, q -> q.waiting());
+    upstreamGauge(admittedGauge, now, q -> q.admittedAfterWait());
+    upstreamGauge(waitTimeGauge, now, q -> q.totalWaitMillis() / 1000.0);
+    upstreamGauge(maxWaitGauge, now, q -> q.maxWaitMillis() / 1000.0);
+    upstreamGauge(refusedGauge, now, q -> q.rejected() + q.timedOut());
     return registry.scrape();
+  }
+
+  private static void upstreamGauge(MultiGauge gauge, List<UpstreamQueue> queues,
+      java.util.function.ToDoubleFunction<UpstreamQueue> value) {
+    gauge.register(queues.stream()
+        .map(q -> MultiGauge.Row.of(Tags.of("upstream", q.upstream()), value.applyAsDouble(q)))
+        .collect(Collectors.toList()), true);
   }
 
   private String model(String model) {

@@ -11,6 +11,7 @@ import io.ollamagateway.policy.AccessPolicy;
 import io.ollamagateway.proxy.ResponseTap;
 import io.ollamagateway.usage.Metering;
 import io.ollamagateway.usage.TokenEstimator;
+import io.ollamagateway.upstream.ConcurrencyGate;
 import io.ollamagateway.upstream.ModelRouter;
 import io.ollamagateway.upstream.Upstream;
 import io.ollamagateway.upstream.UpstreamProbe;
@@ -104,6 +105,12 @@ public final class Gateway {
     UpstreamSelector selector = new ModelRouter(registry);
     UpstreamProbe probe = new UpstreamProbe(client,
         () -> registry.snapshot().upstreams().stream().map(Upstream::config).toList(), Duration.ofSeconds(3));
+    metrics.watchUpstreams(() -> registry.snapshot().upstreams().stream().map(upstream -> {
+      ConcurrencyGate.Stats queue = upstream.gate().stats();
+      return new GatewayMetrics.UpstreamQueue(upstream.name(), queue.inFlight(), queue.queued(),
+          queue.admittedAfterWait(), queue.totalWaitMillis(), queue.maxWaitMillis(), queue.rejected(),
+          queue.timedOut());
+    }).toList());
     MetricsListener metricsListener = new MetricsListener(metrics);
     Metering metering = new Metering(estimator, List.of(metricsListener));
     ProxyHandler proxy = new ProxyHandler(config, client, authenticator, List.of(AccessPolicy::check, metering),

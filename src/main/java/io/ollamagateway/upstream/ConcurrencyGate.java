@@ -24,7 +24,7 @@ public final class ConcurrencyGate {
   private record Waiter(String clientId, Promise<Void> promise, Context context, long since) {
   }
 
-  /** Queue statistics for the admin API (there are no metrics yet). */
+  /** Queue statistics, for the admin API and the metrics. */
   public record Stats(int inFlight, int queued, long admittedAfterWait, long totalWaitMillis, long maxWaitMillis,
       long rejected, long timedOut) {
   }

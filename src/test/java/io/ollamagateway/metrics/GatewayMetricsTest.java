@@ -35,4 +35,21 @@ class GatewayMetricsTest {
     assertThat(text).doesNotContain("model=\"model-" + (GatewayMetrics.MAX_MODELS + 10) + "\"");
     assertThat(text).contains("model=\"model-0\"");
   }
+
+  @Test
+  void upstreamQueuesAreReadAtEachScrapeSoReloadedUpstreamsAppearAndGo() {
+    GatewayMetrics metrics = new GatewayMetrics();
+    java.util.concurrent.atomic.AtomicReference<java.util.List<GatewayMetrics.UpstreamQueue>> now =
+        new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of(
+            new GatewayMetrics.UpstreamQueue("gpu", 1, 2, 5, 1500, 700, 1, 0)));
+    metrics.watchUpstreams(now::get);
+    assertThat(metrics.scrape()).contains("gateway_upstream_queue_waiting{upstream=\"gpu\"} 2.0",
+        "gateway_upstream_queue_wait_seconds{upstream=\"gpu\"} 1.5",
+        "gateway_upstream_queue_wait_max_seconds{upstream=\"gpu\"} 0.7",
+        "gateway_upstream_in_flight{upstream=\"gpu\"} 1.0");
+
+    now.set(java.util.List.of(new GatewayMetrics.UpstreamQueue("cloud", 0, 0, 0, 0, 0, 0, 0)));
+    assertThat(metrics.scrape()).contains("gateway_upstream_queue_waiting{upstream=\"cloud\"} 0.0")
+        .doesNotContain("upstream=\"gpu\"");
+  }
 }

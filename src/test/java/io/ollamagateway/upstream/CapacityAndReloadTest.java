@@ -68,6 +68,14 @@ class CapacityAndReloadTest {
     assertThat(queue.getLong("admitted_after_wait")).isEqualTo(6);
     assertThat(queue.getLong("total_wait_ms")).isPositive();
     assertThat(queue.getInteger("waiting")).isZero();
+    // the same wait, as Prometheus sees it
+    String metrics = gateway.admin("GET", "/metrics").body();
+    assertThat(metrics).contains("gateway_upstream_queue_admitted_after_wait{upstream=\"local\"} 6.0",
+        "gateway_upstream_queue_waiting{upstream=\"local\"} 0.0");
+    java.util.regex.Matcher waited = java.util.regex.Pattern
+        .compile("gateway_upstream_queue_wait_seconds\\{upstream=\"local\"} ([0-9.]+)").matcher(metrics);
+    assertThat(waited.find()).as(metrics).isTrue();
+    assertThat(Double.parseDouble(waited.group(1))).isPositive();
   }
 
   @Test
