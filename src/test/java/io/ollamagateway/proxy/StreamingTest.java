@@ -60,42 +60,41 @@ class StreamingTest {
 
   @Test
   void aClientThatDoesNotReadPausesTheUpstream() {
-    int chunks = 400;
+    // 32 MB of answer: more than the socket buffers between emulator and client can hold once the client's
+    // receive buffer is fixed small (loopback receive buffers otherwise grow up to tcp_rmem's maximum, 32 MB
+    // here, and could swallow the whole answer with or without backpressure).
+    int chunks = 1000;
     long completedBefore = stats().streamsCompleted();
+    long cancelledBefore = stats().streamsCancelled();
     long writtenBefore = stats().chunksWritten();
-    try (RawHttp client = RawHttp.connect(fx.port(), 0)) {
+    try (RawHttp client = RawHttp.connect(fx.port(), 64 * 1024)) {
       client.send("POST", "/api/generate", "{\"model\":\"llama3.2\",\"prompt\":\"go\"}",
           "Authorization: Bearer " + GatewayFixture.TOKEN, "X-Emulator-Chunks: " + chunks,
           "X-Emulator-Interval-Ms: 0", "X-Emulator-Chunk-Bytes: 32768");
       client.readHead();
       assertThat(client.status()).isEqualTo(200);
 
-      // Without backpressure the gateway would take everything the emulator writes (13 MB), and the emulator
-      // would only stop once it had written the whole answer. With it, the emulator stalls once the socket
-      // buffers on the way are full (about 4 MB here; Linux may grow them later, so the first stall counts).
+      // Without backpressure the gateway would take everything the emulator writes into its heap, and the
+      // emulator would only stop once it had written the whole answer.
       long[] previous = {-1};
       long[] stableSince = {System.nanoTime()};
-      boolean stalled = GatewayFixture.eventually(Duration.ofSeconds(10), () -> {
+      boolean stalled = GatewayFixture.eventually(Duration.ofSeconds(15), () -> {
         long now = stats().chunksWritten() - writtenBefore;
         if (now != previous[0]) {
           previous[0] = now;
           stableSince[0] = System.nanoTime();
         }
-        return now > 0 && System.nanoTime() - stableSince[0] > 400_000_000L;
+        return now > 0 && System.nanoTime() - stableSince[0] > 500_000_000L;
       });
       assertThat(stalled).as("the emulator stopped writing while the client did not read").isTrue();
-      System.out.println("backpressure: " + previous[0] + " of " + chunks + " chunks written at the first stall");
-      assertThat(previous[0]).as("chunks written before the stall").isLessThan(chunks * 3L / 4);
+      System.out.println("backpressure: " + previous[0] + " of " + chunks + " chunks written at the stall");
+      assertThat(previous[0]).as("chunks written before the stall").isLessThan(chunks / 2);
       assertThat(stats().streamsCompleted()).isEqualTo(completedBefore);
-
-      String body = client.readBody();
-      List<String> lines = body.lines().toList();
-      assertThat(lines).hasSize(chunks + 1);
-      JsonObject last = new JsonObject(lines.get(chunks));
-      assertThat(last.getBoolean("done")).isTrue();
-      assertThat(last.getInteger("eval_count")).isEqualTo(chunks);
     }
-    assertThat(stats().streamsCompleted()).isEqualTo(completedBefore + 1);
+    // the client left while the upstream was paused: the upstream is cancelled, not run to its end
+    assertThat(GatewayFixture.eventually(Duration.ofSeconds(10),
+        () -> stats().streamsCancelled() > cancelledBefore)).as("upstream stream cancelled").isTrue();
+    assertThat(stats().streamsCompleted()).isEqualTo(completedBefore);
   }
 
   @Test
