@@ -88,6 +88,15 @@ public final class UsageRollups implements AutoCloseable {
     return rows;
   }
 
+  /**
+   * Stops the periodic flush and writes what is left, without blocking: for a graceful stop chained on
+   * futures. Completes when the last batch is durable, or fails (the rows are then lost with the process).
+   */
+  public Future<Void> shutdown() {
+    vertx.cancelTimer(timer);
+    return flush();
+  }
+
   /** Stops the periodic flush and writes what is left. Blocks until done: call it off the event loops. */
   @Override
   public void close() {
