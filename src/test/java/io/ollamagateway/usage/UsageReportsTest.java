@@ -259,4 +259,26 @@ abstract class UsageReportsTest {
     assertThat(List.of(total(carol, "requests"), total(carol, "prompt_tokens"), total(carol, "completion_tokens")))
         .containsExactly(1L, 3L + 4 + 2, 6L);
   }
+
+  @Test
+  void anUnreachableUpstreamCountsAsAnError() throws Exception {
+    JsonObject key = fixture.key(fixture.user("dave", "user"), "dave-down", new JsonObject());
+    Map<String, String> settings = new HashMap<>(Map.of("OLLAMA_URL", "http://127.0.0.1:" + GatewayFixture.closedPort(),
+        "DATABASE_URL", database.url(), "EVENT_LOOPS", "1", "USAGE_FLUSH_INTERVAL", "1h"));
+    Gateway down = Gateway.start(new ConfigLoader(Settings.of(settings)).load()
+        .withListen("127.0.0.1", IdentityFixture.freePort())).await(60, TimeUnit.SECONDS);
+    try {
+      Http.Answer answer = new Http(down.port()).post("/api/chat", "{\"model\":\"" + OTHER_MODEL + "\","
+          + "\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"anyone\"}]}",
+          Http.bearer(key.getString("key")));
+      assertThat(answer.status()).as(answer.body()).isGreaterThanOrEqualTo(500);
+      assertThat(GatewayFixture.eventually(Duration.ofSeconds(5), () -> !down.usage().pending().isEmpty())).isTrue();
+    } finally {
+      down.stop(Duration.ofSeconds(1)).await(30, TimeUnit.SECONDS);
+    }
+
+    JsonArray dave = usage("?user=dave&by=model");
+    assertThat(List.of(total(dave, "requests"), total(dave, "errors"), total(dave, "prompt_tokens"),
+        total(dave, "completion_tokens"))).containsExactly(1L, 1L, 0L, 0L);
+  }
 }
