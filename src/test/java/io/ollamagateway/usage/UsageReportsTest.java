@@ -281,4 +281,26 @@ abstract class UsageReportsTest {
     assertThat(List.of(total(dave, "requests"), total(dave, "errors"), total(dave, "prompt_tokens"),
         total(dave, "completion_tokens"))).containsExactly(1L, 1L, 0L, 0L);
   }
+
+  @Test
+  void withAnAdminListenerTheReportMovesThereAndStatsStaysOnTheProxyPort() throws Exception {
+    Map<String, String> settings = new HashMap<>(Map.of("OLLAMA_URL", fixture.emulator.url(), "DATABASE_URL",
+        database.url(), "EVENT_LOOPS", "1", "ADMIN_PORT", Integer.toString(IdentityFixture.freePort()),
+        "ADMIN_HOST", "127.0.0.1"));
+    Gateway split = Gateway.start(new ConfigLoader(Settings.of(settings)).load()
+        .withListen("127.0.0.1", IdentityFixture.freePort())).await(60, TimeUnit.SECONDS);
+    try {
+      Http adminHttp = new Http(split.adminPort());
+      Http proxyHttp = new Http(split.port());
+      Http.Answer report = adminHttp.get("/admin/api/usage?model=" + MODEL, Http.bearer(admin));
+      assertThat(report.status()).as(report.body()).isEqualTo(200);
+      assertThat(total(report.array(), "requests")).isEqualTo(3);
+      assertThat(proxyHttp.get("/admin/api/usage", Http.bearer(admin)).status()).isNotEqualTo(200);
+      Http.Answer stats = proxyHttp.get("/stats", Http.bearer(bobKey.getString("key")));
+      assertThat(stats.status()).isEqualTo(200);
+      assertThat(total(stats.array(), "prompt_tokens")).isEqualTo(9);
+    } finally {
+      split.stop(Duration.ofSeconds(1)).await(30, TimeUnit.SECONDS);
+    }
+  }
 }
