@@ -74,6 +74,11 @@ public final class Identity {
     }
   }
 
+  /** The store, for the other capabilities that keep data in it (usage). */
+  public Database database() {
+    return database;
+  }
+
   public ApiKeyAuthenticator authenticator() {
     return authenticator;
   }

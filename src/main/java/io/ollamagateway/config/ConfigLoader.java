@@ -50,11 +50,15 @@ public final class ConfigLoader {
     int maxConnections = integer("UPSTREAM_MAX_CONNECTIONS", 1000, 1, 100_000);
     int loops = integer("EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 256);
     boolean metricsPublic = bool("METRICS_PUBLIC", false);
+    Duration usageFlush = duration("USAGE_FLUSH_INTERVAL", Duration.ofSeconds(1));
+    if (usageFlush.isZero()) {
+      throw new ConfigException("USAGE_FLUSH_INTERVAL must be greater than zero");
+    }
     if (connect.isZero()) {
       throw new ConfigException("UPSTREAM_CONNECT_TIMEOUT must be greater than zero");
     }
     return new GatewayConfig(host, port, upstreams, token, open, origins, maxBody, connect, idle, clientIdle,
-        grace, accessLog, maxConnections, loops, policy, metricsPublic, identity());
+        grace, accessLog, maxConnections, loops, policy, metricsPublic, identity(), usageFlush);
   }
 
   /** The identity settings alone: what the {@code users} and {@code keys} commands need. */

@@ -25,6 +25,7 @@ import java.util.Optional;
  * @param upstreamPolicy key rotation, cooldowns, health checks and queues of the upstreams
  * @param metricsPublic whether {@code /metrics} answers without admin credentials
  * @param identity the store of users and keys, and the admin listener
+ * @param usageFlushInterval {@code USAGE_FLUSH_INTERVAL}: how often collected usage is written to the store
  */
 public record GatewayConfig(
     String host,
@@ -43,7 +44,8 @@ public record GatewayConfig(
     int eventLoops,
     UpstreamPolicy upstreamPolicy,
     boolean metricsPublic,
-    IdentityConfig identity) {
+    IdentityConfig identity,
+    Duration usageFlushInterval) {
 
   public GatewayConfig {
     upstreams = List.copyOf(upstreams);
@@ -54,20 +56,22 @@ public record GatewayConfig(
   public GatewayConfig withIdentity(IdentityConfig identity) {
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
-        upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity);
+        upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
+        usageFlushInterval);
   }
 
   /** A copy listening on another address; for tests and tools. */
   public GatewayConfig withListen(String host, int port) {
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
-        upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity);
+        upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
+        usageFlushInterval);
   }
 
   /** A copy with other upstreams and policy, as a reload makes it; for tests and tools. */
   public GatewayConfig withUpstreams(List<UpstreamConfig> upstreams, UpstreamPolicy policy) {
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
-        upstreamMaxConnections, eventLoops, policy, metricsPublic, identity);
+        upstreamMaxConnections, eventLoops, policy, metricsPublic, identity, usageFlushInterval);
   }
 }

@@ -9,7 +9,10 @@ import io.ollamagateway.proxy.AccessLog;
 import io.ollamagateway.proxy.ProxyHandler;
 import io.ollamagateway.policy.AccessPolicy;
 import io.ollamagateway.proxy.ResponseTap;
+import io.ollamagateway.store.JdbcUsageStore;
 import io.ollamagateway.usage.Metering;
+import io.ollamagateway.usage.UsageLedger;
+import io.ollamagateway.usage.UsageRollups;
 import io.ollamagateway.usage.TokenEstimator;
 import io.ollamagateway.upstream.ConcurrencyGate;
 import io.ollamagateway.upstream.ModelRouter;
@@ -29,6 +32,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.Router;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +61,7 @@ public final class Gateway {
   private volatile int port;
   private volatile int adminPort;
   private volatile Identity identity;
+  private volatile UsageRollups usage;
 
   private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource) {
     this.config = config;
@@ -112,10 +117,14 @@ public final class Gateway {
           queue.timedOut());
     }).toList());
     MetricsListener metricsListener = new MetricsListener(metrics);
-    Metering metering = new Metering(estimator, List.of(metricsListener));
+    JdbcUsageStore usageStore = new JdbcUsageStore(identity.database().dataSource());
+    usage = new UsageRollups(vertx, usageStore, config.usageFlushInterval(), Instant::now);
+    UsageLedger ledger = new UsageLedger(usage);
+    Metering metering = new Metering(estimator, List.of(metricsListener, ledger));
     ProxyHandler proxy = new ProxyHandler(config, client, authenticator, List.of(AccessPolicy::check, metering),
         selector, ResponseTap.Factory.all(List.of(identity.responseTaps(), metering)),
-        List.of(new AccessLog(config.accessLog()), metricsListener));
+        List.of(new AccessLog(config.accessLog()), metricsListener, ledger));
+    UsageRoutes usageRoutes = new UsageRoutes(vertx, authenticator, usageStore);
     StatusRoutes status = new StatusRoutes(probe);
     boolean ownAdminListener = config.identity().adminPort().isPresent();
 
@@ -124,8 +133,10 @@ public final class Gateway {
     router.get("/health").handler(status::health);
     router.get("/metrics").handler(new MetricsRoute(metrics, authenticator, config.metricsPublic()));
     UpstreamRoutes upstreamRoutes = new UpstreamRoutes(authenticator, registry, this::reload);
+    usageRoutes.mountStats(router);
     if (!ownAdminListener) {
       upstreamRoutes.mount(router);
+      usageRoutes.mountAdmin(router);
     }
     router.route("/").handler(status::root);
     identity.mount(router, !ownAdminListener);
@@ -139,7 +150,7 @@ public final class Gateway {
         .compose(v -> vertx.deployVerticle(() -> new ServerVerticle(router, listenPort),
             new DeploymentOptions().setInstances(config.eventLoops())))
         .map(id -> port = servers.get(0).actualPort())
-        .compose(v -> ownAdminListener ? listenAdmin(upstreamRoutes) : Future.succeededFuture())
+        .compose(v -> ownAdminListener ? listenAdmin(upstreamRoutes, usageRoutes) : Future.succeededFuture())
         .onSuccess(v -> LOG.info("Ollama Gateway {} listening on http://{}:{} -> {} ({} event loops, {})",
             BuildInfo.version(), config.host(), port,
             config.upstreams().stream().map(u -> u.name() + "=" + u.displayUrl()).toList(), config.eventLoops(),
@@ -152,9 +163,10 @@ public final class Gateway {
   }
 
   /** The admin API alone on {@code ADMIN_HOST:ADMIN_PORT}, one server (admin traffic is light). */
-  private Future<Void> listenAdmin(UpstreamRoutes upstreamRoutes) {
+  private Future<Void> listenAdmin(UpstreamRoutes upstreamRoutes, UsageRoutes usageRoutes) {
     Router adminRouter = Router.router(vertx);
     upstreamRoutes.mount(adminRouter); // before identity's /admin/api/* sub-router, which would take these paths
+    usageRoutes.mountAdmin(adminRouter);
     identity.mount(adminRouter, true);
     return vertx.createHttpServer(new HttpServerOptions().setHost(config.identity().adminHost())
             .setPort(config.identity().adminPort().getAsInt()))
@@ -188,6 +200,11 @@ public final class Gateway {
         .compose(next -> registry.reload(next.upstreams(), next.upstreamPolicy()));
   }
 
+  /** The usage collected and not yet written; {@code flush()} writes it now. For tools and tests. */
+  public UsageRollups usage() {
+    return usage;
+  }
+
   /** The live upstreams, for tools and tests. */
   public UpstreamRegistry upstreams() {
     return registry;
@@ -199,8 +216,8 @@ public final class Gateway {
   }
 
   /**
-   * Stops accepting connections, lets requests under way finish for up to {@code grace}, then closes
-   * everything. Completes when the gateway is fully stopped.
+   * Stops accepting connections, lets requests under way finish for up to {@code grace}, writes the usage
+   * collected so far, then closes everything. Completes when the gateway is fully stopped.
    */
   public Future<Void> stop(Duration grace) {
     List<Future<Void>> shutdowns = servers.stream().map(server -> server.shutdown(grace.toMillis(),
@@ -208,6 +225,8 @@ public final class Gateway {
     registry.stop();
     return Future.join(shutdowns)
         .transform(v -> client.close())
+        // After the servers (their last requests are counted), before the store closes.
+        .transform(v -> usage == null ? Future.succeededFuture() : usage.shutdown())
         .transform(v -> identity == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
           identity.close();
           return null;

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * offered again with the next one, so nothing accepted is lost while the store is briefly away; a crash loses
  * at most one flush interval. {@link #close()} writes what is left.
  *
- * <p>{@link #add} is thread-safe and never blocks; flushing runs one at a time.
+ * <p>{@link #add} is thread-safe and waits only for a flush swapping in a fresh map (a pointer swap); flushing
+ * runs one at a time.
  */
 public final class UsageRollups implements AutoCloseable {
 
@@ -34,6 +36,10 @@ public final class UsageRollups implements AutoCloseable {
   private final AtomicReference<ConcurrentHashMap<Rollup.Key, Rollup>> current =
       new AtomicReference<>(new ConcurrentHashMap<>());
   private final Map<Rollup.Key, Rollup> unwritten = new HashMap<>();
+  // add() holds the read side while it merges into the current map, the flush takes the write side to swap the
+  // map: without it an add that read the old map just before the swap could merge into it after the flush had
+  // copied it, and that row was lost (seen with the first add, slowed by linking its method reference).
+  private final ReentrantReadWriteLock swap = new ReentrantReadWriteLock();
   private final long timer;
   private Future<Void> flushing = Future.succeededFuture();
 
@@ -51,13 +57,24 @@ public final class UsageRollups implements AutoCloseable {
 
   /** Adds to a row of the current batch. */
   public void add(Rollup rollup) {
-    current.get().merge(rollup.key(), rollup, Rollup::plus);
+    swap.readLock().lock();
+    try {
+      current.get().merge(rollup.key(), rollup, Rollup::plus);
+    } finally {
+      swap.readLock().unlock();
+    }
   }
 
   /** Writes everything collected so far; completes when it is durable (or failed, kept for the next try). */
   public synchronized Future<Void> flush() {
     flushing = flushing.transform(previous -> {
-      Map<Rollup.Key, Rollup> batch = current.getAndSet(new ConcurrentHashMap<>());
+      Map<Rollup.Key, Rollup> batch;
+      swap.writeLock().lock();
+      try {
+        batch = current.getAndSet(new ConcurrentHashMap<>());
+      } finally {
+        swap.writeLock().unlock();
+      }
       return vertx.executeBlocking(() -> {
         synchronized (unwritten) {
           batch.forEach((key, rollup) -> unwritten.merge(key, rollup, Rollup::plus));
@@ -86,6 +103,15 @@ public final class UsageRollups implements AutoCloseable {
       rows.addAll(unwritten.values());
     }
     return rows;
+  }
+
+  /**
+   * Stops the periodic flush and writes what is left, without blocking: for a graceful stop chained on
+   * futures. Completes when the last batch is durable, or fails (the rows are then lost with the process).
+   */
+  public Future<Void> shutdown() {
+    vertx.cancelTimer(timer);
+    return flush();
   }
 
   /** Stops the periodic flush and writes what is left. Blocks until done: call it off the event loops. */

@@ -89,7 +89,7 @@ public final class TestDatabase implements AutoCloseable {
     StringBuilder all = new StringBuilder();
     try (Connection c = DriverManager.getConnection(POSTGRES_SERVER, POSTGRES_USER, "");
         Statement s = c.createStatement()) {
-      for (String table : List.of("users", "api_keys", "audit_log", "schema_history")) {
+      for (String table : List.of("users", "api_keys", "audit_log", "usage_hourly", "schema_history")) {
         try (ResultSet rows = s.executeQuery("SELECT * FROM " + schema + "." + table)) {
           int columns = rows.getMetaData().getColumnCount();
           while (rows.next()) {

@@ -1,0 +1,329 @@
+package io.ollamagateway.server;
+
+import io.ollamagateway.api.ApiError;
+import io.ollamagateway.api.ApiFamily;
+import io.ollamagateway.auth.Authenticator;
+import io.ollamagateway.auth.Credentials;
+import io.ollamagateway.auth.Principal;
+import io.ollamagateway.proxy.ProxyHandler;
+import io.ollamagateway.store.JdbcUsageStore;
+import io.ollamagateway.store.UsageFilter;
+import io.ollamagateway.store.UsageTotal;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Usage reports read from the store's hourly rows:
+ * <ul>
+ *   <li>{@code GET /stats} (the original proxy's endpoint): hourly rows {@code {date, hour, key, model, requests,
+ *       prompt_tokens, completion_tokens}}; an admin sees every row, anyone else the rows of their own keys.
+ *       {@code key} is the key's display prefix (or the caller's public id), never the secret.</li>
+ *   <li>{@code GET /admin/api/usage} (admins only): filters {@code from}, {@code to}, {@code user}, {@code key},
+ *       {@code model}, {@code upstream}; periods {@code group_by=hour|day|month} (UTC), optionally split
+ *       {@code by=user|key|model}; JSON, or CSV with {@code format=csv}.</li>
+ * </ul>
+ * Bad parameters answer 400 {@code {"error": "...", "field": "<parameter>"}}. Usage not yet flushed (at most
+ * one {@code USAGE_FLUSH_INTERVAL}) is not shown.
+ *
+ * <p>Handlers run on event loops; the store is read on a worker ({@link Vertx#executeBlocking}).
+ */
+public final class UsageRoutes {
+
+  private static final Logger LOG = LoggerFactory.getLogger(UsageRoutes.class);
+  private static final Set<String> STATS_PARAMS = Set.of("from", "to");
+  private static final Set<String> USAGE_PARAMS = Set.of("from", "to", "user", "key", "model", "upstream",
+      "group_by", "by", "format");
+  private static final List<String> COUNTERS = List.of("requests", "prompt_tokens", "completion_tokens",
+      "total_tokens", "estimated_tokens", "errors", "duration_ms", "first_byte_ms");
+
+  private final Vertx vertx;
+  private final Authenticator authenticator;
+  private final JdbcUsageStore store;
+
+  public UsageRoutes(Vertx vertx, Authenticator authenticator, JdbcUsageStore store) {
+    this.vertx = vertx;
+    this.authenticator = authenticator;
+    this.store = store;
+  }
+
+  /** Mounts {@code GET /stats} on the proxy's router. */
+  public void mountStats(Router router) {
+    router.get("/stats").handler(this::stats);
+  }
+
+  /** Mounts {@code GET /admin/api/usage}; before the identity admin sub-router, which would take the path. */
+  public void mountAdmin(Router router) {
+    router.get("/admin/api/usage").handler(this::usage);
+  }
+
+  private void stats(RoutingContext ctx) {
+    principal(ctx).onSuccess(principal -> {
+      UsageFilter filter;
+      try {
+        checkParams(ctx, STATS_PARAMS);
+        filter = new UsageFilter(from(ctx), to(ctx), null, null, null, null);
+      } catch (BadParameter e) {
+        badRequest(ctx, e);
+        return;
+      }
+      if (!principal.isAdmin()) {
+        filter = principal.userId() != null ? filter.forUser(principal.userId())
+            : new UsageFilter(filter.from(), filter.to(), null, principal.clientId(), null, null);
+      }
+      UsageFilter query = filter;
+      vertx.executeBlocking(() -> statsRows(store.totals(query)), false)
+          .onSuccess(rows -> json(ctx, rows))
+          .onFailure(err -> failed(ctx, err));
+    });
+  }
+
+  private static JsonArray statsRows(List<UsageTotal> totals) {
+    Map<List<Object>, long[]> rows = new LinkedHashMap<>();
+    for (UsageTotal t : totals) {
+      long[] sums = rows.computeIfAbsent(List.of(t.hour(), t.keyLabel(), t.model()), k -> new long[3]);
+      sums[0] += t.requests();
+      sums[1] += t.promptTokens();
+      sums[2] += t.completionTokens();
+    }
+    JsonArray out = new JsonArray();
+    rows.forEach((key, sums) -> {
+      Instant hour = (Instant) key.get(0);
+      out.add(new JsonObject()
+          .put("date", hour.atOffset(ZoneOffset.UTC).toLocalDate().toString())
+          .put("hour", hour.atOffset(ZoneOffset.UTC).getHour())
+          .put("key", key.get(1))
+          .put("model", key.get(2))
+          .put("requests", sums[0])
+          .put("prompt_tokens", sums[1])
+          .put("completion_tokens", sums[2]));
+    });
+    return out;
+  }
+
+  private void usage(RoutingContext ctx) {
+    principal(ctx).onSuccess(principal -> {
+      if (!principal.isAdmin()) {
+        ProxyHandler.respond(ctx.response(), ApiFamily.NATIVE, ApiError.forbidden("this route needs an admin"));
+        return;
+      }
+      UsageFilter filter;
+      String period;
+      String by;
+      boolean csv;
+      try {
+        checkParams(ctx, USAGE_PARAMS);
+        filter = new UsageFilter(from(ctx), to(ctx), text(ctx, "user"), text(ctx, "key"), text(ctx, "model"),
+            text(ctx, "upstream"));
+        period = choice(ctx, "group_by", "hour", Set.of("hour", "day", "month"));
+        by = choice(ctx, "by", null, Set.of("user", "key", "model"));
+        csv = "csv".equals(choice(ctx, "format", "json", Set.of("json", "csv")));
+      } catch (BadParameter e) {
+        badRequest(ctx, e);
+        return;
+      }
+      vertx.executeBlocking(() -> report(store.totals(filter), period, by), false)
+          .onSuccess(rows -> {
+            if (csv) {
+              ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/csv; charset=utf-8")
+                  .putHeader("Content-Disposition", "attachment; filename=\"usage.csv\"")
+                  .end(csv(rows, by));
+            } else {
+              json(ctx, rows);
+            }
+          })
+          .onFailure(err -> failed(ctx, err));
+    });
+  }
+
+  /** Sums hourly totals into periods (UTC), split by one dimension if asked; oldest period first. */
+  static JsonArray report(List<UsageTotal> totals, String period, String by) {
+    Map<List<Object>, JsonObject> rows = new LinkedHashMap<>();
+    for (UsageTotal t : totals) {
+      String at = period(t.hour(), period);
+      List<Object> key = new ArrayList<>();
+      key.add(at);
+      JsonObject row = new JsonObject().put("period", at);
+      if ("user".equals(by)) {
+        key.add(t.userId());
+        row.put("user_id", t.userId() == 0 ? null : t.userId()).put("user", t.userName());
+      } else if ("key".equals(by)) {
+        key.add(t.keyId());
+        key.add(t.client());
+        row.put("key_id", t.keyId() == 0 ? null : t.keyId()).put("key", t.keyLabel());
+      } else if ("model".equals(by)) {
+        key.add(t.model());
+        row.put("model", t.model());
+      }
+      JsonObject sums = rows.computeIfAbsent(key, k -> {
+        COUNTERS.forEach(name -> row.put(name, 0L));
+        return row;
+      });
+      add(sums, "requests", t.requests());
+      add(sums, "prompt_tokens", t.promptTokens());
+      add(sums, "completion_tokens", t.completionTokens());
+      add(sums, "total_tokens", t.promptTokens() + t.completionTokens());
+      add(sums, "estimated_tokens", t.estimatedTokens());
+      add(sums, "errors", t.errors());
+      add(sums, "duration_ms", t.durationMillis());
+      add(sums, "first_byte_ms", t.firstByteMillis());
+    }
+    return new JsonArray(new ArrayList<>(rows.values()));
+  }
+
+  private static void add(JsonObject row, String name, long value) {
+    row.put(name, row.getLong(name) + value);
+  }
+
+  private static String period(Instant hour, String period) {
+    return switch (period) {
+      case "day" -> hour.atOffset(ZoneOffset.UTC).toLocalDate().toString();
+      case "month" -> hour.atOffset(ZoneOffset.UTC).toLocalDate().toString().substring(0, 7);
+      default -> hour.toString();
+    };
+  }
+
+  private static String csv(JsonArray rows, String by) {
+    List<String> columns = new ArrayList<>();
+    columns.add("period");
+    if ("user".equals(by)) {
+      columns.addAll(List.of("user_id", "user"));
+    } else if ("key".equals(by)) {
+      columns.addAll(List.of("key_id", "key"));
+    } else if ("model".equals(by)) {
+      columns.add("model");
+    }
+    columns.addAll(COUNTERS);
+    StringBuilder out = new StringBuilder(String.join(",", columns)).append("\r\n");
+    for (Object item : rows) {
+      JsonObject row = (JsonObject) item;
+      for (int i = 0; i < columns.size(); i++) {
+        if (i > 0) {
+          out.append(',');
+        }
+        Object value = row.getValue(columns.get(i));
+        out.append(value == null ? "" : csvField(value.toString()));
+      }
+      out.append("\r\n");
+    }
+    return out.toString();
+  }
+
+  private static String csvField(String value) {
+    // Quotes for separators, and a leading quote-safe prefix against spreadsheet formulas in names.
+    String safe = !value.isEmpty() && "=+-@".indexOf(value.charAt(0)) >= 0 && !value.matches("-?\\d+") ? "'" + value
+        : value;
+    if (safe.contains(",") || safe.contains("\"") || safe.contains("\n") || safe.contains("\r")) {
+      return "\"" + safe.replace("\"", "\"\"") + "\"";
+    }
+    return safe;
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // parameters
+
+  /** A query parameter the route cannot use. */
+  private static final class BadParameter extends RuntimeException {
+    final String field;
+
+    BadParameter(String field, String message) {
+      super(field + ": " + message, null, false, false);
+      this.field = field;
+    }
+  }
+
+  private static void checkParams(RoutingContext ctx, Set<String> allowed) {
+    for (String name : ctx.queryParams().names()) {
+      if (!allowed.contains(name)) {
+        throw new BadParameter(name, "unknown parameter; expected one of " + new TreeSet<>(allowed));
+      }
+    }
+  }
+
+  private static String text(RoutingContext ctx, String name) {
+    List<String> values = ctx.queryParam(name);
+    if (values.isEmpty()) {
+      return null;
+    }
+    if (values.size() > 1 || values.get(0).isBlank()) {
+      throw new BadParameter(name, "give one non-empty value");
+    }
+    return values.get(0).trim();
+  }
+
+  private static String choice(RoutingContext ctx, String name, String fallback, Set<String> allowed) {
+    String value = text(ctx, name);
+    if (value == null) {
+      return fallback;
+    }
+    if (!allowed.contains(value)) {
+      throw new BadParameter(name, "must be one of " + new TreeSet<>(allowed));
+    }
+    return value;
+  }
+
+  private static Instant from(RoutingContext ctx) {
+    return instant(ctx, "from", false);
+  }
+
+  /** A date {@code to} includes that whole day; an instant is exclusive. */
+  private static Instant to(RoutingContext ctx) {
+    return instant(ctx, "to", true);
+  }
+
+  private static Instant instant(RoutingContext ctx, String name, boolean endOfDay) {
+    String value = text(ctx, name);
+    if (value == null) {
+      return null;
+    }
+    try {
+      if (value.length() == 10) {
+        LocalDate date = LocalDate.parse(value);
+        return (endOfDay ? date.plusDays(1) : date).atStartOfDay(ZoneOffset.UTC).toInstant();
+      }
+      return Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new BadParameter(name, "must be an ISO date (2026-11-22) or a UTC instant (2026-11-22T04:00:00Z)");
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // answers
+
+  private Future<Principal> principal(RoutingContext ctx) {
+    return authenticator.authenticate(Credentials.from(ctx.request().headers()))
+        .onFailure(err -> ProxyHandler.respond(ctx.response(), ApiFamily.NATIVE,
+            err instanceof ApiError e ? e : new ApiError(500, "internal gateway error")));
+  }
+
+  private static void badRequest(RoutingContext ctx, BadParameter e) {
+    ctx.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+        .end(new JsonObject().put("error", e.getMessage()).put("field", e.field).toBuffer());
+  }
+
+  private static void json(RoutingContext ctx, JsonArray rows) {
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8").end(rows.toBuffer());
+  }
+
+  private static void failed(RoutingContext ctx, Throwable err) {
+    LOG.error("usage query {} failed", ctx.request().path(), err);
+    ProxyHandler.respond(ctx.response(), ApiFamily.NATIVE, new ApiError(500,
+        "the usage could not be read; see the gateway's log"));
+  }
+}

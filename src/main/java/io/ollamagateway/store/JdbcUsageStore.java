@@ -1,0 +1,137 @@
+package io.ollamagateway.store;
+
+import io.ollamagateway.usage.Rollup;
+import io.ollamagateway.usage.RollupWriter;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * Hourly usage on JDBC, the same SQL for SQLite (3.24 or later) and PostgreSQL. As a {@link RollupWriter} it
+ * adds a batch of rows in one transaction with an upsert that adds to the counts already stored, so flushes of
+ * the same hour (and several gateways on one PostgreSQL store) add up instead of overwriting each other.
+ * Absent user and key ids are stored as 0: NULLs would never conflict in the primary key.
+ *
+ * <p>Thread-safe; blocks: call it on workers.
+ */
+public final class JdbcUsageStore implements RollupWriter {
+
+  private static final String COUNTERS = "requests, prompt_tokens, completion_tokens, estimated_tokens, errors, "
+      + "duration_ms, first_byte_ms";
+  private static final String UPSERT = "INSERT INTO usage_hourly (hour, user_id, key_id, client, model, upstream, "
+      + "upstream_key_index, " + COUNTERS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      + "ON CONFLICT (hour, user_id, key_id, client, model, upstream, upstream_key_index) DO UPDATE SET "
+      + "requests = usage_hourly.requests + excluded.requests, "
+      + "prompt_tokens = usage_hourly.prompt_tokens + excluded.prompt_tokens, "
+      + "completion_tokens = usage_hourly.completion_tokens + excluded.completion_tokens, "
+      + "estimated_tokens = usage_hourly.estimated_tokens + excluded.estimated_tokens, "
+      + "errors = usage_hourly.errors + excluded.errors, "
+      + "duration_ms = usage_hourly.duration_ms + excluded.duration_ms, "
+      + "first_byte_ms = usage_hourly.first_byte_ms + excluded.first_byte_ms";
+
+  private final Jdbc jdbc;
+
+  public JdbcUsageStore(DataSource dataSource) {
+    this.jdbc = new Jdbc(dataSource);
+  }
+
+  @Override
+  public void add(Collection<Rollup> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    jdbc.inTransaction(c -> {
+      try (PreparedStatement statement = c.prepareStatement(UPSERT)) {
+        for (Rollup row : batch) {
+          Rollup.Key key = row.key();
+          statement.setLong(1, key.hour().toEpochMilli());
+          statement.setLong(2, key.userId() == null ? 0 : key.userId());
+          statement.setLong(3, key.keyId() == null ? 0 : key.keyId());
+          statement.setString(4, key.client() == null ? "" : key.client());
+          statement.setString(5, key.model() == null ? "" : key.model());
+          statement.setString(6, key.upstream() == null ? "" : key.upstream());
+          statement.setInt(7, key.upstreamKeyIndex());
+          statement.setLong(8, row.requests());
+          statement.setLong(9, row.promptTokens());
+          statement.setLong(10, row.completionTokens());
+          statement.setLong(11, row.estimatedTokens());
+          statement.setLong(12, row.errors());
+          statement.setLong(13, row.durationMillis());
+          statement.setLong(14, row.firstByteMillis());
+          statement.addBatch();
+        }
+        statement.executeBatch();
+      }
+      return null;
+    });
+  }
+
+  /**
+   * The hourly totals matching {@code filter}, one per hour, user, key, client and model (upstreams summed),
+   * oldest first.
+   */
+  public List<UsageTotal> totals(UsageFilter filter) {
+    StringBuilder sql = new StringBuilder("SELECT r.hour, r.user_id, u.name AS user_name, r.key_id, k.prefix, "
+        + "r.client, r.model, SUM(r.requests) AS requests, SUM(r.prompt_tokens) AS prompt_tokens, "
+        + "SUM(r.completion_tokens) AS completion_tokens, SUM(r.estimated_tokens) AS estimated_tokens, "
+        + "SUM(r.errors) AS errors, SUM(r.duration_ms) AS duration_ms, SUM(r.first_byte_ms) AS first_byte_ms "
+        + "FROM usage_hourly r LEFT JOIN users u ON u.id = r.user_id LEFT JOIN api_keys k ON k.id = r.key_id "
+        + "WHERE 1 = 1");
+    List<Object> params = new ArrayList<>();
+    if (filter.from() != null) {
+      sql.append(" AND r.hour >= ?");
+      params.add(filter.from().toEpochMilli());
+    }
+    if (filter.to() != null) {
+      sql.append(" AND r.hour < ?");
+      params.add(filter.to().toEpochMilli());
+    }
+    if (filter.user() != null) {
+      if (isId(filter.user())) {
+        sql.append(" AND r.user_id = ?");
+        params.add(Long.parseLong(filter.user()));
+      } else {
+        sql.append(" AND u.name = ?");
+        params.add(filter.user());
+      }
+    }
+    if (filter.key() != null) {
+      if (isId(filter.key())) {
+        sql.append(" AND r.key_id = ?");
+        params.add(Long.parseLong(filter.key()));
+      } else {
+        sql.append(" AND (k.prefix = ? OR r.client = ?)");
+        params.add(filter.key());
+        params.add(filter.key());
+      }
+    }
+    if (filter.model() != null) {
+      sql.append(" AND r.model = ?");
+      params.add(filter.model());
+    }
+    if (filter.upstream() != null) {
+      sql.append(" AND r.upstream = ?");
+      params.add(filter.upstream());
+    }
+    sql.append(" GROUP BY r.hour, r.user_id, u.name, r.key_id, k.prefix, r.client, r.model"
+        + " ORDER BY r.hour, r.user_id, r.key_id, r.client, r.model");
+    return jdbc.query(sql.toString(), JdbcUsageStore::total, params.toArray());
+  }
+
+  private static boolean isId(String text) {
+    return !text.isEmpty() && text.length() < 19 && text.chars().allMatch(Character::isDigit);
+  }
+
+  private static UsageTotal total(ResultSet row) throws SQLException {
+    return new UsageTotal(Instant.ofEpochMilli(row.getLong("hour")), row.getLong("user_id"),
+        row.getString("user_name"), row.getLong("key_id"), row.getString("prefix"), row.getString("client"),
+        row.getString("model"), row.getLong("requests"), row.getLong("prompt_tokens"),
+        row.getLong("completion_tokens"), row.getLong("estimated_tokens"), row.getLong("errors"),
+        row.getLong("duration_ms"), row.getLong("first_byte_ms"));
+  }
+}
