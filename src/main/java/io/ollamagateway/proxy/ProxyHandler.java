@@ -20,7 +20,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -156,17 +155,16 @@ public final class ProxyHandler implements Handler<RoutingContext> {
       return false;
     }
     Principal principal = exchange.principal();
-    Optional<List<JsonObject>> models = all.map(list -> list.stream()
-        .filter(m -> principal.mayUse(m.getString("name", m.getString("model", "")))).toList());
-    JsonObject body;
-    if (tags) {
-      body = new JsonObject().put("models", new JsonArray(new ArrayList<>(models.get())));
-    } else {
-      JsonArray data = new JsonArray();
-      models.get().forEach(m -> data.add(new JsonObject().put("id", m.getString("name", m.getString("model")))
-          .put("object", "model").put("created", 0L).put("owned_by", "library")));
-      body = new JsonObject().put("object", "list").put("data", data);
+    JsonArray models = new JsonArray();
+    for (JsonObject model : all.get()) {
+      String name = model.getString("name", model.getString("model", ""));
+      if (principal.mayUse(name)) {
+        models.add(tags ? model : new JsonObject().put("id", name).put("object", "model").put("created", 0L)
+            .put("owned_by", "library"));
+      }
     }
+    JsonObject body = tags ? new JsonObject().put("models", models)
+        : new JsonObject().put("object", "list").put("data", models);
     exchange.request().response().setStatusCode(200)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
         .end(body.toBuffer());

@@ -40,11 +40,6 @@ public final class ModelRouter implements UpstreamSelector {
   }
 
   @Override
-  public Future<Target> select(String model) {
-    return select(new Route(model, "anonymous", java.util.Set.of()));
-  }
-
-  @Override
   public Future<Target> select(Route route) {
     List<Upstream> all = registry.snapshot().upstreams();
     List<Upstream> candidates = candidates(all, route);

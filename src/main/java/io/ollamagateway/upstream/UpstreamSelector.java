@@ -12,20 +12,12 @@ import java.util.Optional;
 public interface UpstreamSelector {
 
   /**
-   * Chooses a target for a request.
+   * Chooses a target for one attempt, knowing the model, the caller and what already failed. The caller must
+   * {@link Lease#release() release} the target's lease when the attempt is over.
    *
-   * @param model the model the request names, or {@code null} for requests that name none
    * @return the target, or a failed future carrying an {@link io.ollamagateway.api.ApiError}
    */
-  Future<Target> select(String model);
-
-  /**
-   * Chooses a target for one attempt, knowing the caller and what already failed. The caller must
-   * {@link Lease#release() release} the target's lease when the attempt is over.
-   */
-  default Future<Target> select(Route route) {
-    return select(route.model());
-  }
+  Future<Target> select(Route route);
 
   /**
    * The models of every healthy upstream, deduplicated, as {@code /api/tags} entries, when the gateway must

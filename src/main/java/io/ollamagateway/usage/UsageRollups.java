@@ -117,9 +117,8 @@ public final class UsageRollups implements AutoCloseable {
   /** Stops the periodic flush and writes what is left. Blocks until done: call it off the event loops. */
   @Override
   public void close() {
-    vertx.cancelTimer(timer);
     try {
-      flush().await(30, java.util.concurrent.TimeUnit.SECONDS);
+      shutdown().await(30, java.util.concurrent.TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.error("usage of the last {} rows could not be written at shutdown: {}", pending().size(), e.toString());
     }
