@@ -109,7 +109,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
     if (staticAnswer.succeeded() && staticAnswer.result() != Principal.ANONYMOUS) {
       return staticAnswer;
     }
-    String hash = ApiKeys.hash(secret.get());
+    String hash = ApiKeys.hex(credentials.secretDigest());
     KeyGrant known = cache.get(hash);
     if (known != null) {
       return decide(known, secret.get());

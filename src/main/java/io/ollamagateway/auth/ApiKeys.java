@@ -36,7 +36,12 @@ public final class ApiKeys {
 
   /** The stored form of a key: SHA-256 in lower-case hex. */
   public static String hash(String key) {
-    return HexFormat.of().formatHex(Secrets.sha256(key));
+    return hex(Secrets.sha256(key));
+  }
+
+  /** The stored form of a key whose SHA-256 digest is already known. */
+  public static String hex(byte[] digest) {
+    return HexFormat.of().formatHex(digest);
   }
 
   /**

@@ -13,6 +13,7 @@ public final class Credentials {
   private static final Credentials NONE = new Credentials(null);
 
   private final String secret;
+  private byte[] digest;
 
   private Credentials(String secret) {
     this.secret = secret;
@@ -33,6 +34,17 @@ public final class Credentials {
     }
     String apiKey = headers.get("x-api-key");
     return apiKey == null || apiKey.isBlank() ? NONE : new Credentials(apiKey.trim());
+  }
+
+  /**
+   * SHA-256 of the secret, computed once: the token check and the key lookup both need it. {@code null} when
+   * no secret was presented. Credentials belong to one request on one event loop, so this is not synchronized.
+   */
+  public byte[] secretDigest() {
+    if (digest == null && secret != null) {
+      digest = Secrets.sha256(secret);
+    }
+    return digest;
   }
 
   /** The presented secret, if any. */

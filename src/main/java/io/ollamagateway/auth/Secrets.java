@@ -20,10 +20,10 @@ public final class Secrets {
   }
 
   /**
-   * Compares two secrets in time that does not depend on where they differ, nor on the presented one's
-   * length (both are hashed to 32 bytes first).
+   * Compares two secrets by their SHA-256 digests, in time that does not depend on where they differ, nor on
+   * the presented secret's length (both digests are 32 bytes).
    */
-  public static boolean constantTimeEquals(byte[] expectedHash, String presented) {
-    return MessageDigest.isEqual(expectedHash, sha256(presented));
+  public static boolean constantTimeEquals(byte[] expectedHash, byte[] presentedHash) {
+    return MessageDigest.isEqual(expectedHash, presentedHash);
   }
 }

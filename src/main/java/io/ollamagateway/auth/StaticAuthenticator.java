@@ -24,7 +24,7 @@ public final class StaticAuthenticator implements Authenticator {
   @Override
   public Future<Principal> authenticate(Credentials credentials) {
     Optional<String> secret = credentials.secret();
-    if (tokenHash != null && secret.isPresent() && Secrets.constantTimeEquals(tokenHash, secret.get())) {
+    if (tokenHash != null && secret.isPresent() && Secrets.constantTimeEquals(tokenHash, credentials.secretDigest())) {
       return SHARED;
     }
     if (allowUnauthenticated) {
