@@ -26,6 +26,8 @@ import java.util.Optional;
  * @param metricsPublic whether {@code /metrics} answers without admin credentials
  * @param identity the store of users and keys, and the admin listener
  * @param usageFlushInterval {@code USAGE_FLUSH_INTERVAL}: how often collected usage is written to the store
+ * @param tls {@code TLS_CERT_FILE} / {@code TLS_KEY_FILE}: when present, every listener serves HTTPS (and
+ *     HTTP/2 by ALPN)
  */
 public record GatewayConfig(
     String host,
@@ -45,7 +47,8 @@ public record GatewayConfig(
     UpstreamPolicy upstreamPolicy,
     boolean metricsPublic,
     IdentityConfig identity,
-    Duration usageFlushInterval) {
+    Duration usageFlushInterval,
+    Optional<TlsConfig> tls) {
 
   public GatewayConfig {
     upstreams = List.copyOf(upstreams);
@@ -57,7 +60,7 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
-        usageFlushInterval);
+        usageFlushInterval, tls);
   }
 
   /** A copy listening on another address; for tests and tools. */
@@ -65,13 +68,13 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
-        usageFlushInterval);
+        usageFlushInterval, tls);
   }
 
   /** A copy with other upstreams and policy, as a reload makes it; for tests and tools. */
   public GatewayConfig withUpstreams(List<UpstreamConfig> upstreams, UpstreamPolicy policy) {
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
-        upstreamMaxConnections, eventLoops, policy, metricsPublic, identity, usageFlushInterval);
+        upstreamMaxConnections, eventLoops, policy, metricsPublic, identity, usageFlushInterval, tls);
   }
 }
