@@ -12,6 +12,7 @@ gateway_pid=""
 cleanup() {
   for pid in $gateway_pid $emulator_pid; do
     kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
   done
   rm -rf "$work"
 }
@@ -29,6 +30,20 @@ home="$(echo "$work"/ollama-gateway-*)"
 [ -x "$home/bin/ollama-gateway" ] || fail "no executable bin/ollama-gateway in $archive"
 [ -x "$home/runtime/bin/java" ] || fail "no bundled runtime in $archive"
 [ -f "$home/config/config.example.yaml" ] && [ -f "$home/.env.example" ] || fail "default config missing"
+
+# the systemd unit, with its /opt/ollama-gateway paths pointed at this unpacked copy so that the commands it
+# names are checked too; any remark (an unknown key, a bad value) is a failure
+if command -v systemd-analyze >/dev/null 2>&1; then
+  [ -f "$home/deploy/ollama-gateway.service" ] || fail "no deploy/ollama-gateway.service in $archive"
+  mkdir "$work/unit"
+  sed "s|/opt/ollama-gateway|$home|g" "$home/deploy/ollama-gateway.service" > "$work/unit/ollama-gateway.service"
+  remarks="$(systemd-analyze verify --man=no "$work/unit/ollama-gateway.service" 2>&1)" \
+    || fail "systemd-analyze verify: $remarks"
+  [ -z "$remarks" ] || fail "systemd-analyze verify: $remarks"
+  echo "check-dist: systemd-analyze verify: deploy/ollama-gateway.service OK"
+else
+  echo "check-dist: systemd-analyze not installed: the systemd unit is not checked"
+fi
 
 # the only tools the launcher may use; java is not among them
 mkdir "$work/path" "$work/run"
