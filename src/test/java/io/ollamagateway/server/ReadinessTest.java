@@ -78,4 +78,13 @@ class ReadinessTest {
       assertThat(response.body()).doesNotContain("upstream-secret-xyz").doesNotContain(GatewayFixture.TOKEN);
     }
   }
+
+  @Test
+  void theApiDescriptionListsReady() {
+    try (GatewayFixture fx = GatewayFixture.start()) {
+      JsonObject doc = new JsonObject(GatewayFixture.send(fx.anonymous("/openapi.json")).body());
+      assertThat(doc.getJsonObject("paths").getJsonObject("/ready").getJsonObject("get")
+          .getJsonObject("responses").fieldNames()).containsExactlyInAnyOrder("200", "503");
+    }
+  }
 }
