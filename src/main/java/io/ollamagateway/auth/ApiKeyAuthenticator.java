@@ -162,7 +162,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
     }
     lastUsed.put(key.id(), now.toEpochMilli());
     return Future.succeededFuture(new Principal("key:" + key.id(), user.role(), key.id(), user.id(), user.name(),
-        key.models(), key.requestsPerMinute()));
+        key.models(), key.limits(), grant.quota()));
   }
 
   private Future<Principal> counted(Future<Principal> answer, String secret) {

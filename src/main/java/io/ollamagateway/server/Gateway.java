@@ -3,6 +3,16 @@ package io.ollamagateway.server;
 import io.ollamagateway.admin.Identity;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.config.GatewayConfig;
+import io.ollamagateway.limits.Admission;
+import io.ollamagateway.limits.Budgets;
+import io.ollamagateway.limits.Calibration;
+import io.ollamagateway.limits.Concurrency;
+import io.ollamagateway.limits.LimitPlans;
+import io.ollamagateway.limits.MemoryBudgets;
+import io.ollamagateway.limits.MemoryConcurrency;
+import io.ollamagateway.limits.RedisBudgets;
+import io.ollamagateway.limits.RedisClients;
+import io.ollamagateway.limits.RedisConcurrency;
 import io.ollamagateway.metrics.GatewayMetrics;
 import io.ollamagateway.metrics.MetricsListener;
 import io.ollamagateway.proxy.AccessLog;
@@ -31,6 +41,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.redis.client.RedisAPI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -49,6 +60,8 @@ import org.slf4j.LoggerFactory;
 public final class Gateway {
 
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+  /** How long a concurrency slot of an instance that died without releasing it stays taken in Redis. */
+  private static final Duration REDIS_LEASE_TTL = Duration.ofMinutes(15);
 
   private final GatewayConfig config;
   private final Vertx vertx;
@@ -62,6 +75,7 @@ public final class Gateway {
   private volatile int adminPort;
   private volatile Identity identity;
   private volatile UsageRollups usage;
+  private volatile RedisAPI redis;
 
   private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource) {
     this.config = config;
@@ -120,10 +134,12 @@ public final class Gateway {
     JdbcUsageStore usageStore = new JdbcUsageStore(identity.database().dataSource());
     usage = new UsageRollups(vertx, usageStore, config.usageFlushInterval(), Instant::now);
     UsageLedger ledger = new UsageLedger(usage);
-    Metering metering = new Metering(estimator, List.of(metricsListener, ledger));
-    ProxyHandler proxy = new ProxyHandler(config, client, authenticator, List.of(AccessPolicy::check, metering),
-        selector, ResponseTap.Factory.all(List.of(identity.responseTaps(), metering)),
-        List.of(new AccessLog(config.accessLog()), metricsListener, ledger));
+    Admission admission = admission();
+    Metering metering = new Metering(estimator, List.of(metricsListener, ledger, admission));
+    ProxyHandler proxy = new ProxyHandler(config, client, authenticator,
+        List.of(AccessPolicy::check, admission, metering), selector,
+        ResponseTap.Factory.all(List.of(identity.responseTaps(), metering)),
+        List.of(new AccessLog(config.accessLog()), metricsListener, ledger, admission));
     UsageRoutes usageRoutes = new UsageRoutes(vertx, authenticator, usageStore);
     StatusRoutes status = new StatusRoutes(probe);
     boolean ownAdminListener = config.identity().adminPort().isPresent();
@@ -160,6 +176,27 @@ public final class Gateway {
           return null;
         }).transform(v -> Future.failedFuture(err)))
         .mapEmpty();
+  }
+
+  /**
+   * Admission against counters in this process, or in Redis when {@code REDIS_URL} is set so that every
+   * instance sharing it enforces one limit.
+   */
+  private Admission admission() {
+    var limits = config.limits();
+    Budgets budgets;
+    Concurrency concurrency;
+    if (limits.redisUrl().isPresent()) {
+      redis = RedisClients.create(vertx, limits.redisUrl().get());
+      budgets = new RedisBudgets(redis, limits.zone());
+      concurrency = new RedisConcurrency(redis, REDIS_LEASE_TTL);
+      LOG.info("limits are counted in Redis, shared with every gateway instance using it");
+    } else {
+      budgets = new MemoryBudgets(limits.zone());
+      concurrency = new MemoryConcurrency();
+    }
+    return new Admission(new LimitPlans(limits), budgets, concurrency, estimator, new Calibration(),
+        limits.outputReserve(), limits.failOpen(), Instant::now);
   }
 
   /** The admin API alone on {@code ADMIN_HOST:ADMIN_PORT}, one server (admin traffic is light). */
@@ -227,11 +264,17 @@ public final class Gateway {
         .transform(v -> client.close())
         // After the servers (their last requests are counted), before the store closes.
         .transform(v -> usage == null ? Future.succeededFuture() : usage.shutdown())
+        .transform(v -> redis == null ? Future.succeededFuture() : closeRedis())
         .transform(v -> identity == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
           identity.close();
           return null;
         }))
         .transform(v -> vertx.close());
+  }
+
+  private Future<Void> closeRedis() {
+    redis.close();
+    return Future.succeededFuture();
   }
 
   /** One HTTP server on one event loop. */
