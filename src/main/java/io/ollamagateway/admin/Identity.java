@@ -52,7 +52,7 @@ public final class Identity {
       Stores stores = Stores.of(database, clock);
       Authenticator fallback = new StaticAuthenticator(config.proxyAuthToken(), config.allowUnauthenticated());
       ApiKeyAuthenticator authenticator = new ApiKeyAuthenticator(vertx, stores.keys(), fallback, clock,
-          identity.keyRefresh(), Duration.ofSeconds(10));
+          identity.keyRefresh(), Duration.ofSeconds(10), stores.audit()::latestId, identity.changePoll());
       authenticator.start();
       IdentityService service = new IdentityService(stores, new ApiKeys(), clock, new IdentityService.Invalidation() {
         @Override

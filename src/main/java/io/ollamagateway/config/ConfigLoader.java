@@ -72,7 +72,7 @@ public final class ConfigLoader {
       }
     });
     ZoneId zone = parsed("QUOTA_TIME_ZONE", ZoneId.of("UTC"), ZoneId::of, "a time zone such as UTC or Europe/Paris");
-    return new LimitsConfig(redis, bool("LIMITS_FAIL_OPEN", false), zone,
+    return new LimitsConfig(redis, string("REDIS_KEY_PREFIX", "ogw:"), bool("LIMITS_FAIL_OPEN", false), zone,
         integer("REQUESTS_PER_HOUR_USER", 100, 0, Integer.MAX_VALUE),
         integer("REQUESTS_PER_HOUR_ADMIN", 1000, 0, Integer.MAX_VALUE),
         integer("QUOTA_OUTPUT_RESERVE", 4096, 1, Integer.MAX_VALUE));
@@ -88,7 +88,12 @@ public final class ConfigLoader {
     if (refresh.isZero()) {
       throw new ConfigException("KEY_CACHE_REFRESH must be greater than zero");
     }
-    return new IdentityConfig(databaseUrl, IdentityConfig.defaults().workDir(), adminHost, adminPort, refresh);
+    Duration poll = duration("IDENTITY_POLL_INTERVAL", Duration.ofSeconds(1));
+    if (poll.isZero()) {
+      throw new ConfigException("IDENTITY_POLL_INTERVAL must be greater than zero");
+    }
+    return new IdentityConfig(databaseUrl, IdentityConfig.defaults().workDir(), adminHost, adminPort, refresh,
+        poll);
   }
 
   /** Key rotation, cooldowns, health checks and queues: {@code KEY_STRATEGY}, {@code KEY_COOLDOWN}... */

@@ -8,6 +8,8 @@ import java.util.Optional;
  *
  * @param redisUrl {@code REDIS_URL}: when set, rate limits, concurrency and quota reservations are counted in
  *     this Redis, shared by every gateway instance that uses it; when empty, in this process's memory
+ * @param redisKeyPrefix {@code REDIS_KEY_PREFIX}: starts every Redis key the gateway writes, so that
+ *     several deployments can share one Redis
  * @param failOpen {@code LIMITS_FAIL_OPEN}: when the counters cannot be reached (Redis down), let requests
  *     through unlimited ({@code true}) or refuse them with 503 ({@code false}, the default)
  * @param zone {@code QUOTA_TIME_ZONE}: where the days and months of quotas start
@@ -17,6 +19,6 @@ import java.util.Optional;
  * @param outputReserve {@code QUOTA_OUTPUT_RESERVE}: the answer tokens a generation without its own cap
  *     reserves from token limits (and is capped to), when no less is left
  */
-public record LimitsConfig(Optional<String> redisUrl, boolean failOpen, ZoneId zone, long userRequestsPerHour,
+public record LimitsConfig(Optional<String> redisUrl, String redisKeyPrefix, boolean failOpen, ZoneId zone, long userRequestsPerHour,
     long adminRequestsPerHour, long outputReserve) {
 }

@@ -188,8 +188,8 @@ public final class Gateway {
     Concurrency concurrency;
     if (limits.redisUrl().isPresent()) {
       redis = RedisClients.create(vertx, limits.redisUrl().get());
-      budgets = new RedisBudgets(redis, limits.zone());
-      concurrency = new RedisConcurrency(redis, REDIS_LEASE_TTL);
+      budgets = new RedisBudgets(redis, limits.zone(), limits.redisKeyPrefix());
+      concurrency = new RedisConcurrency(redis, REDIS_LEASE_TTL, limits.redisKeyPrefix());
       LOG.info("limits are counted in Redis, shared with every gateway instance using it");
     } else {
       budgets = new MemoryBudgets(limits.zone());
