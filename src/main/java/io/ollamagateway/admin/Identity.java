@@ -45,6 +45,14 @@ public final class Identity {
    * @throws io.ollamagateway.store.StoreException when the store cannot be used
    */
   public static Identity open(Vertx vertx, GatewayConfig config) {
+    return open(vertx, config, IdentityService.Invalidation.NONE);
+  }
+
+  /**
+   * The same, telling {@code announce} of every change made through this gateway too (so that other
+   * instances hear of it).
+   */
+  public static Identity open(Vertx vertx, GatewayConfig config, IdentityService.Invalidation announce) {
     IdentityConfig identity = config.identity();
     Clock clock = Clock.systemUTC();
     Database database = Database.open(identity.databaseUrl(), identity.workDir());
@@ -58,11 +66,13 @@ public final class Identity {
         @Override
         public void keyChanged(long keyId) {
           authenticator.invalidateKey(keyId);
+          announce.keyChanged(keyId);
         }
 
         @Override
         public void userChanged(long userId) {
           authenticator.invalidateUser(userId);
+          announce.userChanged(userId);
         }
       });
       LOG.info("identity store: {}", database.description());

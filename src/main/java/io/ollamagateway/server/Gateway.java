@@ -1,6 +1,8 @@
 package io.ollamagateway.server;
 
 import io.ollamagateway.admin.Identity;
+import io.ollamagateway.admin.IdentityService;
+import io.ollamagateway.admin.RedisChangeFeed;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.config.GatewayConfig;
 import io.ollamagateway.limits.Admission;
@@ -76,6 +78,7 @@ public final class Gateway {
   private volatile Identity identity;
   private volatile UsageRollups usage;
   private volatile RedisAPI redis;
+  private volatile RedisChangeFeed changeFeed;
 
   private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource) {
     this.config = config;
@@ -116,7 +119,16 @@ public final class Gateway {
 
   private Future<Void> listen() {
     try {
-      identity = Identity.open(vertx, config); // blocks: the caller is a start-up thread, not an event loop
+      if (config.limits().redisUrl().isPresent()) {
+        redis = RedisClients.create(vertx, config.limits().redisUrl().get());
+        changeFeed = new RedisChangeFeed(vertx, config.limits().redisUrl().get(), config.limits().redisKeyPrefix(),
+            redis);
+      }
+      // blocks: the caller is a start-up thread, not an event loop
+      identity = Identity.open(vertx, config, changeFeed == null ? IdentityService.Invalidation.NONE : changeFeed);
+      if (changeFeed != null) {
+        changeFeed.listen(identity.authenticator());
+      }
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -186,8 +198,7 @@ public final class Gateway {
     var limits = config.limits();
     Budgets budgets;
     Concurrency concurrency;
-    if (limits.redisUrl().isPresent()) {
-      redis = RedisClients.create(vertx, limits.redisUrl().get());
+    if (redis != null) {
       budgets = new RedisBudgets(redis, limits.zone(), limits.redisKeyPrefix());
       concurrency = new RedisConcurrency(redis, REDIS_LEASE_TTL, limits.redisKeyPrefix());
       LOG.info("limits are counted in Redis, shared with every gateway instance using it");
@@ -273,6 +284,9 @@ public final class Gateway {
   }
 
   private Future<Void> closeRedis() {
+    if (changeFeed != null) {
+      changeFeed.close();
+    }
     redis.close();
     return Future.succeededFuture();
   }
