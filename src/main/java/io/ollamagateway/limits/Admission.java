@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamagateway.api.ApiError;
+import io.ollamagateway.auth.Principal;
 import io.ollamagateway.proxy.Endpoint;
 import io.ollamagateway.proxy.Exchange;
 import io.ollamagateway.proxy.ExchangeListener;
@@ -18,6 +19,7 @@ import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -134,6 +136,25 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
             return Future.<Void>succeededFuture();
           });
         });
+  }
+
+  /** The caller's limits and where it stands against each now, taking nothing (for self-service). */
+  public Future<Standing> standing(Principal principal) {
+    Plan plan = plans.plan(principal);
+    List<Budget> all = new ArrayList<>(plan.requestBudgets());
+    all.addAll(plan.tokenBudgets());
+    Future<List<Reservation.State>> states = all.isEmpty() ? Future.succeededFuture(List.of())
+        : budgets.peek(all, clock.get());
+    return states.map(list -> new Standing(list, plan.maxConcurrent()));
+  }
+
+  /**
+   * A caller's limits as they stand.
+   *
+   * @param budgets each limit with what remains of it and when it resets
+   * @param maxConcurrent the cap on requests under way at once, 0 for none
+   */
+  public record Standing(List<Reservation.State> budgets, long maxConcurrent) {
   }
 
   private Future<Concurrency.Lease> acquire(Plan plan) {

@@ -153,7 +153,9 @@ public final class Gateway {
         ResponseTap.Factory.all(List.of(identity.responseTaps(), metering)),
         List.of(new AccessLog(config.accessLog()), metricsListener, ledger, admission));
     UsageRoutes usageRoutes = new UsageRoutes(vertx, authenticator, usageStore);
-    StatusRoutes status = new StatusRoutes(probe);
+    StatusRoutes status = new StatusRoutes(vertx, probe, authenticator, usageStore);
+    SelfServiceRoute selfService = new SelfServiceRoute(vertx, authenticator, admission, usageStore,
+        config.limits().zone());
     boolean ownAdminListener = config.identity().adminPort().isPresent();
 
     Router router = Router.router(vertx);
@@ -162,6 +164,7 @@ public final class Gateway {
     router.get("/metrics").handler(new MetricsRoute(metrics, authenticator, config.metricsPublic()));
     UpstreamRoutes upstreamRoutes = new UpstreamRoutes(authenticator, registry, this::reload);
     usageRoutes.mountStats(router);
+    router.get("/api/stats").handler(selfService::handle);
     if (!ownAdminListener) {
       upstreamRoutes.mount(router);
       usageRoutes.mountAdmin(router);

@@ -221,6 +221,46 @@ class LimitsEndToEndTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2500));
   }
 
+  @Test
+  void aKeySeesItsOwnUsageLimitsAndWhatIsLeft() {
+    long userId = fixture.user("self", "user");
+    String key = fixture.key(userId, "k", new JsonObject().put("requests_per_minute", 5).put("max_concurrent", 3))
+        .getString("key");
+    http.send("PUT", "/admin/api/users/" + userId + "/quota", new JsonObject().put("daily_tokens", 1000).encode(),
+        Http.bearer(fixture.adminKey));
+    Http.Answer chat = http.post("/api/chat", CHAT, Http.bearer(key));
+    long spent = tokens(chat.json());
+    GatewayFixture.await(fixture.gateway.usage().flush());
+
+    Http.Answer stats = http.get("/api/stats", Http.bearer(key));
+    assertThat(stats.status()).as(stats.body()).isEqualTo(200);
+    JsonObject body = stats.json();
+    assertThat(body.getString("user")).isEqualTo("self");
+    assertThat(body.getJsonObject("usage").getJsonObject("today").getLong("total_tokens")).isEqualTo(spent);
+    assertThat(body.getJsonObject("usage").getJsonObject("this_month").getLong("requests")).isEqualTo(1);
+    assertThat(body.getLong("max_concurrent")).isEqualTo(3);
+    Map<String, JsonObject> limits = new java.util.HashMap<>();
+    body.getJsonArray("limits").forEach(l -> limits.put(((JsonObject) l).getString("limit"), (JsonObject) l));
+    assertThat(limits.get("requests per minute").getLong("remaining")).isEqualTo(4);
+    assertThat(limits.get("requests per hour").getLong("max")).as("the role's default").isEqualTo(3);
+    assertThat(limits.get("tokens per day").getLong("remaining")).isEqualTo(1000 - spent);
+    assertThat(limits.get("tokens per day").getString("scope")).isEqualTo("user");
+    assertThat(http.get("/api/stats").status()).isEqualTo(401);
+  }
+
+  @Test
+  void healthShowsTotalUsageToAnAdminOnly() {
+    assertThat(http.post("/api/chat", CHAT, Http.bearer(fixture.adminKey)).status()).isEqualTo(200);
+    GatewayFixture.await(fixture.gateway.usage().flush());
+    JsonObject admin = http.get("/health", Http.bearer(fixture.adminKey)).json();
+    assertThat(admin.getJsonObject("usage").getJsonObject("total").getLong("total_tokens")).isPositive();
+    assertThat(admin.getJsonObject("usage").getJsonObject("today").getLong("requests")).isPositive();
+    assertThat(http.get("/", Http.bearer(fixture.adminKey)).json().containsKey("usage")).isTrue();
+    assertThat(http.get("/health").json().containsKey("usage")).isFalse();
+    String user = key("not-admin", new JsonObject());
+    assertThat(http.get("/health", Http.bearer(user)).json().containsKey("usage")).isFalse();
+  }
+
   static long tokens(JsonObject nativeAnswer) {
     return nativeAnswer.getLong("prompt_eval_count", 0L) + nativeAnswer.getLong("eval_count", 0L);
   }
