@@ -23,7 +23,7 @@ public final class ConfigLoader {
 
   public static final String DEFAULT_OLLAMA_URL = "http://127.0.0.1:11434";
 
-  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);
+  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?", Pattern.CASE_INSENSITIVE);
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|k|mb|m|gb|g|kib|mib|gib)?",
       Pattern.CASE_INSENSITIVE);
 
@@ -59,7 +59,18 @@ public final class ConfigLoader {
       throw new ConfigException("UPSTREAM_CONNECT_TIMEOUT must be greater than zero");
     }
     return new GatewayConfig(host, port, upstreams, token, open, origins, maxBody, connect, idle, clientIdle,
-        grace, accessLog, maxConnections, loops, policy, metricsPublic, identity(), usageFlush, limits());
+        grace, accessLog, maxConnections, loops, policy, metricsPublic, identity(), usageFlush, limits(),
+        requestLog());
+  }
+
+  /** {@code REQUEST_LOG_RETENTION} when {@code REQUEST_LOG} is on, else empty. */
+  private Optional<Duration> requestLog() {
+    boolean on = bool("REQUEST_LOG", false);
+    Duration retention = duration("REQUEST_LOG_RETENTION", Duration.ofDays(30));
+    if (retention.isZero()) {
+      throw new ConfigException("REQUEST_LOG_RETENTION must be greater than zero");
+    }
+    return on ? Optional.of(retention) : Optional.empty();
   }
 
   /** {@code REDIS_URL}, {@code LIMITS_FAIL_OPEN}, {@code QUOTA_TIME_ZONE} and the default hourly limits. */
@@ -274,7 +285,7 @@ public final class ConfigLoader {
 
   private Duration duration(String name, Duration fallback) {
     return parsed(name, fallback, ConfigLoader::parseDuration,
-        "a duration such as 500ms, 30s, 10m or 1h (a bare number means seconds)");
+        "a duration such as 500ms, 30s, 10m, 1h or 30d (a bare number means seconds)");
   }
 
   private long size(String name, long fallback) {
@@ -306,6 +317,7 @@ public final class ConfigLoader {
       case "ms" -> Duration.ofMillis(n);
       case "m" -> Duration.ofMinutes(n);
       case "h" -> Duration.ofHours(n);
+      case "d" -> Duration.ofDays(n);
       default -> Duration.ofSeconds(n);
     };
   }

@@ -21,7 +21,11 @@ import io.ollamagateway.proxy.AccessLog;
 import io.ollamagateway.proxy.ProxyHandler;
 import io.ollamagateway.policy.AccessPolicy;
 import io.ollamagateway.proxy.ResponseTap;
+import io.ollamagateway.proxy.ExchangeListener;
+import io.ollamagateway.store.JdbcRequestLog;
 import io.ollamagateway.store.JdbcUsageStore;
+import io.ollamagateway.usage.RequestLog;
+import io.ollamagateway.usage.UsageRecorder;
 import io.ollamagateway.usage.Metering;
 import io.ollamagateway.usage.UsageLedger;
 import io.ollamagateway.usage.UsageRollups;
@@ -46,6 +50,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.redis.client.RedisAPI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +83,7 @@ public final class Gateway {
   private volatile Identity identity;
   private volatile UsageRollups usage;
   private volatile RedisAPI redis;
+  private volatile RequestLog requestLog;
   private volatile RedisChangeFeed changeFeed;
 
   private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource) {
@@ -147,12 +153,22 @@ public final class Gateway {
     usage = new UsageRollups(vertx, usageStore, config.usageFlushInterval(), Instant::now);
     UsageLedger ledger = new UsageLedger(usage);
     Admission admission = admission();
-    Metering metering = new Metering(estimator, List.of(metricsListener, ledger, admission));
+    List<UsageRecorder> recorders = new ArrayList<>(List.of(metricsListener, ledger, admission));
+    List<ExchangeListener> listeners = new ArrayList<>(List.of(new AccessLog(config.accessLog()), metricsListener,
+        ledger, admission));
+    JdbcRequestLog requestStore = null;
+    if (config.requestLogRetention().isPresent()) {
+      requestStore = new JdbcRequestLog(identity.database().dataSource());
+      requestLog = new RequestLog(vertx, requestStore, config.usageFlushInterval(),
+          config.requestLogRetention().get(), Instant::now);
+      recorders.add(requestLog);
+      listeners.add(requestLog); // after admission: told of the end once the request is settled
+    }
+    Metering metering = new Metering(estimator, recorders);
     ProxyHandler proxy = new ProxyHandler(config, client, authenticator,
         List.of(AccessPolicy::check, admission, metering), selector,
-        ResponseTap.Factory.all(List.of(identity.responseTaps(), metering)),
-        List.of(new AccessLog(config.accessLog()), metricsListener, ledger, admission));
-    UsageRoutes usageRoutes = new UsageRoutes(vertx, authenticator, usageStore);
+        ResponseTap.Factory.all(List.of(identity.responseTaps(), metering)), listeners);
+    UsageRoutes usageRoutes = new UsageRoutes(vertx, authenticator, usageStore, requestStore);
     StatusRoutes status = new StatusRoutes(vertx, probe, authenticator, usageStore);
     SelfServiceRoute selfService = new SelfServiceRoute(vertx, authenticator, admission, usageStore,
         config.limits().zone());
@@ -278,6 +294,7 @@ public final class Gateway {
         .transform(v -> client.close())
         // After the servers (their last requests are counted), before the store closes.
         .transform(v -> usage == null ? Future.succeededFuture() : usage.shutdown())
+        .transform(v -> requestLog == null ? Future.succeededFuture() : requestLog.shutdown())
         .transform(v -> redis == null ? Future.succeededFuture() : closeRedis())
         .transform(v -> identity == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
           identity.close();
