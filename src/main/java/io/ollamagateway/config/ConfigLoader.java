@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -29,7 +30,7 @@ public final class ConfigLoader {
 
   public static final String DEFAULT_OLLAMA_URL = "http://127.0.0.1:11434";
 
-  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);
+  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?", Pattern.CASE_INSENSITIVE);
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|k|mb|m|gb|g|kib|mib|gib)?",
       Pattern.CASE_INSENSITIVE);
 
@@ -65,7 +66,34 @@ public final class ConfigLoader {
       throw new ConfigException("UPSTREAM_CONNECT_TIMEOUT must be greater than zero");
     }
     return new GatewayConfig(host, port, upstreams, token, open, origins, maxBody, connect, idle, clientIdle,
-        grace, accessLog, maxConnections, loops, policy, metricsPublic, identity(), usageFlush, tls());
+        grace, accessLog, maxConnections, loops, policy, metricsPublic, identity(), usageFlush, limits(),
+        requestLog(), tls());
+  }
+
+  /** {@code REQUEST_LOG_RETENTION} when {@code REQUEST_LOG} is on, else empty. */
+  private Optional<Duration> requestLog() {
+    boolean on = bool("REQUEST_LOG", false);
+    Duration retention = duration("REQUEST_LOG_RETENTION", Duration.ofDays(30));
+    if (retention.isZero()) {
+      throw new ConfigException("REQUEST_LOG_RETENTION must be greater than zero");
+    }
+    return on ? Optional.of(retention) : Optional.empty();
+  }
+
+  /** {@code REDIS_URL}, {@code LIMITS_FAIL_OPEN}, {@code QUOTA_TIME_ZONE} and the default hourly limits. */
+  private LimitsConfig limits() {
+    Optional<String> redis = settings.get("REDIS_URL").map(v -> v.value().trim()).filter(v -> !v.isEmpty());
+    redis.ifPresent(url -> {
+      if (!url.matches("rediss?://.+")) {
+        throw new ConfigException(settings.get("REDIS_URL").get().describe()
+            + " must look like redis://host:6379 (or rediss:// for TLS)");
+      }
+    });
+    ZoneId zone = parsed("QUOTA_TIME_ZONE", ZoneId.of("UTC"), ZoneId::of, "a time zone such as UTC or Europe/Paris");
+    return new LimitsConfig(redis, string("REDIS_KEY_PREFIX", "ogw:"), bool("LIMITS_FAIL_OPEN", false), zone,
+        integer("REQUESTS_PER_HOUR_USER", 100, 0, Integer.MAX_VALUE),
+        integer("REQUESTS_PER_HOUR_ADMIN", 1000, 0, Integer.MAX_VALUE),
+        integer("QUOTA_OUTPUT_RESERVE", 4096, 1, Integer.MAX_VALUE));
   }
 
   /**
@@ -136,7 +164,12 @@ public final class ConfigLoader {
     if (refresh.isZero()) {
       throw new ConfigException("KEY_CACHE_REFRESH must be greater than zero");
     }
-    return new IdentityConfig(databaseUrl, IdentityConfig.defaults().workDir(), adminHost, adminPort, refresh);
+    Duration poll = duration("IDENTITY_POLL_INTERVAL", Duration.ofSeconds(1));
+    if (poll.isZero()) {
+      throw new ConfigException("IDENTITY_POLL_INTERVAL must be greater than zero");
+    }
+    return new IdentityConfig(databaseUrl, IdentityConfig.defaults().workDir(), adminHost, adminPort, refresh,
+        poll);
   }
 
   /** Key rotation, cooldowns, health checks and queues: {@code KEY_STRATEGY}, {@code KEY_COOLDOWN}... */
@@ -317,7 +350,7 @@ public final class ConfigLoader {
 
   private Duration duration(String name, Duration fallback) {
     return parsed(name, fallback, ConfigLoader::parseDuration,
-        "a duration such as 500ms, 30s, 10m or 1h (a bare number means seconds)");
+        "a duration such as 500ms, 30s, 10m, 1h or 30d (a bare number means seconds)");
   }
 
   private long size(String name, long fallback) {
@@ -349,6 +382,7 @@ public final class ConfigLoader {
       case "ms" -> Duration.ofMillis(n);
       case "m" -> Duration.ofMinutes(n);
       case "h" -> Duration.ofHours(n);
+      case "d" -> Duration.ofDays(n);
       default -> Duration.ofSeconds(n);
     };
   }

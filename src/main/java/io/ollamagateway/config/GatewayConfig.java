@@ -26,6 +26,9 @@ import java.util.Optional;
  * @param metricsPublic whether {@code /metrics} answers without admin credentials
  * @param identity the store of users and keys, and the admin listener
  * @param usageFlushInterval {@code USAGE_FLUSH_INTERVAL}: how often collected usage is written to the store
+ * @param limits rate limits, quotas and where their counters live
+ * @param requestLogRetention {@code REQUEST_LOG_RETENTION} when {@code REQUEST_LOG} is on: one row per request
+ *     is kept in the store for this long; empty (the default) keeps only hourly rollups
  * @param tls {@code TLS_CERT_FILE} / {@code TLS_KEY_FILE}: when present, every listener serves HTTPS (and
  *     HTTP/2 by ALPN)
  */
@@ -48,6 +51,8 @@ public record GatewayConfig(
     boolean metricsPublic,
     IdentityConfig identity,
     Duration usageFlushInterval,
+    LimitsConfig limits,
+    Optional<Duration> requestLogRetention,
     Optional<TlsConfig> tls) {
 
   public GatewayConfig {
@@ -60,7 +65,7 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
-        usageFlushInterval, tls);
+        usageFlushInterval, limits, requestLogRetention, tls);
   }
 
   /** A copy listening on another address; for tests and tools. */
@@ -68,13 +73,14 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
-        usageFlushInterval, tls);
+        usageFlushInterval, limits, requestLogRetention, tls);
   }
 
   /** A copy with other upstreams and policy, as a reload makes it; for tests and tools. */
   public GatewayConfig withUpstreams(List<UpstreamConfig> upstreams, UpstreamPolicy policy) {
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
-        upstreamMaxConnections, eventLoops, policy, metricsPublic, identity, usageFlushInterval, tls);
+        upstreamMaxConnections, eventLoops, policy, metricsPublic, identity, usageFlushInterval, limits,
+        requestLogRetention, tls);
   }
 }
