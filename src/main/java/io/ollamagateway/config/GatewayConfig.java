@@ -29,6 +29,8 @@ import java.util.Optional;
  * @param limits rate limits, quotas and where their counters live
  * @param requestLogRetention {@code REQUEST_LOG_RETENTION} when {@code REQUEST_LOG} is on: one row per request
  *     is kept in the store for this long; empty (the default) keeps only hourly rollups
+ * @param tls {@code TLS_CERT_FILE} / {@code TLS_KEY_FILE}: when present, every listener serves HTTPS (and
+ *     HTTP/2 by ALPN)
  */
 public record GatewayConfig(
     String host,
@@ -50,7 +52,8 @@ public record GatewayConfig(
     IdentityConfig identity,
     Duration usageFlushInterval,
     LimitsConfig limits,
-    Optional<Duration> requestLogRetention) {
+    Optional<Duration> requestLogRetention,
+    Optional<TlsConfig> tls) {
 
   public GatewayConfig {
     upstreams = List.copyOf(upstreams);
@@ -62,7 +65,7 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
-        usageFlushInterval, limits, requestLogRetention);
+        usageFlushInterval, limits, requestLogRetention, tls);
   }
 
   /** A copy listening on another address; for tests and tools. */
@@ -70,7 +73,7 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
-        usageFlushInterval, limits, requestLogRetention);
+        usageFlushInterval, limits, requestLogRetention, tls);
   }
 
   /** A copy with other upstreams and policy, as a reload makes it; for tests and tools. */
@@ -78,6 +81,6 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, policy, metricsPublic, identity, usageFlushInterval, limits,
-        requestLogRetention);
+        requestLogRetention, tls);
   }
 }

@@ -125,6 +125,7 @@ public final class Gateway {
 
   private Future<Void> listen() {
     try {
+      Tls.check(vertx, config.tls());
       if (config.limits().redisUrl().isPresent()) {
         redis = RedisClients.create(vertx, config.limits().redisUrl().get());
         changeFeed = new RedisChangeFeed(vertx, config.limits().redisUrl().get(), config.limits().redisKeyPrefix(),
@@ -169,7 +170,8 @@ public final class Gateway {
         List.of(AccessPolicy::check, admission, metering), selector,
         ResponseTap.Factory.all(List.of(identity.responseTaps(), metering)), listeners);
     UsageRoutes usageRoutes = new UsageRoutes(vertx, authenticator, usageStore, requestStore);
-    StatusRoutes status = new StatusRoutes(vertx, probe, authenticator, usageStore);
+    StatusRoutes status = new StatusRoutes(vertx, probe, authenticator, usageStore,
+        new Readiness(vertx, identity.database(), registry));
     SelfServiceRoute selfService = new SelfServiceRoute(vertx, authenticator, admission, usageStore,
         config.limits().zone());
     boolean ownAdminListener = config.identity().adminPort().isPresent();
@@ -177,6 +179,7 @@ public final class Gateway {
     Router router = Router.router(vertx);
     router.route().handler(Cors.handler(config.allowedOrigins()));
     router.get("/health").handler(status::health);
+    router.get("/ready").handler(status::ready);
     router.get("/metrics").handler(new MetricsRoute(metrics, authenticator, config.metricsPublic()));
     UpstreamRoutes upstreamRoutes = new UpstreamRoutes(authenticator, registry, this::reload);
     usageRoutes.mountStats(router);
@@ -198,8 +201,8 @@ public final class Gateway {
             new DeploymentOptions().setInstances(config.eventLoops())))
         .map(id -> port = servers.get(0).actualPort())
         .compose(v -> ownAdminListener ? listenAdmin(upstreamRoutes, usageRoutes) : Future.succeededFuture())
-        .onSuccess(v -> LOG.info("Ollama Gateway {} listening on http://{}:{} -> {} ({} event loops, {})",
-            BuildInfo.version(), config.host(), port,
+        .onSuccess(v -> LOG.info("Ollama Gateway {} listening on {}://{}:{} -> {} ({} event loops, {})",
+            BuildInfo.version(), Tls.scheme(config.tls()), config.host(), port,
             config.upstreams().stream().map(u -> u.name() + "=" + u.displayUrl()).toList(), config.eventLoops(),
             vertx.isNativeTransportEnabled() ? "epoll" : "nio"))
         .recover(err -> vertx.executeBlocking(() -> {
@@ -235,14 +238,15 @@ public final class Gateway {
     upstreamRoutes.mount(adminRouter); // before identity's /admin/api/* sub-router, which would take these paths
     usageRoutes.mountAdmin(adminRouter);
     identity.mount(adminRouter, true);
-    return vertx.createHttpServer(new HttpServerOptions().setHost(config.identity().adminHost())
-            .setPort(config.identity().adminPort().getAsInt()))
+    return vertx.createHttpServer(Tls.apply(config.tls(), new HttpServerOptions()
+            .setHost(config.identity().adminHost()).setPort(config.identity().adminPort().getAsInt())))
         .requestHandler(adminRouter)
         .listen()
         .onSuccess(server -> {
           servers.add(server);
           adminPort = server.actualPort();
-          LOG.info("admin API on http://{}:{}/admin/api", config.identity().adminHost(), adminPort);
+          LOG.info("admin API on {}://{}:{}/admin/api", Tls.scheme(config.tls()), config.identity().adminHost(),
+              adminPort);
         })
         .mapEmpty();
   }
@@ -330,7 +334,7 @@ public final class Gateway {
           .setHandle100ContinueAutomatically(true)
           .setIdleTimeout((int) config.clientIdleTimeout().toSeconds())
           .setIdleTimeoutUnit(TimeUnit.SECONDS);
-      HttpServer server = vertx.createHttpServer(options).requestHandler(router);
+      HttpServer server = vertx.createHttpServer(Tls.apply(config.tls(), options)).requestHandler(router);
       return server.listen().onSuccess(servers::add);
     }
   }
