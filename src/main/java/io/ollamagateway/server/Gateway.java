@@ -38,12 +38,15 @@ import io.ollamagateway.upstream.UpstreamRegistry;
 import io.ollamagateway.upstream.UpstreamSelector;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.Router;
@@ -69,6 +72,8 @@ public final class Gateway {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
   /** How long a concurrency slot of an instance that died without releasing it stays taken in Redis. */
   private static final Duration REDIS_LEASE_TTL = Duration.ofMinutes(15);
+  /** The one path under {@code /api/} that the gateway answers itself rather than forwards. */
+  private static final String SELF_STATS = "/api/stats";
 
   private final GatewayConfig config;
   private final Vertx vertx;
@@ -183,21 +188,32 @@ public final class Gateway {
     router.get("/metrics").handler(new MetricsRoute(metrics, authenticator, config.metricsPublic()));
     UpstreamRoutes upstreamRoutes = new UpstreamRoutes(authenticator, registry, this::reload);
     usageRoutes.mountStats(router);
-    router.get("/api/stats").handler(selfService::handle);
+    router.get(SELF_STATS).handler(selfService::handle);
     if (!ownAdminListener) {
       upstreamRoutes.mount(router);
       usageRoutes.mountAdmin(router);
     }
     router.route("/").handler(status::root);
     identity.mount(router, !ownAdminListener);
-    router.route().handler(proxy);
+    router.route().handler(ctx -> proxy.handle(ctx.request()));
+    Handler<HttpServerRequest> entry = request -> {
+      // Proxied calls skip the router (its matching and context cost a few microseconds a request) unless a
+      // browser sent them (CORS is the router's first handler) or the path is the gateway's own.
+      String path = request.path();
+      if ((path.startsWith("/api/") || path.startsWith("/v1/")) && !path.equals(SELF_STATS)
+          && !request.headers().contains(HttpHeaders.ORIGIN)) {
+        proxy.handle(request);
+      } else {
+        router.handle(request);
+      }
+    };
 
     // The upstreams' catalogues are read before the first request can arrive, so that routing by model works
     // from the start. Then one server per event loop, all on one port, which Vert.x shares among them; port 0
     // (any free port) is chosen here once: given to each server, 0 would give each its own port.
     int listenPort = config.port() == 0 ? FreePort.find(config.host()) : config.port();
     return registry.start()
-        .compose(v -> vertx.deployVerticle(() -> new ServerVerticle(router, listenPort),
+        .compose(v -> vertx.deployVerticle(() -> new ServerVerticle(entry, listenPort),
             new DeploymentOptions().setInstances(config.eventLoops())))
         .map(id -> port = servers.get(0).actualPort())
         .compose(v -> ownAdminListener ? listenAdmin(upstreamRoutes, usageRoutes) : Future.succeededFuture())
@@ -317,11 +333,11 @@ public final class Gateway {
 
   /** One HTTP server on one event loop. */
   private final class ServerVerticle extends VerticleBase {
-    private final Router router;
+    private final Handler<HttpServerRequest> entry;
     private final int listenPort;
 
-    ServerVerticle(Router router, int listenPort) {
-      this.router = router;
+    ServerVerticle(Handler<HttpServerRequest> entry, int listenPort) {
+      this.entry = entry;
       this.listenPort = listenPort;
     }
 
@@ -334,7 +350,7 @@ public final class Gateway {
           .setHandle100ContinueAutomatically(true)
           .setIdleTimeout((int) config.clientIdleTimeout().toSeconds())
           .setIdleTimeoutUnit(TimeUnit.SECONDS);
-      HttpServer server = vertx.createHttpServer(Tls.apply(config.tls(), options)).requestHandler(router);
+      HttpServer server = vertx.createHttpServer(Tls.apply(config.tls(), options)).requestHandler(entry);
       return server.listen().onSuccess(servers::add);
     }
   }
