@@ -71,7 +71,12 @@ public final class ConfigLoader {
     if (refresh.isZero()) {
       throw new ConfigException("KEY_CACHE_REFRESH must be greater than zero");
     }
-    return new IdentityConfig(databaseUrl, IdentityConfig.defaults().workDir(), adminHost, adminPort, refresh);
+    Duration consoleIdle = duration("UI_SESSION_IDLE_TIMEOUT", Duration.ofMinutes(30));
+    if (consoleIdle.isZero()) {
+      throw new ConfigException("UI_SESSION_IDLE_TIMEOUT must be greater than zero");
+    }
+    return new IdentityConfig(databaseUrl, IdentityConfig.defaults().workDir(), adminHost, adminPort, refresh,
+        consoleIdle);
   }
 
   /** Key rotation, cooldowns, health checks and queues: {@code KEY_STRATEGY}, {@code KEY_COOLDOWN}... */

@@ -15,23 +15,24 @@ import java.util.OptionalInt;
  *     (0: any free port, for tests); when empty, under {@code /admin/api} on the main port
  * @param keyRefresh {@code KEY_CACHE_REFRESH}: how often the API key cache is reloaded from the store, which
  *     is how changes made by the CLI in another process reach a running gateway
+ * @param consoleIdle {@code UI_SESSION_IDLE_TIMEOUT}: a web console session unused this long ends
  */
 public record IdentityConfig(Optional<String> databaseUrl, Path workDir, String adminHost, OptionalInt adminPort,
-    Duration keyRefresh) {
+    Duration keyRefresh, Duration consoleIdle) {
 
   /** SQLite in {@code ./data/gateway.db}, the admin API on the main port. */
   public static IdentityConfig defaults() {
     return new IdentityConfig(Optional.empty(), Path.of("").toAbsolutePath(), "127.0.0.1", OptionalInt.empty(),
-        Duration.ofSeconds(30));
+        Duration.ofSeconds(30), Duration.ofMinutes(30));
   }
 
   /** The same with another {@code DATABASE_URL}; for tests and tools. */
   public IdentityConfig withDatabaseUrl(String url) {
-    return new IdentityConfig(Optional.ofNullable(url), workDir, adminHost, adminPort, keyRefresh);
+    return new IdentityConfig(Optional.ofNullable(url), workDir, adminHost, adminPort, keyRefresh, consoleIdle);
   }
 
   /** The same with the admin API on its own listener; for tests. */
   public IdentityConfig withAdminListener(String host, int port) {
-    return new IdentityConfig(databaseUrl, workDir, host, OptionalInt.of(port), keyRefresh);
+    return new IdentityConfig(databaseUrl, workDir, host, OptionalInt.of(port), keyRefresh, consoleIdle);
   }
 }

@@ -135,6 +135,7 @@ public final class Gateway {
     UpstreamRoutes upstreamRoutes = new UpstreamRoutes(authenticator, registry, this::reload);
     usageRoutes.mountStats(router);
     if (!ownAdminListener) {
+      identity.mountConsole(router); // before the admin routes: its session check runs first
       upstreamRoutes.mount(router);
       usageRoutes.mountAdmin(router);
     }
@@ -165,6 +166,7 @@ public final class Gateway {
   /** The admin API alone on {@code ADMIN_HOST:ADMIN_PORT}, one server (admin traffic is light). */
   private Future<Void> listenAdmin(UpstreamRoutes upstreamRoutes, UsageRoutes usageRoutes) {
     Router adminRouter = Router.router(vertx);
+    identity.mountConsole(adminRouter); // before the admin routes: its session check runs first
     upstreamRoutes.mount(adminRouter); // before identity's /admin/api/* sub-router, which would take these paths
     usageRoutes.mountAdmin(adminRouter);
     identity.mount(adminRouter, true);
