@@ -10,13 +10,15 @@ const RANGES = {
   '30d': { hours: 24 * 30, groupBy: 'day', label: 'Last 30 days' },
 };
 const state = { range: '24h', by: 'model' };
+const keyNames = new Map(); // key id -> name, so that charts say "laptop (sk-AbCd…)"
 
 function labelOf(row, by) {
   if (by === 'model') {
     return row.model || '(no model)';
   }
   if (by === 'key') {
-    return row.key || (row.key_id ? 'key ' + row.key_id : '(none)');
+    const name = row.key_id ? keyNames.get(row.key_id) : null;
+    return name ? `${name} (${row.key})` : row.key || (row.key_id ? 'key ' + row.key_id : '(none)');
   }
   return row.user || (row.user_id ? 'user ' + row.user_id : '(no user)');
 }
@@ -89,17 +91,24 @@ export async function render(main) {
     section('Totals', totalsBox),
     section('Top keys', topKeysBox));
 
+  let loads = 0;
   async function load() {
+    const mine = ++loads; // an older answer arriving late must not overwrite a newer one
     const range = RANGES[state.range];
     const from = new Date(Date.now() - range.hours * 3600 * 1000);
     from.setUTCMinutes(0, 0, 0);
     const params = { from: from.toISOString().replace(/\.\d{3}Z$/, 'Z'), group_by: range.groupBy };
     try {
-      const [rows, keyRows, upstreams] = await Promise.all([
+      const [rows, keyRows, upstreams, keys] = await Promise.all([
         admin.get('/usage' + query({ ...params, by: state.by })),
         admin.get('/usage' + query({ ...params, by: 'key' })),
         admin.get('/upstreams').catch(() => null),
+        admin.get('/keys').catch(() => []),
       ]);
+      if (mine !== loads) {
+        return;
+      }
+      keys.forEach((k) => keyNames.set(k.id, k.name));
       message.textContent = '';
       message.className = 'message';
       const all = totals(rows, 'none');

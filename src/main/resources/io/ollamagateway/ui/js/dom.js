@@ -61,6 +61,14 @@ export function select(name, options, selected) {
 }
 
 export function table(caption, headers, rows, attributes) {
+  // Each cell knows its column's name, so that on a phone rows can be shown as labelled cards.
+  for (const row of rows) {
+    [...row.children].forEach((cell, i) => {
+      if (headers[i]) {
+        cell.dataset.label = headers[i];
+      }
+    });
+  }
   return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': caption },
     h('table', attributes || {},
       h('caption', {}, caption),

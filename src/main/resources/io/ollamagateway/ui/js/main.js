@@ -35,6 +35,7 @@ async function show() {
     }
   }
   document.getElementById('nav').classList.remove('open');
+  top.classList.remove('menu-open');
   document.getElementById('menu-toggle').setAttribute('aria-expanded', 'false');
   main.replaceChildren();
   const cleanup = await page.render(main);
@@ -115,12 +116,14 @@ document.getElementById('sign-out').addEventListener('click', async () => {
   try {
     await session.signOut();
   } finally {
+    history.replaceState(null, '', '#/dashboard'); // whoever signs in next starts at the dashboard
     signInPage('Signed out.');
   }
 });
 document.getElementById('menu-toggle').addEventListener('click', (event) => {
   const nav = document.getElementById('nav');
   const open = nav.classList.toggle('open');
+  top.classList.toggle('menu-open', open);
   event.currentTarget.setAttribute('aria-expanded', String(open));
 });
 

@@ -77,6 +77,9 @@ function createForm(reload) {
 
 async function editor(user, reload, close) {
   const message = messageArea();
+  const profileMessage = messageArea();
+  const passwordMessage = messageArea();
+  const quotaMessage = messageArea();
   const email = input({ type: 'email', name: 'email', value: user.email || '' });
   const role = select('role', [['user', 'user'], ['admin', 'admin']], user.role);
   const active = h('input', { type: 'checkbox', name: 'active', checked: user.active });
@@ -89,10 +92,10 @@ async function editor(user, reload, close) {
     try {
       await admin.patch(`/users/${user.id}`, { email: email.value.trim() || null, role: role.value,
         active: active.checked });
-      showOk(message, 'Saved.');
+      showOk(profileMessage, 'Saved.');
       await reload();
     } catch (error) {
-      showError(message, error);
+      showError(profileMessage, error);
     }
   });
 
@@ -105,9 +108,9 @@ async function editor(user, reload, close) {
     try {
       await admin.put(`/users/${user.id}/password`, { password: password.value });
       passwordForm.reset();
-      showOk(message, 'Password set.');
+      showOk(passwordMessage, 'Password set.');
     } catch (error) {
-      showError(message, error);
+      showError(passwordMessage, error);
     }
   });
 
@@ -131,10 +134,10 @@ async function editor(user, reload, close) {
     const body = Object.fromEntries(QUOTA_FIELDS.map(([name]) => [name, intOrNull(quotaInputs[name])]));
     try {
       await admin.put(`/users/${user.id}/quota`, body);
-      showOk(message, 'Quota saved.');
+      showOk(quotaMessage, 'Quota saved.');
       toast(`Quota of ${user.name} saved.`);
     } catch (error) {
-      showError(message, error);
+      showError(quotaMessage, error);
     }
   });
 
@@ -155,10 +158,11 @@ async function editor(user, reload, close) {
     }
   });
 
-  return section(`Edit ${user.name}`, message,
-    h('h3', {}, 'Profile'), profile,
-    h('h3', {}, 'Password'), passwordForm,
-    h('h3', {}, 'Quota'), quotaNote, quotaForm,
+  return section(`Edit ${user.name}`,
+    h('h3', {}, 'Profile'), profile, profileMessage,
+    h('h3', {}, 'Password'), passwordForm, passwordMessage,
+    h('h3', {}, 'Quota'), quotaNote, quotaForm, quotaMessage,
+    h('h3', {}, 'Delete'), message,
     h('div', { class: 'actions' }, remove,
       h('button', { type: 'button', class: 'secondary', onclick: close }, 'Close')));
 }
