@@ -337,9 +337,16 @@ public final class WebConsole {
         .put("idle_timeout_seconds", sessions.idleMillis() / 1000);
   }
 
+  /**
+   * The session cookie. Secure when the browser reached us over TLS: directly, or through a TLS-terminating
+   * proxy that says so with {@code X-Forwarded-Proto: https}. Trusting that header can only make the cookie
+   * stricter (a Secure cookie is never sent over plain HTTP), never weaker.
+   */
   private static Cookie cookie(RoutingContext ctx, String value) {
+    String forwarded = ctx.request().getHeader("X-Forwarded-Proto");
+    boolean tls = ctx.request().isSSL() || (forwarded != null && forwarded.trim().equalsIgnoreCase("https"));
     return Cookie.cookie(COOKIE, value).setPath("/").setHttpOnly(true).setSameSite(CookieSameSite.STRICT)
-        .setSecure(ctx.request().isSSL());
+        .setSecure(tls);
   }
 
   /**

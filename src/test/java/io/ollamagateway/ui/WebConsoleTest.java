@@ -85,6 +85,30 @@ abstract class WebConsoleTest {
   }
 
   @Test
+  void behindATlsProxyTheCookieIsSecure() {
+    Http.Answer answer = http.post("/ui/session", new JsonObject().put("key", admin).encode(),
+        "X-Forwarded-Proto", "https");
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.header("Set-Cookie")).containsIgnoringCase("; Secure").containsIgnoringCase("; HttpOnly")
+        .contains("; SameSite=Strict");
+  }
+
+  @Test
+  void withAnAdminListenerTheConsoleIsServedThereOnly() throws Exception {
+    try (IdentityFixture separate = new IdentityFixture(database, Map.of("ADMIN_PORT",
+        String.valueOf(IdentityFixture.freePort())))) {
+      Http adminHttp = new Http(separate.gateway.adminPort());
+      assertThat(adminHttp.get("/ui/").status()).isEqualTo(200);
+      Session session = signInWithKey(adminHttp, separate.adminKey);
+      assertThat(adminHttp.get("/admin/api/users", "Cookie", session.cookie).status()).isEqualTo(200);
+      assertThat(adminHttp.get("/admin/api/upstreams", "Cookie", session.cookie).status()).isEqualTo(200);
+      assertThat(separate.http.get("/ui/").status()).isNotEqualTo(200);
+      assertThat(separate.http.post("/ui/session", new JsonObject().put("key", separate.adminKey).encode())
+          .header("Set-Cookie")).isNull();
+    }
+  }
+
+  @Test
   void theCookieAuthenticatesTheAdminApiAndChangesNeedTheCsrfToken() {
     Session session = signInWithKey(http, admin);
     for (String path : List.of("/admin/api/users", "/admin/api/keys", "/admin/api/audit", "/admin/api/upstreams",
