@@ -7,6 +7,8 @@ import io.ollamagateway.auth.RequestAuth;
 import io.ollamagateway.auth.Role;
 import io.ollamagateway.store.ApiKey;
 import io.ollamagateway.store.ConflictException;
+import io.ollamagateway.store.KeyLimits;
+import io.ollamagateway.store.Quota;
 import io.ollamagateway.store.User;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -75,6 +77,14 @@ public final class AdminApi {
     router.get("/users/:id").handler(ctx -> answer(ctx, 200, () -> JsonViews.user(service.user(id(ctx)))));
     router.patch("/users/:id").handler(ctx -> answer(ctx, 200, () -> updateUser(ctx)));
     router.put("/users/:id").handler(ctx -> answer(ctx, 200, () -> updateUser(ctx)));
+    router.get("/users/:id/quota").handler(ctx -> answer(ctx, 200, () -> JsonViews.quota(id(ctx),
+        service.quota(id(ctx)))));
+    router.put("/users/:id/quota").handler(ctx -> answer(ctx, 200, () -> {
+      JsonObject body = body(ctx, Set.of("daily_tokens", "monthly_tokens", "daily_requests", "monthly_requests"));
+      Quota quota = new Quota(whole(body, "daily_tokens", 0), whole(body, "monthly_tokens", 0),
+          whole(body, "daily_requests", 0), whole(body, "monthly_requests", 0));
+      return JsonViews.quota(id(ctx), service.setQuota(actor(ctx), id(ctx), quota));
+    }));
     router.delete("/users/:id").handler(ctx -> answer(ctx, 204, () -> {
       service.deleteUser(actor(ctx), id(ctx));
       return null;
@@ -148,9 +158,13 @@ public final class AdminApi {
           .put("user", principal.userId() == null ? null : JsonViews.user(service.user(principal.userId())))
           .put("key", principal.keyId() == null ? null : JsonViews.key(service.key(principal.keyId()),
               clock.instant()));
+      KeyLimits limits = principal.limits();
       return me.put("limits", new JsonObject()
           .put("models", new JsonArray(principal.models()))
-          .put("requests_per_minute", principal.requestsPerMinute()));
+          .put("requests_per_minute", limits.requestsPerMinute())
+          .put("requests_per_hour", limits.requestsPerHour())
+          .put("tokens_per_minute", limits.tokensPerMinute())
+          .put("max_concurrent", limits.maxConcurrent()));
     });
   }
 
@@ -164,26 +178,27 @@ public final class AdminApi {
   }
 
   private JsonObject createKey(RoutingContext ctx) {
-    JsonObject body = body(ctx, Set.of("name", "user_id", "expires_at", "models", "requests_per_minute"));
+    JsonObject body = body(ctx, Set.of("name", "user_id", "expires_at", "models", "requests_per_minute",
+        "requests_per_hour", "tokens_per_minute", "max_concurrent"));
     Object userId = body.getValue("user_id");
     if (!(userId instanceof Number number) || number.longValue() <= 0) {
       throw new InvalidInput("user_id", "required, the id of the key's owner");
     }
     IdentityService.CreatedKey created = service.createKey(actor(ctx), number.longValue(),
-        requiredString(body, "name"), instant(body, "expires_at"), models(body), optionalPositive(body));
+        requiredString(body, "name"), instant(body, "expires_at"), models(body), limits(body, KeyLimits.NONE));
     return JsonViews.createdKey(created, clock.instant());
   }
 
   private JsonObject updateKey(RoutingContext ctx) {
-    JsonObject body = body(ctx, Set.of("name", "expires_at", "models", "requests_per_minute", "active"));
+    JsonObject body = body(ctx, Set.of("name", "expires_at", "models", "requests_per_minute", "requests_per_hour",
+        "tokens_per_minute", "max_concurrent", "active"));
     ApiKey key = service.key(id(ctx));
     String name = body.containsKey("name") ? requiredString(body, "name") : key.name();
     Instant expires = body.containsKey("expires_at") ? instant(body, "expires_at") : key.expiresAt();
     List<String> models = body.containsKey("models") ? models(body) : key.models();
-    Integer rpm = body.containsKey("requests_per_minute") ? optionalPositive(body) : key.requestsPerMinute();
     Boolean active = optionalBoolean(body, "active");
     ApiKey changed = key.withSettings(name, expires, active == null ? key.active() : active,
-        models == null ? List.of() : models, rpm);
+        models == null ? List.of() : models, limits(body, key.limits()));
     return JsonViews.key(service.updateKey(actor(ctx), changed), clock.instant());
   }
 
@@ -324,16 +339,26 @@ public final class AdminApi {
     return models;
   }
 
-  private static Integer optionalPositive(JsonObject body) {
-    Object value = body.getValue("requests_per_minute");
+  /** The key limits in {@code body}; a field that is absent keeps its value in {@code current}. */
+  private static KeyLimits limits(JsonObject body, KeyLimits current) {
+    return new KeyLimits(
+        body.containsKey("requests_per_minute") ? whole(body, "requests_per_minute", 1) : current.requestsPerMinute(),
+        body.containsKey("requests_per_hour") ? whole(body, "requests_per_hour", 1) : current.requestsPerHour(),
+        body.containsKey("tokens_per_minute") ? whole(body, "tokens_per_minute", 1) : current.tokensPerMinute(),
+        body.containsKey("max_concurrent") ? whole(body, "max_concurrent", 1) : current.maxConcurrent());
+  }
+
+  /** A whole number of at least {@code min}, or {@code null} (no limit). */
+  private static Long whole(JsonObject body, String field, long min) {
+    Object value = body.getValue(field);
     if (value == null) {
       return null;
     }
-    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() <= 0
-        || ((Number) value).longValue() > Integer.MAX_VALUE) {
-      throw new InvalidInput("requests_per_minute", "must be a positive whole number, or null for the default");
+    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < min) {
+      throw new InvalidInput(field, "must be a whole number of at least " + min + ", or null for no limit");
     }
-    return ((Number) value).intValue();
+    return ((Number) value).longValue();
   }
+
 
 }

@@ -49,6 +49,14 @@ public final class Identity {
    * @throws io.ollamagateway.store.StoreException when the store cannot be used
    */
   public static Identity open(Vertx vertx, GatewayConfig config) {
+    return open(vertx, config, IdentityService.Invalidation.NONE);
+  }
+
+  /**
+   * The same, telling {@code announce} of every change made through this gateway too (so that other
+   * instances hear of it).
+   */
+  public static Identity open(Vertx vertx, GatewayConfig config, IdentityService.Invalidation announce) {
     IdentityConfig identity = config.identity();
     Clock clock = Clock.systemUTC();
     Database database = Database.open(identity.databaseUrl(), identity.workDir());
@@ -56,17 +64,19 @@ public final class Identity {
       Stores stores = Stores.of(database, clock);
       Authenticator fallback = new StaticAuthenticator(config.proxyAuthToken(), config.allowUnauthenticated());
       ApiKeyAuthenticator authenticator = new ApiKeyAuthenticator(vertx, stores.keys(), fallback, clock,
-          identity.keyRefresh(), Duration.ofSeconds(10));
+          identity.keyRefresh(), Duration.ofSeconds(10), stores.audit()::latestId, identity.changePoll());
       authenticator.start();
       IdentityService service = new IdentityService(stores, new ApiKeys(), clock, new IdentityService.Invalidation() {
         @Override
         public void keyChanged(long keyId) {
           authenticator.invalidateKey(keyId);
+          announce.keyChanged(keyId);
         }
 
         @Override
         public void userChanged(long userId) {
           authenticator.invalidateUser(userId);
+          announce.userChanged(userId);
         }
       });
       LOG.info("identity store: {}", database.description());

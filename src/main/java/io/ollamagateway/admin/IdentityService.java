@@ -5,6 +5,8 @@ import io.ollamagateway.auth.Role;
 import io.ollamagateway.auth.ModelAllowlist;
 import io.ollamagateway.store.ApiKey;
 import io.ollamagateway.store.ConflictException;
+import io.ollamagateway.store.KeyLimits;
+import io.ollamagateway.store.Quota;
 import io.ollamagateway.store.Stores;
 import io.ollamagateway.store.User;
 import java.time.Clock;
@@ -119,12 +121,13 @@ public final class IdentityService {
   }
 
   public CreatedKey createKey(String actor, long userId, String name, Instant expiresAt, List<String> models,
-      Integer requestsPerMinute) {
-    checkKeySettings(name, expiresAt, models, requestsPerMinute, true);
+      KeyLimits limits) {
+    KeyLimits checked = limits == null ? KeyLimits.NONE : limits;
+    checkKeySettings(name, expiresAt, models, checked, true);
     user(userId);
     String secret = apiKeys.generate();
     ApiKey key = stores.keys().create(userId, name, ApiKeys.hash(secret), ApiKeys.displayPrefix(secret), expiresAt,
-        models == null ? List.of() : models, requestsPerMinute);
+        models == null ? List.of() : models, checked);
     stores.audit().record(actor, "key.create", "key:" + key.id(), "user:" + userId + " name=" + name
         + " prefix=" + key.prefix());
     return new CreatedKey(key, secret);
@@ -133,7 +136,7 @@ public final class IdentityService {
   /** Writes the settings of {@code changed} (name, expiry, active, models, rate limit) to key {@code id}. */
   public ApiKey updateKey(String actor, ApiKey changed) {
     ApiKey current = key(changed.id());
-    checkKeySettings(changed.name(), null, changed.models(), changed.requestsPerMinute(), false);
+    checkKeySettings(changed.name(), null, changed.models(), changed.limits(), false);
     if (current.revokedAt() != null && changed.active()) {
       throw new ConflictException("API key " + current.id() + " is revoked and cannot be reactivated");
     }
@@ -142,8 +145,36 @@ public final class IdentityService {
     invalidation.keyChanged(saved.id());
     stores.audit().record(actor, "key.update", "key:" + saved.id(), "name=" + saved.name() + " active="
         + saved.active() + " expires_at=" + saved.expiresAt() + " models=" + String.join(",", saved.models())
-        + " requests_per_minute=" + saved.requestsPerMinute());
+        + " " + describe(saved.limits()));
     return saved;
+  }
+
+  public Quota quota(long userId) {
+    user(userId);
+    return stores.users().quota(userId);
+  }
+
+  /** Replaces a user's quota ({@code null} fields are unlimited); takes effect on their next request. */
+  public Quota setQuota(String actor, long userId, Quota quota) {
+    for (var field : new Object[][] {{"daily_tokens", quota.dailyTokens()}, {"monthly_tokens", quota.monthlyTokens()},
+        {"daily_requests", quota.dailyRequests()}, {"monthly_requests", quota.monthlyRequests()}}) {
+      if (field[1] != null && (Long) field[1] < 0) {
+        throw new InvalidInput((String) field[0], "must be a whole number >= 0, or null for unlimited");
+      }
+    }
+    if (!stores.users().setQuota(userId, quota)) {
+      throw new NotFound("no user with id " + userId);
+    }
+    invalidation.userChanged(userId);
+    stores.audit().record(actor, "user.quota", "user:" + userId, "daily_tokens=" + quota.dailyTokens()
+        + " monthly_tokens=" + quota.monthlyTokens() + " daily_requests=" + quota.dailyRequests()
+        + " monthly_requests=" + quota.monthlyRequests());
+    return stores.users().quota(userId);
+  }
+
+  private static String describe(KeyLimits limits) {
+    return "requests_per_minute=" + limits.requestsPerMinute() + " requests_per_hour=" + limits.requestsPerHour()
+        + " tokens_per_minute=" + limits.tokensPerMinute() + " max_concurrent=" + limits.maxConcurrent();
   }
 
   public ApiKey revokeKey(String actor, long id) {
@@ -168,7 +199,7 @@ public final class IdentityService {
     }
   }
 
-  private void checkKeySettings(String name, Instant expiresAt, List<String> models, Integer requestsPerMinute,
+  private void checkKeySettings(String name, Instant expiresAt, List<String> models, KeyLimits limits,
       boolean creating) {
     if (name == null || name.isBlank() || name.length() > 64 || name.chars().anyMatch(Character::isISOControl)) {
       throw new InvalidInput("name", "required, 1 to 64 printable characters");
@@ -184,8 +215,12 @@ public final class IdentityService {
         }
       }
     }
-    if (requestsPerMinute != null && requestsPerMinute <= 0) {
-      throw new InvalidInput("requests_per_minute", "must be a positive whole number, or null for the default");
+    for (var field : new Object[][] {{"requests_per_minute", limits.requestsPerMinute()},
+        {"requests_per_hour", limits.requestsPerHour()}, {"tokens_per_minute", limits.tokensPerMinute()},
+        {"max_concurrent", limits.maxConcurrent()}}) {
+      if (field[1] != null && (Long) field[1] <= 0) {
+        throw new InvalidInput((String) field[0], "must be a positive whole number, or null for no limit");
+      }
     }
   }
 

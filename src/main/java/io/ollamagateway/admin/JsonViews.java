@@ -2,6 +2,7 @@ package io.ollamagateway.admin;
 
 import io.ollamagateway.store.ApiKey;
 import io.ollamagateway.store.AuditEntry;
+import io.ollamagateway.store.Quota;
 import io.ollamagateway.store.User;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -39,7 +40,20 @@ public final class JsonViews {
         .put("expires_at", time(key.expiresAt()))
         .put("revoked_at", time(key.revokedAt()))
         .put("models", new JsonArray(key.models()))
-        .put("requests_per_minute", key.requestsPerMinute());
+        .put("requests_per_minute", key.limits().requestsPerMinute())
+        .put("requests_per_hour", key.limits().requestsPerHour())
+        .put("tokens_per_minute", key.limits().tokensPerMinute())
+        .put("max_concurrent", key.limits().maxConcurrent());
+  }
+
+  /** A user's quota; {@code null} fields are unlimited. */
+  public static JsonObject quota(long userId, Quota quota) {
+    return new JsonObject()
+        .put("user_id", userId)
+        .put("daily_tokens", quota.dailyTokens())
+        .put("monthly_tokens", quota.monthlyTokens())
+        .put("daily_requests", quota.dailyRequests())
+        .put("monthly_requests", quota.monthlyRequests());
   }
 
   /** A new key with its secret as {@code key}, beside its {@code id}: the one time the secret is shown. */

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * thread; a hash the store does not know either is remembered for a short time in a bounded negative cache,
  * and at most a few look-ups run at once, so that random keys cannot flood the store. Revocation,
  * deactivation and deletion through the admin API invalidate at once ({@link #invalidateKey},
- * {@link #invalidateUser}); changes made by the CLI in another process are picked up by a periodic refresh.
+ * {@link #invalidateUser}); changes made elsewhere (another gateway instance sharing the store, the CLI) are
+ * noticed by a cheap poll of a change mark (the audit log's newest id) every {@code changePoll}, which then
+ * reloads the keys; a full reload also runs every {@code refreshEvery} as a safety net.
  * Expiry is checked against the clock on every request. Last-use times are written in batches, off the hot
  * path.
  *
@@ -46,9 +49,13 @@ public final class ApiKeyAuthenticator implements Authenticator {
   private final Clock clock;
   private final Duration refreshEvery;
   private final Duration negativeTtl;
+  private final LongSupplier changeMark;
+  private final Duration changePoll;
+  private volatile long lastMark = Long.MIN_VALUE;
   private final Map<String, KeyGrant> cache = new ConcurrentHashMap<>();
   private final Map<String, Long> negative = new ConcurrentHashMap<>();
   private final Map<Long, Long> lastUsed = new ConcurrentHashMap<>();
+  private final Map<String, Future<Optional<KeyGrant>>> lookups = new ConcurrentHashMap<>();
   /** Guards writes of store answers into the cache against invalidations; never held on a hit. */
   private final Object cacheLock = new Object();
   /** Counts invalidations, so that a store answer read before one is not cached after it. */
@@ -58,14 +65,19 @@ public final class ApiKeyAuthenticator implements Authenticator {
   private final AtomicLong storeLookups = new AtomicLong();
   private long refreshTimer = -1;
   private long flushTimer = -1;
+  private long changeTimer = -1;
 
   /**
    * @param fallback the static modes, asked first for the shared token and last for callers without a key
    * @param refreshEvery how often the whole key set is reloaded from the store (picks up CLI changes)
    * @param negativeTtl how long an unknown key is answered from memory
+   * @param changeMark reads the store's change mark (blocks; called on a worker)
+   * @param changePoll how often the change mark is read
    */
   public ApiKeyAuthenticator(Vertx vertx, KeyStore keys, Authenticator fallback, Clock clock, Duration refreshEvery,
-      Duration negativeTtl) {
+      Duration negativeTtl, LongSupplier changeMark, Duration changePoll) {
+    this.changeMark = changeMark;
+    this.changePoll = changePoll;
     this.vertx = vertx;
     this.keys = keys;
     this.fallback = fallback;
@@ -76,7 +88,12 @@ public final class ApiKeyAuthenticator implements Authenticator {
 
   /** Loads the usable keys and starts the refresh and last-use timers. Blocks: call at start-up, off loops. */
   public void start() {
+    lastMark = changeMark.getAsLong();
     cache.putAll(keys.usable());
+    changeTimer = vertx.setPeriodic(changePoll.toMillis(), id -> vertx.executeBlocking(() -> {
+      refreshIfChanged();
+      return null;
+    }, false));
     refreshTimer = vertx.setPeriodic(refreshEvery.toMillis(), id -> vertx.executeBlocking(() -> {
       refresh();
       return null;
@@ -96,6 +113,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
   public void stop() {
     vertx.cancelTimer(refreshTimer);
     vertx.cancelTimer(flushTimer);
+    vertx.cancelTimer(changeTimer);
     flushLastUsed();
   }
 
@@ -118,31 +136,55 @@ public final class ApiKeyAuthenticator implements Authenticator {
     if (unknownUntil != null && unknownUntil > clock.millis()) {
       return counted(staticAnswer, secret.get());
     }
+    return lookUp(hash).transform(ar -> {
+      if (ar.failed()) {
+        return Future.failedFuture(new ApiError(503, "the gateway cannot check API keys right now; retry"));
+      }
+      if (ar.result().isEmpty()) {
+        return counted(staticAnswer, secret.get());
+      }
+      return decide(ar.result().get(), secret.get());
+    });
+  }
+
+  /**
+   * Reads a hash the cache does not know from the store, on a worker. Concurrent requests with the same key
+   * share one look-up (a burst of requests with a key just made by the CLI must not be refused); different
+   * unknown keys are capped at a few look-ups at once, and the others answered as unknown.
+   */
+  private Future<Optional<KeyGrant>> lookUp(String hash) {
+    Future<Optional<KeyGrant>> pending = lookups.get(hash);
+    if (pending != null) {
+      return pending;
+    }
     if (lookupsInFlight.incrementAndGet() > MAX_LOOKUPS_IN_FLIGHT) {
       lookupsInFlight.decrementAndGet();
-      return counted(staticAnswer, secret.get());
+      return Future.succeededFuture(Optional.empty());
     }
     long startGeneration = generation.get();
     storeLookups.incrementAndGet();
-    return vertx.executeBlocking(() -> keys.findByHash(hash), false)
-        .andThen(ar -> lookupsInFlight.decrementAndGet())
-        .transform(ar -> {
-          if (ar.failed()) {
-            LOG.warn("cannot look up an API key in the store: {}", ar.cause().getMessage());
-            return Future.failedFuture(new ApiError(503, "the gateway cannot check API keys right now; retry"));
+    Future<Optional<KeyGrant>> lookup = vertx.executeBlocking(() -> {
+      Optional<KeyGrant> found = keys.findByHash(hash);
+      if (found.isEmpty()) {
+        rememberUnknown(hash);
+      } else {
+        synchronized (cacheLock) {
+          if (generation.get() == startGeneration) {
+            cache.put(hash, found.get());
           }
-          Optional<KeyGrant> found = ar.result();
-          if (found.isEmpty()) {
-            rememberUnknown(hash);
-            return counted(staticAnswer, secret.get());
-          }
-          synchronized (cacheLock) {
-            if (generation.get() == startGeneration) {
-              cache.put(hash, found.get());
-            }
-          }
-          return decide(found.get(), secret.get());
-        });
+        }
+      }
+      return found;
+    }, false);
+    Future<Optional<KeyGrant>> shared = lookups.putIfAbsent(hash, lookup);
+    lookup.onComplete(ar -> {
+      lookups.remove(hash, lookup);
+      lookupsInFlight.decrementAndGet();
+      if (ar.failed()) {
+        LOG.warn("cannot look up an API key in the store: {}", ar.cause().getMessage());
+      }
+    });
+    return shared != null ? shared : lookup;
   }
 
   private Future<Principal> decide(KeyGrant grant, String secret) {
@@ -162,7 +204,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
     }
     lastUsed.put(key.id(), now.toEpochMilli());
     return Future.succeededFuture(new Principal("key:" + key.id(), user.role(), key.id(), user.id(), user.name(),
-        key.models(), key.requestsPerMinute()));
+        key.models(), key.limits(), grant.quota()));
   }
 
   private Future<Principal> counted(Future<Principal> answer, String secret) {
@@ -201,6 +243,19 @@ public final class ApiKeyAuthenticator implements Authenticator {
     synchronized (cacheLock) {
       generation.incrementAndGet();
       cache.values().removeIf(grant -> grant.user().id() == userId);
+    }
+  }
+
+  /** Reloads the keys when the store's change mark moved since the last look. Blocks: call on a worker. */
+  public void refreshIfChanged() {
+    try {
+      long mark = changeMark.getAsLong();
+      if (mark != lastMark) {
+        refresh();
+        lastMark = mark; // after the reload: a failed one is tried again at the next poll
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("cannot check the store for changes to keys: {}", e.getMessage());
     }
   }
 

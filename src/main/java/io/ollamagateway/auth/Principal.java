@@ -1,5 +1,7 @@
 package io.ollamagateway.auth;
 
+import io.ollamagateway.store.KeyLimits;
+import io.ollamagateway.store.Quota;
 import java.util.List;
 
 /**
@@ -12,10 +14,11 @@ import java.util.List;
  * @param userId the key owner's id, or {@code null}
  * @param userName the key owner's name, or {@code null}
  * @param models the key's model allowlist (glob patterns); empty means every model
- * @param requestsPerMinute the key's own request rate limit, or {@code null} for the default
+ * @param limits the key's own rate limits ({@link KeyLimits#NONE} for the static modes)
+ * @param quota the key owner's quota ({@link Quota#NONE} for the static modes)
  */
 public record Principal(String clientId, Role role, Long keyId, Long userId, String userName, List<String> models,
-    Integer requestsPerMinute) {
+    KeyLimits limits, Quota quota) {
 
   /** A caller let in without credentials because open access is allowed. */
   public static final Principal ANONYMOUS = new Principal("anonymous", Role.USER);
@@ -25,11 +28,13 @@ public record Principal(String clientId, Role role, Long keyId, Long userId, Str
 
   public Principal {
     models = models == null ? List.of() : List.copyOf(models);
+    limits = limits == null ? KeyLimits.NONE : limits;
+    quota = quota == null ? Quota.NONE : quota;
   }
 
   /** A principal of the static modes: no key, no owner, every model. */
   public Principal(String clientId, Role role) {
-    this(clientId, role, null, null, null, List.of(), null);
+    this(clientId, role, null, null, null, List.of(), KeyLimits.NONE, Quota.NONE);
   }
 
   public boolean isAdmin() {

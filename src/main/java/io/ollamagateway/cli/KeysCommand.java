@@ -5,6 +5,7 @@ import io.ollamagateway.admin.InvalidInput;
 import io.ollamagateway.admin.JsonViews;
 import io.ollamagateway.auth.Role;
 import io.ollamagateway.store.ApiKey;
+import io.ollamagateway.store.KeyLimits;
 import io.ollamagateway.store.User;
 import io.vertx.core.json.JsonArray;
 import java.nio.file.Path;
@@ -43,12 +44,20 @@ final class KeysCommand extends StoreCommand {
       String expires,
       @Option(names = "--models", paramLabel = "GLOB", split = ",", description = "Allowed models, e.g. llama3*")
       List<String> models,
-      @Option(names = "--requests-per-minute", paramLabel = "N", description = "The key's own request rate limit")
-      Integer requestsPerMinute) {
+      @Option(names = "--requests-per-minute", paramLabel = "N", description = "Requests the key may start per minute")
+      Long requestsPerMinute,
+      @Option(names = "--requests-per-hour", paramLabel = "N",
+          description = "Requests per hour (default: the role's, REQUESTS_PER_HOUR_USER / _ADMIN)")
+      Long requestsPerHour,
+      @Option(names = "--tokens-per-minute", paramLabel = "N", description = "Tokens the key may use per minute")
+      Long tokensPerMinute,
+      @Option(names = "--max-concurrent", paramLabel = "N", description = "Requests the key may have under way")
+      Long maxConcurrent) {
     return withStore(service -> {
       User owner = owner(service, user, admin);
       IdentityService.CreatedKey created = service.createKey(StoreAccess.actor(), owner.id(), name,
-          parseExpiry(expires), models, requestsPerMinute);
+          parseExpiry(expires), models, new KeyLimits(requestsPerMinute, requestsPerHour, tokensPerMinute,
+              maxConcurrent));
       if (json) {
         out().println(JsonViews.createdKey(created, Instant.now()).encodePrettily());
       } else {

@@ -3,6 +3,8 @@ package io.ollamagateway.cli;
 import io.ollamagateway.admin.IdentityService;
 import io.ollamagateway.admin.JsonViews;
 import io.ollamagateway.admin.Passwords;
+import io.ollamagateway.admin.InvalidInput;
+import io.ollamagateway.store.Quota;
 import io.ollamagateway.store.User;
 import io.vertx.core.json.JsonArray;
 import java.io.BufferedReader;
@@ -77,6 +79,52 @@ final class UsersCommand extends StoreCommand {
       }
       out().flush();
     });
+  }
+
+  @Command(name = "quota", exitCodeOnInvalidInput = 1, exitCodeOnExecutionException = 1,
+      description = "Show a user's quota, or change the parts given (a number, or 'none' for unlimited).")
+  int quota(@Parameters(paramLabel = "USER", description = "User id or name") String user,
+      @Option(names = "--daily-tokens", paramLabel = "N|none") String dailyTokens,
+      @Option(names = "--monthly-tokens", paramLabel = "N|none") String monthlyTokens,
+      @Option(names = "--daily-requests", paramLabel = "N|none") String dailyRequests,
+      @Option(names = "--monthly-requests", paramLabel = "N|none") String monthlyRequests) {
+    return withStore(service -> {
+      User found = StoreAccess.user(service, user);
+      Quota quota = service.quota(found.id());
+      if (dailyTokens != null || monthlyTokens != null || dailyRequests != null || monthlyRequests != null) {
+        quota = service.setQuota(StoreAccess.actor(), found.id(), new Quota(
+            amount("--daily-tokens", dailyTokens, quota.dailyTokens()),
+            amount("--monthly-tokens", monthlyTokens, quota.monthlyTokens()),
+            amount("--daily-requests", dailyRequests, quota.dailyRequests()),
+            amount("--monthly-requests", monthlyRequests, quota.monthlyRequests())));
+      }
+      if (json) {
+        out().println(JsonViews.quota(found.id(), quota).encodePrettily());
+      } else {
+        out().printf("quota of user %d (%s): daily_tokens=%s monthly_tokens=%s daily_requests=%s "
+                + "monthly_requests=%s%n", found.id(), found.name(), shown(quota.dailyTokens()),
+            shown(quota.monthlyTokens()), shown(quota.dailyRequests()), shown(quota.monthlyRequests()));
+      }
+      out().flush();
+    });
+  }
+
+  private static Long amount(String option, String text, Long current) {
+    if (text == null) {
+      return current;
+    }
+    if (text.equalsIgnoreCase("none") || text.equalsIgnoreCase("unlimited")) {
+      return null;
+    }
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidInput(option, "must be a whole number or 'none'");
+    }
+  }
+
+  private static String shown(Long value) {
+    return value == null ? "unlimited" : value.toString();
   }
 
   @Command(name = "set-password", exitCodeOnInvalidInput = 1, exitCodeOnExecutionException = 1,

@@ -2,6 +2,7 @@ package io.ollamagateway.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -58,7 +59,23 @@ public final class ConfigLoader {
       throw new ConfigException("UPSTREAM_CONNECT_TIMEOUT must be greater than zero");
     }
     return new GatewayConfig(host, port, upstreams, token, open, origins, maxBody, connect, idle, clientIdle,
-        grace, accessLog, maxConnections, loops, policy, metricsPublic, identity(), usageFlush);
+        grace, accessLog, maxConnections, loops, policy, metricsPublic, identity(), usageFlush, limits());
+  }
+
+  /** {@code REDIS_URL}, {@code LIMITS_FAIL_OPEN}, {@code QUOTA_TIME_ZONE} and the default hourly limits. */
+  private LimitsConfig limits() {
+    Optional<String> redis = settings.get("REDIS_URL").map(v -> v.value().trim()).filter(v -> !v.isEmpty());
+    redis.ifPresent(url -> {
+      if (!url.matches("rediss?://.+")) {
+        throw new ConfigException(settings.get("REDIS_URL").get().describe()
+            + " must look like redis://host:6379 (or rediss:// for TLS)");
+      }
+    });
+    ZoneId zone = parsed("QUOTA_TIME_ZONE", ZoneId.of("UTC"), ZoneId::of, "a time zone such as UTC or Europe/Paris");
+    return new LimitsConfig(redis, string("REDIS_KEY_PREFIX", "ogw:"), bool("LIMITS_FAIL_OPEN", false), zone,
+        integer("REQUESTS_PER_HOUR_USER", 100, 0, Integer.MAX_VALUE),
+        integer("REQUESTS_PER_HOUR_ADMIN", 1000, 0, Integer.MAX_VALUE),
+        integer("QUOTA_OUTPUT_RESERVE", 4096, 1, Integer.MAX_VALUE));
   }
 
   /** The identity settings alone: what the {@code users} and {@code keys} commands need. */
@@ -71,12 +88,16 @@ public final class ConfigLoader {
     if (refresh.isZero()) {
       throw new ConfigException("KEY_CACHE_REFRESH must be greater than zero");
     }
+    Duration poll = duration("IDENTITY_POLL_INTERVAL", Duration.ofSeconds(1));
+    if (poll.isZero()) {
+      throw new ConfigException("IDENTITY_POLL_INTERVAL must be greater than zero");
+    }
     Duration consoleIdle = duration("UI_SESSION_IDLE_TIMEOUT", Duration.ofMinutes(30));
     if (consoleIdle.isZero()) {
       throw new ConfigException("UI_SESSION_IDLE_TIMEOUT must be greater than zero");
     }
     return new IdentityConfig(databaseUrl, IdentityConfig.defaults().workDir(), adminHost, adminPort, refresh,
-        consoleIdle);
+        poll, consoleIdle);
   }
 
   /** Key rotation, cooldowns, health checks and queues: {@code KEY_STRATEGY}, {@code KEY_COOLDOWN}... */

@@ -26,6 +26,7 @@ import java.util.Optional;
  * @param metricsPublic whether {@code /metrics} answers without admin credentials
  * @param identity the store of users and keys, and the admin listener
  * @param usageFlushInterval {@code USAGE_FLUSH_INTERVAL}: how often collected usage is written to the store
+ * @param limits rate limits, quotas and where their counters live
  */
 public record GatewayConfig(
     String host,
@@ -45,7 +46,8 @@ public record GatewayConfig(
     UpstreamPolicy upstreamPolicy,
     boolean metricsPublic,
     IdentityConfig identity,
-    Duration usageFlushInterval) {
+    Duration usageFlushInterval,
+    LimitsConfig limits) {
 
   public GatewayConfig {
     upstreams = List.copyOf(upstreams);
@@ -57,7 +59,7 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
-        usageFlushInterval);
+        usageFlushInterval, limits);
   }
 
   /** A copy listening on another address; for tests and tools. */
@@ -65,13 +67,13 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
-        usageFlushInterval);
+        usageFlushInterval, limits);
   }
 
   /** A copy with other upstreams and policy, as a reload makes it; for tests and tools. */
   public GatewayConfig withUpstreams(List<UpstreamConfig> upstreams, UpstreamPolicy policy) {
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
-        upstreamMaxConnections, eventLoops, policy, metricsPublic, identity, usageFlushInterval);
+        upstreamMaxConnections, eventLoops, policy, metricsPublic, identity, usageFlushInterval, limits);
   }
 }

@@ -14,25 +14,29 @@ import java.util.OptionalInt;
  * @param adminPort {@code ADMIN_PORT}: when set, the admin API is served only on its own listener there
  *     (0: any free port, for tests); when empty, under {@code /admin/api} on the main port
  * @param keyRefresh {@code KEY_CACHE_REFRESH}: how often the API key cache is reloaded from the store, which
- *     is how changes made by the CLI in another process reach a running gateway
+ *     is a safety net behind {@code changePoll}
+ * @param changePoll {@code IDENTITY_POLL_INTERVAL}: how often the store is asked whether users or keys changed
+ *     (through another instance or the CLI); a change reloads the key cache
  * @param consoleIdle {@code UI_SESSION_IDLE_TIMEOUT}: a web console session unused this long ends
  */
 public record IdentityConfig(Optional<String> databaseUrl, Path workDir, String adminHost, OptionalInt adminPort,
-    Duration keyRefresh, Duration consoleIdle) {
+    Duration keyRefresh, Duration changePoll, Duration consoleIdle) {
 
   /** SQLite in {@code ./data/gateway.db}, the admin API on the main port. */
   public static IdentityConfig defaults() {
     return new IdentityConfig(Optional.empty(), Path.of("").toAbsolutePath(), "127.0.0.1", OptionalInt.empty(),
-        Duration.ofSeconds(30), Duration.ofMinutes(30));
+        Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(30));
   }
 
   /** The same with another {@code DATABASE_URL}; for tests and tools. */
   public IdentityConfig withDatabaseUrl(String url) {
-    return new IdentityConfig(Optional.ofNullable(url), workDir, adminHost, adminPort, keyRefresh, consoleIdle);
+    return new IdentityConfig(Optional.ofNullable(url), workDir, adminHost, adminPort, keyRefresh, changePoll,
+        consoleIdle);
   }
 
   /** The same with the admin API on its own listener; for tests. */
   public IdentityConfig withAdminListener(String host, int port) {
-    return new IdentityConfig(databaseUrl, workDir, host, OptionalInt.of(port), keyRefresh, consoleIdle);
+    return new IdentityConfig(databaseUrl, workDir, host, OptionalInt.of(port), keyRefresh, changePoll,
+        consoleIdle);
   }
 }

@@ -72,7 +72,7 @@ public final class MemoryBudgets implements Budgets {
       }
     }
     if (refusing >= 0) {
-      return Future.succeededFuture(new Reservation(false, 0, states(budgets, spans, available, 0, requests),
+      return Future.succeededFuture(new Reservation(false, 0, states(budgets, spans, available, false, 0, requests),
           budgets.get(refusing), List.of()));
     }
     for (int i = 0; i < requests; i++) {
@@ -82,7 +82,7 @@ public final class MemoryBudgets implements Budgets {
       found.get(i).reserved += grant;
     }
     return Future.succeededFuture(new Reservation(true, budgets.size() > requests ? grant : claim.maxTokens(),
-        states(budgets, spans, available, grant, requests), null, keys));
+        states(budgets, spans, available, true, grant, requests), null, keys));
   }
 
   @Override
@@ -111,12 +111,12 @@ public final class MemoryBudgets implements Budgets {
     return Future.succeededFuture(states);
   }
 
-  /** The states after a reservation of {@code grant} tokens (and one request) would be taken. */
+  /** The states after a granted reservation took one request and {@code grant} tokens, or a refused one none. */
   static List<Reservation.State> states(List<Budget> budgets, List<Window.Span> spans, long[] available,
-      long grant, int requests) {
+      boolean granted, long grant, int requests) {
     List<Reservation.State> states = new ArrayList<>(budgets.size());
     for (int i = 0; i < budgets.size(); i++) {
-      long taken = grant == 0 ? 0 : (i < requests ? 1 : grant);
+      long taken = !granted ? 0 : (i < requests ? 1 : grant);
       states.add(new Reservation.State(budgets.get(i), Math.max(0, available[i] - taken), spans.get(i).end()));
     }
     return states;

@@ -19,7 +19,6 @@ import java.util.List;
  */
 public final class RedisBudgets implements Budgets {
 
-  static final String PREFIX = "ogw:budget:";
 
   // KEYS: request budgets then token budgets. ARGV: nRequests, minTokens, maxTokens, then limit and ttl (ms)
   // per key. Returns {granted, grant, available...} where available is before this reservation.
@@ -78,10 +77,13 @@ public final class RedisBudgets implements Budgets {
 
   private final RedisAPI redis;
   private final ZoneId zone;
+  private final String prefix;
 
-  public RedisBudgets(RedisAPI redis, ZoneId zone) {
+  /** @param keyPrefix starts the name of every Redis key this writes ({@code REDIS_KEY_PREFIX}) */
+  public RedisBudgets(RedisAPI redis, ZoneId zone, String keyPrefix) {
     this.redis = redis;
     this.zone = zone;
+    this.prefix = keyPrefix + "budget:";
   }
 
   @Override
@@ -100,7 +102,7 @@ public final class RedisBudgets implements Budgets {
     for (Budget budget : budgets) {
       Window.Span span = BudgetKeys.span(budget, now, zone);
       spans.add(span);
-      keys.add(BudgetKeys.key(PREFIX, budget, span));
+      keys.add(BudgetKeys.key(prefix, budget, span));
     }
     args.addAll(keys);
     args.add(String.valueOf(requests));
@@ -118,12 +120,12 @@ public final class RedisBudgets implements Budgets {
       }
       if (!granted) {
         int refusing = response.get(1).toInteger() - 1;
-        return new Reservation(false, 0, MemoryBudgets.states(budgets, spans, available, 0, requests),
+        return new Reservation(false, 0, MemoryBudgets.states(budgets, spans, available, false, 0, requests),
             budgets.get(refusing), List.of());
       }
       long grant = response.get(1).toLong();
       return new Reservation(true, budgets.size() > requests ? grant : claim.maxTokens(),
-          MemoryBudgets.states(budgets, spans, available, grant, requests), null,
+          MemoryBudgets.states(budgets, spans, available, true, grant, requests), null,
           keys.subList(requests, keys.size()));
     });
   }
@@ -147,7 +149,7 @@ public final class RedisBudgets implements Budgets {
     List<Future<Reservation.State>> states = new ArrayList<>();
     for (Budget budget : budgets) {
       Window.Span span = BudgetKeys.span(budget, now, zone);
-      states.add(redis.hmget(List.of(BudgetKeys.key(PREFIX, budget, span), "used", "reserved")).map(values -> {
+      states.add(redis.hmget(List.of(BudgetKeys.key(prefix, budget, span), "used", "reserved")).map(values -> {
         long spent = number(values.get(0)) + number(values.get(1));
         return new Reservation.State(budget, Math.max(0, budget.limit() - spent), span.end());
       }));

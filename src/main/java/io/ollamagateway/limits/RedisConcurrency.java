@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RedisConcurrency implements Concurrency {
 
-  private static final String PREFIX = "ogw:concurrency:";
   // KEYS[1] set; ARGV: now ms, limit, member, expiry ms
   private static final String ACQUIRE = """
       redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
@@ -29,18 +28,21 @@ public final class RedisConcurrency implements Concurrency {
 
   private final RedisAPI redis;
   private final Duration leaseTtl;
+  private final String prefix;
   private final String instance = UUID.randomUUID().toString();
   private final AtomicLong sequence = new AtomicLong();
 
-  public RedisConcurrency(RedisAPI redis, Duration leaseTtl) {
+  /** @param keyPrefix starts the name of every Redis key this writes ({@code REDIS_KEY_PREFIX}) */
+  public RedisConcurrency(RedisAPI redis, Duration leaseTtl, String keyPrefix) {
     this.redis = redis;
     this.leaseTtl = leaseTtl;
+    this.prefix = keyPrefix + "concurrency:";
   }
 
   @Override
   public Future<Lease> acquire(String subject, int limit) {
     long now = System.currentTimeMillis();
-    String key = PREFIX + subject;
+    String key = prefix + subject;
     String member = instance + ":" + sequence.incrementAndGet();
     return redis.eval(List.of(ACQUIRE, "1", key, String.valueOf(now), String.valueOf(limit), member,
             String.valueOf(now + leaseTtl.toMillis())))

@@ -1,8 +1,20 @@
 package io.ollamagateway.server;
 
 import io.ollamagateway.admin.Identity;
+import io.ollamagateway.admin.IdentityService;
+import io.ollamagateway.admin.RedisChangeFeed;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.config.GatewayConfig;
+import io.ollamagateway.limits.Admission;
+import io.ollamagateway.limits.Budgets;
+import io.ollamagateway.limits.Calibration;
+import io.ollamagateway.limits.Concurrency;
+import io.ollamagateway.limits.LimitPlans;
+import io.ollamagateway.limits.MemoryBudgets;
+import io.ollamagateway.limits.MemoryConcurrency;
+import io.ollamagateway.limits.RedisBudgets;
+import io.ollamagateway.limits.RedisClients;
+import io.ollamagateway.limits.RedisConcurrency;
 import io.ollamagateway.metrics.GatewayMetrics;
 import io.ollamagateway.metrics.MetricsListener;
 import io.ollamagateway.proxy.AccessLog;
@@ -31,6 +43,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.redis.client.RedisAPI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -49,6 +62,8 @@ import org.slf4j.LoggerFactory;
 public final class Gateway {
 
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+  /** How long a concurrency slot of an instance that died without releasing it stays taken in Redis. */
+  private static final Duration REDIS_LEASE_TTL = Duration.ofMinutes(15);
 
   private final GatewayConfig config;
   private final Vertx vertx;
@@ -62,6 +77,8 @@ public final class Gateway {
   private volatile int adminPort;
   private volatile Identity identity;
   private volatile UsageRollups usage;
+  private volatile RedisAPI redis;
+  private volatile RedisChangeFeed changeFeed;
 
   private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource) {
     this.config = config;
@@ -102,7 +119,16 @@ public final class Gateway {
 
   private Future<Void> listen() {
     try {
-      identity = Identity.open(vertx, config); // blocks: the caller is a start-up thread, not an event loop
+      if (config.limits().redisUrl().isPresent()) {
+        redis = RedisClients.create(vertx, config.limits().redisUrl().get());
+        changeFeed = new RedisChangeFeed(vertx, config.limits().redisUrl().get(), config.limits().redisKeyPrefix(),
+            redis);
+      }
+      // blocks: the caller is a start-up thread, not an event loop
+      identity = Identity.open(vertx, config, changeFeed == null ? IdentityService.Invalidation.NONE : changeFeed);
+      if (changeFeed != null) {
+        changeFeed.listen(identity.authenticator());
+      }
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -120,12 +146,16 @@ public final class Gateway {
     JdbcUsageStore usageStore = new JdbcUsageStore(identity.database().dataSource());
     usage = new UsageRollups(vertx, usageStore, config.usageFlushInterval(), Instant::now);
     UsageLedger ledger = new UsageLedger(usage);
-    Metering metering = new Metering(estimator, List.of(metricsListener, ledger));
-    ProxyHandler proxy = new ProxyHandler(config, client, authenticator, List.of(AccessPolicy::check, metering),
-        selector, ResponseTap.Factory.all(List.of(identity.responseTaps(), metering)),
-        List.of(new AccessLog(config.accessLog()), metricsListener, ledger));
+    Admission admission = admission();
+    Metering metering = new Metering(estimator, List.of(metricsListener, ledger, admission));
+    ProxyHandler proxy = new ProxyHandler(config, client, authenticator,
+        List.of(AccessPolicy::check, admission, metering), selector,
+        ResponseTap.Factory.all(List.of(identity.responseTaps(), metering)),
+        List.of(new AccessLog(config.accessLog()), metricsListener, ledger, admission));
     UsageRoutes usageRoutes = new UsageRoutes(vertx, authenticator, usageStore);
-    StatusRoutes status = new StatusRoutes(probe);
+    StatusRoutes status = new StatusRoutes(vertx, probe, authenticator, usageStore);
+    SelfServiceRoute selfService = new SelfServiceRoute(vertx, authenticator, admission, usageStore,
+        config.limits().zone());
     boolean ownAdminListener = config.identity().adminPort().isPresent();
 
     Router router = Router.router(vertx);
@@ -134,6 +164,7 @@ public final class Gateway {
     router.get("/metrics").handler(new MetricsRoute(metrics, authenticator, config.metricsPublic()));
     UpstreamRoutes upstreamRoutes = new UpstreamRoutes(authenticator, registry, this::reload);
     usageRoutes.mountStats(router);
+    router.get("/api/stats").handler(selfService::handle);
     if (!ownAdminListener) {
       identity.mountConsole(router); // before the admin routes: its session check runs first
       upstreamRoutes.mount(router);
@@ -161,6 +192,26 @@ public final class Gateway {
           return null;
         }).transform(v -> Future.failedFuture(err)))
         .mapEmpty();
+  }
+
+  /**
+   * Admission against counters in this process, or in Redis when {@code REDIS_URL} is set so that every
+   * instance sharing it enforces one limit.
+   */
+  private Admission admission() {
+    var limits = config.limits();
+    Budgets budgets;
+    Concurrency concurrency;
+    if (redis != null) {
+      budgets = new RedisBudgets(redis, limits.zone(), limits.redisKeyPrefix());
+      concurrency = new RedisConcurrency(redis, REDIS_LEASE_TTL, limits.redisKeyPrefix());
+      LOG.info("limits are counted in Redis, shared with every gateway instance using it");
+    } else {
+      budgets = new MemoryBudgets(limits.zone());
+      concurrency = new MemoryConcurrency();
+    }
+    return new Admission(new LimitPlans(limits), budgets, concurrency, estimator, new Calibration(),
+        limits.outputReserve(), limits.failOpen(), Instant::now);
   }
 
   /** The admin API alone on {@code ADMIN_HOST:ADMIN_PORT}, one server (admin traffic is light). */
@@ -229,11 +280,20 @@ public final class Gateway {
         .transform(v -> client.close())
         // After the servers (their last requests are counted), before the store closes.
         .transform(v -> usage == null ? Future.succeededFuture() : usage.shutdown())
+        .transform(v -> redis == null ? Future.succeededFuture() : closeRedis())
         .transform(v -> identity == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
           identity.close();
           return null;
         }))
         .transform(v -> vertx.close());
+  }
+
+  private Future<Void> closeRedis() {
+    if (changeFeed != null) {
+      changeFeed.close();
+    }
+    redis.close();
+    return Future.succeededFuture();
   }
 
   /** One HTTP server on one event loop. */

@@ -1,5 +1,12 @@
 package io.ollamagateway.server;
 
+import io.ollamagateway.auth.Authenticator;
+import io.ollamagateway.auth.Credentials;
+import io.ollamagateway.store.JdbcUsageStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import io.ollamagateway.upstream.UpstreamProbe;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -12,15 +19,22 @@ import java.time.Instant;
 /**
  * The gateway's own status endpoints: {@code GET /} (a short JSON status; {@code HEAD /} answers 200 for
  * clients that check a server is there) and {@code GET /health} (status, version, uptime and whether each
- * upstream answers). Neither needs credentials nor shows anything secret. Runs on event loops.
+ * upstream answers). Neither needs credentials nor shows anything secret; an admin's credentials add the
+ * usage of today (UTC) and of all time to both. Runs on event loops; the store is read on a worker.
  */
 final class StatusRoutes {
 
   private final Instant started = Instant.now();
+  private final Vertx vertx;
   private final UpstreamProbe probe;
+  private final Authenticator authenticator;
+  private final JdbcUsageStore usage;
 
-  StatusRoutes(UpstreamProbe probe) {
+  StatusRoutes(Vertx vertx, UpstreamProbe probe, Authenticator authenticator, JdbcUsageStore usage) {
+    this.vertx = vertx;
     this.probe = probe;
+    this.authenticator = authenticator;
+    this.usage = usage;
   }
 
   void root(RoutingContext context) {
@@ -29,11 +43,35 @@ final class StatusRoutes {
       context.response().setStatusCode(405).putHeader(HttpHeaders.ALLOW, "GET, HEAD").end();
       return;
     }
-    json(context, 200, new JsonObject()
+    JsonObject status = new JsonObject()
         .put("status", "ok")
         .put("name", "ollama-gateway")
         .put("version", BuildInfo.version())
-        .put("message", "Ollama Gateway is running"));
+        .put("message", "Ollama Gateway is running");
+    withUsageForAdmins(context, status).onComplete(ar -> json(context, 200, status));
+  }
+
+  /**
+   * Adds {@code usage} ({@code today}, {@code total}) to {@code body} when the caller is an admin; completes
+   * without it for anyone else, and when the store cannot be read.
+   */
+  private Future<Void> withUsageForAdmins(RoutingContext context, JsonObject body) {
+    Credentials credentials = Credentials.from(context.request().headers());
+    if (credentials.secret().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return authenticator.authenticate(credentials)
+        .compose(principal -> !principal.isAdmin() ? Future.<Void>succeededFuture()
+            : vertx.executeBlocking(() -> {
+              Instant today = LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant();
+              return new JsonObject()
+                  .put("today", SelfServiceRoute.sum(usage.sum(today, null)))
+                  .put("total", SelfServiceRoute.sum(usage.sum(null, null)));
+            }, false).map(sums -> {
+              body.put("usage", sums);
+              return null;
+            }))
+        .recover(err -> Future.succeededFuture());
   }
 
   void health(RoutingContext context) {
@@ -54,11 +92,12 @@ final class StatusRoutes {
           upstreams.add(entry);
         }
       }
-      json(context, 200, new JsonObject()
+      JsonObject body = new JsonObject()
           .put("status", allReachable ? "ok" : "degraded")
           .put("version", BuildInfo.version())
           .put("uptime_seconds", Duration.between(started, Instant.now()).toSeconds())
-          .put("upstreams", upstreams));
+          .put("upstreams", upstreams);
+      withUsageForAdmins(context, body).onComplete(done -> json(context, 200, body));
     });
   }
 

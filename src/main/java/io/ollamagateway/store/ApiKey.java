@@ -17,13 +17,14 @@ import java.util.List;
  * @param active an inactive key is refused; revoked keys are inactive for good
  * @param revokedAt when the key was revoked, or {@code null}
  * @param models glob patterns of the models this key may use ({@code llama3*}); empty means every model
- * @param requestsPerMinute the key's own request rate limit, or {@code null} for the default
+ * @param limits the key's own rate limits
  */
 public record ApiKey(long id, long userId, String name, String prefix, Instant createdAt, Instant lastUsedAt,
-    Instant expiresAt, boolean active, Instant revokedAt, List<String> models, Integer requestsPerMinute) {
+    Instant expiresAt, boolean active, Instant revokedAt, List<String> models, KeyLimits limits) {
 
   public ApiKey {
     models = models == null ? List.of() : List.copyOf(models);
+    limits = limits == null ? KeyLimits.NONE : limits;
   }
 
   /** {@code active}, {@code inactive}, {@code revoked} or {@code expired} at {@code now}. */
@@ -38,8 +39,8 @@ public record ApiKey(long id, long userId, String name, String prefix, Instant c
   }
 
   public ApiKey withSettings(String name, Instant expiresAt, boolean active, List<String> models,
-      Integer requestsPerMinute) {
+      KeyLimits limits) {
     return new ApiKey(id, userId, name, prefix, createdAt, lastUsedAt, expiresAt, active, revokedAt, models,
-        requestsPerMinute);
+        limits);
   }
 }

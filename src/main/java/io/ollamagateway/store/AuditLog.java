@@ -9,4 +9,10 @@ public interface AuditLog {
 
   /** The newest entries first, at most {@code limit}, older than {@code beforeId} when it is not null. */
   List<AuditEntry> list(int limit, Long beforeId);
+
+  /**
+   * The id of the newest entry, 0 when there is none. Every change to users and keys writes an entry, from any
+   * process, so a change of this number tells a running gateway that its caches may be stale.
+   */
+  long latestId();
 }

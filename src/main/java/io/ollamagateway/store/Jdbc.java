@@ -128,6 +128,10 @@ final class Jdbc {
     return value == null ? Null.INTEGER : value;
   }
 
+  static Object orNull(Long value) {
+    return value == null ? Null.BIGINT : value;
+  }
+
   static Object orNull(String value) {
     return value == null ? Null.TEXT : value;
   }
@@ -139,6 +143,11 @@ final class Jdbc {
 
   static Integer integer(ResultSet row, String column) throws SQLException {
     int value = row.getInt(column);
+    return row.wasNull() ? null : value;
+  }
+
+  static Long longOrNull(ResultSet row, String column) throws SQLException {
+    long value = row.getLong(column);
     return row.wasNull() ? null : value;
   }
 }

@@ -30,4 +30,9 @@ public final class JdbcAuditLog implements AuditLog {
     return jdbc.query(sql, row -> new AuditEntry(row.getLong("id"), Jdbc.instant(row, "at"),
         row.getString("actor"), row.getString("action"), row.getString("target"), row.getString("detail")), params);
   }
+
+  @Override
+  public long latestId() {
+    return jdbc.query("SELECT MAX(id) AS latest FROM audit_log", row -> row.getLong("latest")).get(0);
+  }
 }

@@ -15,11 +15,13 @@ import javax.sql.DataSource;
 public final class JdbcKeyStore implements KeyStore {
 
   private static final String COLUMNS = "k.id, k.user_id, k.name, k.prefix, k.created_at, k.last_used_at, "
-      + "k.expires_at, k.active, k.revoked_at, k.models, k.requests_per_minute";
+      + "k.expires_at, k.active, k.revoked_at, k.models, k.requests_per_minute, k.requests_per_hour, "
+      + "k.tokens_per_minute, k.max_concurrent";
   private static final String GRANT = "SELECT " + COLUMNS + ", k.key_hash, " + JdbcUserStore.COLUMNS
       .replace("u.id", "u.id AS u_id").replace("u.name", "u.name AS u_name")
       .replace("u.active", "u.active AS u_active").replace("u.created_at", "u.created_at AS u_created_at")
-      + " FROM api_keys k JOIN users u ON u.id = k.user_id";
+      + ", q.daily_tokens, q.monthly_tokens, q.daily_requests, q.monthly_requests"
+      + " FROM api_keys k JOIN users u ON u.id = k.user_id LEFT JOIN user_quotas q ON q.user_id = u.id";
 
   private final Jdbc jdbc;
   private final Clock clock;
@@ -31,12 +33,16 @@ public final class JdbcKeyStore implements KeyStore {
 
   @Override
   public ApiKey create(long userId, String name, String hash, String prefix, Instant expiresAt,
-      List<String> models, Integer requestsPerMinute) {
+      List<String> models, KeyLimits keyLimits) {
+    KeyLimits limits = keyLimits == null ? KeyLimits.NONE : keyLimits;
     Instant now = Instant.ofEpochMilli(clock.millis());
     return jdbc.query("INSERT INTO api_keys (user_id, name, key_hash, prefix, created_at, expires_at, active, "
-            + "models, requests_per_minute) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + COLUMNS.replace("k.", ""),
+            + "models, requests_per_minute, requests_per_hour, tokens_per_minute, max_concurrent) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + COLUMNS.replace("k.", ""),
         JdbcKeyStore::map, userId, name, hash, prefix, now, Jdbc.orNull(expiresAt), true,
-        Jdbc.orNull(joinModels(models)), Jdbc.orNull(requestsPerMinute)).get(0);
+        Jdbc.orNull(joinModels(models)), Jdbc.orNull(limits.requestsPerMinute()),
+        Jdbc.orNull(limits.requestsPerHour()), Jdbc.orNull(limits.tokensPerMinute()),
+        Jdbc.orNull(limits.maxConcurrent())).get(0);
   }
 
   @Override
@@ -69,9 +75,11 @@ public final class JdbcKeyStore implements KeyStore {
   @Override
   public Optional<ApiKey> update(ApiKey key) {
     int changed = jdbc.update("UPDATE api_keys SET name = ?, expires_at = ?, active = ?, models = ?, "
-            + "requests_per_minute = ? WHERE id = ?", key.name(), Jdbc.orNull(key.expiresAt()),
+            + "requests_per_minute = ?, requests_per_hour = ?, tokens_per_minute = ?, max_concurrent = ? "
+            + "WHERE id = ?", key.name(), Jdbc.orNull(key.expiresAt()),
         key.active() && key.revokedAt() == null, Jdbc.orNull(joinModels(key.models())),
-        Jdbc.orNull(key.requestsPerMinute()), key.id());
+        Jdbc.orNull(key.limits().requestsPerMinute()), Jdbc.orNull(key.limits().requestsPerHour()),
+        Jdbc.orNull(key.limits().tokensPerMinute()), Jdbc.orNull(key.limits().maxConcurrent()), key.id());
     return changed == 0 ? Optional.empty() : find(key.id());
   }
 
@@ -112,13 +120,14 @@ public final class JdbcKeyStore implements KeyStore {
         Jdbc.instant(row, "created_at"), Jdbc.instant(row, "last_used_at"), Jdbc.instant(row, "expires_at"),
         row.getBoolean("active"), Jdbc.instant(row, "revoked_at"),
         models == null || models.isBlank() ? List.of() : Arrays.asList(models.split(",")),
-        Jdbc.integer(row, "requests_per_minute"));
+        new KeyLimits(Jdbc.longOrNull(row, "requests_per_minute"), Jdbc.longOrNull(row, "requests_per_hour"),
+            Jdbc.longOrNull(row, "tokens_per_minute"), Jdbc.longOrNull(row, "max_concurrent")));
   }
 
   private static KeyGrant grant(ResultSet row) throws SQLException {
     User user = new User(row.getLong("u_id"), row.getString("u_name"), row.getString("email"),
         io.ollamagateway.auth.Role.valueOf(row.getString("role").toUpperCase(java.util.Locale.ROOT)),
         row.getBoolean("u_active"), Jdbc.instant(row, "u_created_at"));
-    return new KeyGrant(map(row), user);
+    return new KeyGrant(map(row), user, JdbcUserStore.quota(row));
   }
 }

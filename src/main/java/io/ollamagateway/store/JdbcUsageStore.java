@@ -123,6 +123,29 @@ public final class JdbcUsageStore implements RollupWriter {
     return jdbc.query(sql.toString(), JdbcUsageStore::total, params.toArray());
   }
 
+  /**
+   * Everything used since {@code from} ({@code null}: ever), by one caller ({@code key:12}, {@code shared-token})
+   * when {@code client} is not null, summed in the store.
+   */
+  public UsageSum sum(Instant from, String client) {
+    StringBuilder sql = new StringBuilder("SELECT COALESCE(SUM(requests), 0) AS requests, "
+        + "COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens, COALESCE(SUM(completion_tokens), 0) AS completion_tokens, "
+        + "COALESCE(SUM(estimated_tokens), 0) AS estimated_tokens, COALESCE(SUM(errors), 0) AS errors "
+        + "FROM usage_hourly WHERE 1 = 1");
+    List<Object> params = new ArrayList<>();
+    if (from != null) {
+      sql.append(" AND hour >= ?");
+      params.add(from.toEpochMilli());
+    }
+    if (client != null) {
+      sql.append(" AND client = ?");
+      params.add(client);
+    }
+    return jdbc.query(sql.toString(), row -> new UsageSum(row.getLong("requests"), row.getLong("prompt_tokens"),
+        row.getLong("completion_tokens"), row.getLong("estimated_tokens"), row.getLong("errors")),
+        params.toArray()).get(0);
+  }
+
   private static boolean isId(String text) {
     return !text.isEmpty() && text.length() < 19 && text.chars().allMatch(Character::isDigit);
   }

@@ -60,9 +60,34 @@ public final class JdbcUserStore implements UserStore {
   }
 
   @Override
+  public Quota quota(long userId) {
+    return jdbc.query("SELECT q.daily_tokens, q.monthly_tokens, q.daily_requests, q.monthly_requests "
+        + "FROM user_quotas q WHERE q.user_id = ?", JdbcUserStore::quota, userId).stream().findFirst()
+        .orElse(Quota.NONE);
+  }
+
+  @Override
+  public boolean setQuota(long userId, Quota quota) {
+    return jdbc.inTransaction(c -> {
+      if (Jdbc.query(c, "SELECT id FROM users WHERE id = ?", row -> row.getLong(1), userId).isEmpty()) {
+        return false;
+      }
+      Jdbc.update(c, "DELETE FROM user_quotas WHERE user_id = ?", userId);
+      if (!quota.isNone()) {
+        Jdbc.update(c, "INSERT INTO user_quotas (user_id, daily_tokens, monthly_tokens, daily_requests, "
+                + "monthly_requests) VALUES (?, ?, ?, ?, ?)", userId, Jdbc.orNull(quota.dailyTokens()),
+            Jdbc.orNull(quota.monthlyTokens()), Jdbc.orNull(quota.dailyRequests()),
+            Jdbc.orNull(quota.monthlyRequests()));
+      }
+      return true;
+    });
+  }
+
+  @Override
   public boolean delete(long id) {
     return jdbc.inTransaction(c -> {
       Jdbc.update(c, "DELETE FROM api_keys WHERE user_id = ?", id);
+      Jdbc.update(c, "DELETE FROM user_quotas WHERE user_id = ?", id);
       return Jdbc.update(c, "DELETE FROM users WHERE id = ?", id) > 0;
     });
   }
@@ -71,5 +96,11 @@ public final class JdbcUserStore implements UserStore {
     return new User(row.getLong("id"), row.getString("name"), row.getString("email"),
         Role.valueOf(row.getString("role").toUpperCase(Locale.ROOT)), row.getBoolean("active"),
         Jdbc.instant(row, "created_at"));
+  }
+
+  /** The quota columns of a row ({@code daily_tokens}...), all NULL when the user has none. */
+  static Quota quota(ResultSet row) throws SQLException {
+    return new Quota(Jdbc.longOrNull(row, "daily_tokens"), Jdbc.longOrNull(row, "monthly_tokens"),
+        Jdbc.longOrNull(row, "daily_requests"), Jdbc.longOrNull(row, "monthly_requests"));
   }
 }

@@ -18,7 +18,7 @@ public interface KeyStore {
    * @param prefix the display prefix
    */
   ApiKey create(long userId, String name, String hash, String prefix, Instant expiresAt, List<String> models,
-      Integer requestsPerMinute);
+      KeyLimits limits);
 
   /** All keys, or those of one user when {@code userId} is not null, oldest first. */
   List<ApiKey> list(Long userId);
@@ -31,7 +31,7 @@ public interface KeyStore {
   /** Every key that may currently authenticate (active, not revoked, owner active), with hashes. */
   Map<String, KeyGrant> usable();
 
-  /** Writes name, expiry, active, models and rate limit; empty when the key does not exist. */
+  /** Writes name, expiry, active, models and limits; empty when the key does not exist. */
   Optional<ApiKey> update(ApiKey key);
 
   /** Revokes for good; empty when the key does not exist. Revoking twice keeps the first time. */

@@ -19,6 +19,12 @@ public interface UserStore {
   /** Writes email, role and active of {@code user}; empty when it does not exist (any more). */
   Optional<User> update(User user);
 
+  /** The user's quota; {@link Quota#NONE} when none was set. */
+  Quota quota(long userId);
+
+  /** Replaces the user's quota; false when there is no such user. */
+  boolean setQuota(long userId, Quota quota);
+
   /** Deletes a user and all their keys; false when there was no such user. */
   boolean delete(long id);
 }

@@ -8,6 +8,8 @@ import io.ollamagateway.auth.RequestAuth;
 import io.ollamagateway.auth.Role;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.store.ApiKey;
+import io.ollamagateway.store.KeyLimits;
+import io.ollamagateway.store.Quota;
 import io.ollamagateway.store.Stores;
 import io.ollamagateway.store.User;
 import io.vertx.core.MultiMap;
@@ -254,8 +256,9 @@ public final class WebConsole {
         refuse(attempt, 403, "only admins can sign in to the web console; this user's role is 'user'");
       } else {
         User user = ar.result().get();
+        // No key, so no key limits; admin calls are not metered, so the quota does not matter here.
         succeed(attempt, new Principal("user:" + user.id(), Role.ADMIN, null, user.id(), user.name(), List.of(),
-            null), "password");
+            KeyLimits.NONE, Quota.NONE), "password");
       }
     });
   }

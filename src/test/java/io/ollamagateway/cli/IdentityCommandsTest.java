@@ -105,6 +105,37 @@ class IdentityCommandsTest {
   }
 
   @Test
+  void quotasAndKeyLimitsAreSetFromTheCommandLine() {
+    assertThat(run("users", "create", "erin").status()).isZero();
+    Cli.Result shown = run("users", "quota", "erin");
+    assertThat(shown.status()).as(shown.err()).isZero();
+    assertThat(shown.out()).contains("daily_tokens=unlimited");
+
+    Cli.Result set = run("users", "quota", "erin", "--daily-tokens", "5000", "--monthly-requests", "100", "--json");
+    assertThat(set.status()).as(set.err()).isZero();
+    JsonObject quota = new JsonObject(set.out());
+    assertThat(quota.getLong("daily_tokens")).isEqualTo(5000L);
+    assertThat(quota.getLong("monthly_requests")).isEqualTo(100L);
+    assertThat(quota.getValue("monthly_tokens")).isNull();
+
+    JsonObject cleared = new JsonObject(run("users", "quota", "erin", "--daily-tokens", "none", "--json").out());
+    assertThat(cleared.getValue("daily_tokens")).isNull();
+    assertThat(cleared.getLong("monthly_requests")).as("what was not named stays").isEqualTo(100L);
+    assertUserError(run("users", "quota", "erin", "--daily-tokens", "lots"), "--daily-tokens");
+    assertUserError(run("users", "quota", "erin", "--daily-tokens", "-3"), "daily_tokens");
+
+    Cli.Result key = run("keys", "create", "--user", "erin", "--name", "ci", "--requests-per-hour", "500",
+        "--tokens-per-minute", "20000", "--max-concurrent", "4", "--json");
+    assertThat(key.status()).as(key.err()).isZero();
+    JsonObject created = new JsonObject(key.out());
+    assertThat(created.getLong("requests_per_hour")).isEqualTo(500L);
+    assertThat(created.getLong("tokens_per_minute")).isEqualTo(20000L);
+    assertThat(created.getLong("max_concurrent")).isEqualTo(4L);
+    assertUserError(run("keys", "create", "--user", "erin", "--name", "bad", "--max-concurrent", "0"),
+        "max_concurrent");
+  }
+
+  @Test
   void userErrorsExit1WithAMessageAndNoStackTrace() {
     assertUserError(run("keys", "revoke", "42"), "no API key with id 42");
     assertUserError(run("users", "delete", "nobody"), "no user named 'nobody'");

@@ -26,11 +26,11 @@ class RedisBudgetsTest extends BudgetsContract {
 
   @Override
   Budgets budgets() {
-    return new RedisBudgets(redis, UTC);
+    return new RedisBudgets(redis, UTC, "ogw:");
   }
 
   @Override
   Concurrency concurrency() {
-    return new RedisConcurrency(redis, Duration.ofMinutes(5));
+    return new RedisConcurrency(redis, Duration.ofMinutes(5), "ogw:");
   }
 }

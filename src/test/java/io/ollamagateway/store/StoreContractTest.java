@@ -79,9 +79,9 @@ abstract class StoreContractTest {
     String secret = new ApiKeys().generate();
     Instant expires = Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.MILLIS);
     ApiKey key = stores.keys().create(owner.id(), "ci", ApiKeys.hash(secret), ApiKeys.displayPrefix(secret), expires,
-        List.of("llama3*", "qwen2.5:0.5b"), 30);
+        List.of("llama3*", "qwen2.5:0.5b"), new KeyLimits(30L, 600L, 5000L, 2L));
     assertThat(key.models()).containsExactly("llama3*", "qwen2.5:0.5b");
-    assertThat(key.requestsPerMinute()).isEqualTo(30);
+    assertThat(key.limits()).isEqualTo(new KeyLimits(30L, 600L, 5000L, 2L));
     assertThat(key.expiresAt()).isEqualTo(expires);
     assertThat(key.prefix()).startsWith("sk-").endsWith("…").hasSize(12);
 
@@ -96,7 +96,30 @@ abstract class StoreContractTest {
     assertThat(updated.name()).isEqualTo("renamed");
     assertThat(updated.expiresAt()).isNull();
     assertThat(updated.models()).isEmpty();
-    assertThat(updated.requestsPerMinute()).isNull();
+    assertThat(updated.limits()).isEqualTo(KeyLimits.NONE);
+  }
+
+  @Test
+  void quotasAreStoredPerUserAndTravelWithTheirKeys() {
+    User owner = stores.users().create("quota-" + suffix(), null, Role.USER);
+    String secret = new ApiKeys().generate();
+    stores.keys().create(owner.id(), "q", ApiKeys.hash(secret), ApiKeys.displayPrefix(secret), null, List.of(),
+        KeyLimits.NONE);
+    assertThat(stores.users().quota(owner.id())).isEqualTo(Quota.NONE);
+    assertThat(stores.keys().findByHash(ApiKeys.hash(secret)).orElseThrow().quota()).isEqualTo(Quota.NONE);
+
+    Quota quota = new Quota(1000L, null, 0L, 50L);
+    assertThat(stores.users().setQuota(owner.id(), quota)).isTrue();
+    assertThat(stores.users().quota(owner.id())).isEqualTo(quota);
+    assertThat(stores.keys().findByHash(ApiKeys.hash(secret)).orElseThrow().quota()).isEqualTo(quota);
+    assertThat(stores.keys().usable().get(ApiKeys.hash(secret)).quota()).isEqualTo(quota);
+
+    assertThat(stores.users().setQuota(owner.id(), Quota.NONE)).isTrue();
+    assertThat(stores.users().quota(owner.id())).isEqualTo(Quota.NONE);
+    assertThat(stores.users().setQuota(999_999, quota)).isFalse();
+    assertThat(stores.users().setQuota(owner.id(), quota)).isTrue();
+    assertThat(stores.users().delete(owner.id())).isTrue();
+    assertThat(stores.users().quota(owner.id())).isEqualTo(Quota.NONE);
   }
 
   @Test

@@ -1,0 +1,268 @@
+package io.ollamagateway.limits;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ollamagateway.api.ApiError;
+import io.ollamagateway.auth.Principal;
+import io.ollamagateway.proxy.Endpoint;
+import io.ollamagateway.proxy.Exchange;
+import io.ollamagateway.proxy.ExchangeListener;
+import io.ollamagateway.proxy.RequestStage;
+import io.ollamagateway.usage.PromptText;
+import io.ollamagateway.usage.TokenEstimator;
+import io.ollamagateway.usage.Usage;
+import io.ollamagateway.usage.UsageRecorder;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Admit and settle: holds every request to its caller's {@link Plan} before it is forwarded.
+ *
+ * <ul>
+ *   <li>Reserves one request from each request budget and, on generation and embedding routes, the most the
+ *       request can cost from each token budget: the calibrated prompt estimate plus its output cap. A
+ *       generation without a cap reserves {@code outputReserve} answer tokens; when the budgets have less left
+ *       than the request could use, its {@code num_predict} / {@code max_tokens} is lowered to what is left,
+ *       so that no generation can run past a limit.</li>
+ *   <li>Takes a concurrency slot when the key caps its concurrent requests.</li>
+ *   <li>Refuses with 429 naming the limit and when it resets, with {@code Retry-After} and
+ *       {@code X-RateLimit-Limit/-Remaining/-Reset}; admitted requests carry the same headers.</li>
+ *   <li>When the answer is over, settles the reservation to the real count ({@link UsageRecorder}) and frees
+ *       the slot; a request that produced no usage settles to zero tokens ({@link ExchangeListener}).</li>
+ *   <li>When the counters cannot be reached (Redis down), refuses with 503 saying why, or lets the request
+ *       through unlimited when configured to fail open.</li>
+ * </ul>
+ *
+ * <p>Runs on event loops and never blocks; what a request holds lives in a concurrent map keyed by its
+ * exchange until it is settled.
+ */
+public final class Admission implements RequestStage, UsageRecorder, ExchangeListener {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Set<Endpoint> GENERATION = EnumSet.of(Endpoint.GENERATE, Endpoint.CHAT,
+      Endpoint.OPENAI_CHAT, Endpoint.OPENAI_COMPLETIONS, Endpoint.OPENAI_RESPONSES, Endpoint.ANTHROPIC_MESSAGES);
+  private static final Set<Endpoint> EMBEDDING = EnumSet.of(Endpoint.EMBED, Endpoint.EMBEDDINGS,
+      Endpoint.OPENAI_EMBEDDINGS);
+
+  /** What a request holds until it is settled. */
+  private record Held(Reservation reservation, Concurrency.Lease lease, String model, long rawPrompt) {
+  }
+
+  private final LimitPlans plans;
+  private final Budgets budgets;
+  private final Concurrency concurrency;
+  private final TokenEstimator estimator;
+  private final Calibration calibration;
+  private final long outputReserve;
+  private final boolean failOpen;
+  private final Supplier<Instant> clock;
+  private final Map<Exchange, Held> held = new ConcurrentHashMap<>();
+
+  public Admission(LimitPlans plans, Budgets budgets, Concurrency concurrency, TokenEstimator estimator,
+      Calibration calibration, long outputReserve, boolean failOpen, Supplier<Instant> clock) {
+    this.plans = plans;
+    this.budgets = budgets;
+    this.concurrency = concurrency;
+    this.estimator = estimator;
+    this.calibration = calibration;
+    this.outputReserve = outputReserve;
+    this.failOpen = failOpen;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<Void> apply(Exchange exchange) {
+    Plan plan = plans.plan(exchange.principal());
+    if (plan.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Endpoint endpoint = exchange.endpoint();
+    boolean generation = GENERATION.contains(endpoint);
+    Buffer body = exchange.body() == null ? null : exchange.body().bytes();
+    List<Budget> tokenBudgets = body != null && (generation || EMBEDDING.contains(endpoint))
+        ? plan.tokenBudgets() : List.of();
+    long raw = 0;
+    long prompt = 0;
+    Long cap = null;
+    long minTokens = 0;
+    long maxTokens = 0;
+    if (!tokenBudgets.isEmpty()) {
+      raw = estimator.count(PromptText.of(body));
+      prompt = calibration.estimate(exchange.model(), raw);
+      cap = generation ? outputCap(body) : null;
+      minTokens = prompt + (generation ? 1 : 0);
+      maxTokens = generation ? prompt + Math.max(1, cap == null ? outputReserve : cap) : prompt;
+    }
+    Claim claim = new Claim(plan.requestBudgets(), tokenBudgets, minTokens, maxTokens);
+    Future<Reservation> reserved = claim.isEmpty()
+        ? Future.succeededFuture(Reservation.unlimited(0))
+        : budgets.reserve(claim, clock.get());
+    long promptEstimate = prompt;
+    long rawPrompt = raw;
+    Long askedCap = cap;
+    return reserved
+        .recover(err -> unavailable("usage limits", err, Reservation.unlimited(0)))
+        .compose(reservation -> {
+          if (!reservation.granted()) {
+            return Future.failedFuture(refusal(reservation, clock.get()));
+          }
+          long answerTokens = reservation.tokens() - promptEstimate;
+          if (generation && !tokenBudgets.isEmpty() && (askedCap == null || answerTokens < askedCap)) {
+            setOutputCap(exchange, Math.max(1, answerTokens));
+          }
+          return acquire(plan).compose(lease -> {
+            if (lease == null) {
+              budgets.settle(reservation, 0);
+              return Future.failedFuture(new ApiError(429, "too many concurrent requests for this key (limit "
+                  + plan.maxConcurrent() + "); wait for one to finish", Map.of("Retry-After", "1")));
+            }
+            headers(exchange.request().response(), reservation);
+            held.put(exchange, new Held(reservation, lease, exchange.model(), rawPrompt));
+            return Future.<Void>succeededFuture();
+          });
+        });
+  }
+
+  /** The caller's limits and where it stands against each now, taking nothing (for self-service). */
+  public Future<Standing> standing(Principal principal) {
+    Plan plan = plans.plan(principal);
+    List<Budget> all = new ArrayList<>(plan.requestBudgets());
+    all.addAll(plan.tokenBudgets());
+    Future<List<Reservation.State>> states = all.isEmpty() ? Future.succeededFuture(List.of())
+        : budgets.peek(all, clock.get());
+    return states.map(list -> new Standing(list, plan.maxConcurrent()));
+  }
+
+  /**
+   * A caller's limits as they stand.
+   *
+   * @param budgets each limit with what remains of it and when it resets
+   * @param maxConcurrent the cap on requests under way at once, 0 for none
+   */
+  public record Standing(List<Reservation.State> budgets, long maxConcurrent) {
+  }
+
+  private Future<Concurrency.Lease> acquire(Plan plan) {
+    if (plan.maxConcurrent() <= 0) {
+      return Future.succeededFuture(Concurrency.Lease.NONE);
+    }
+    int limit = (int) Math.min(Integer.MAX_VALUE, plan.maxConcurrent());
+    return concurrency.acquire(plan.subject(), limit)
+        .recover(err -> unavailable("concurrency limits", err, Concurrency.Lease.NONE));
+  }
+
+  private <T> Future<T> unavailable(String what, Throwable err, T unlimited) {
+    if (failOpen) {
+      LOG.warn("{} cannot be checked ({}); letting the request through (LIMITS_FAIL_OPEN=true)", what,
+          err.getMessage());
+      return Future.succeededFuture(unlimited);
+    }
+    LOG.warn("{} cannot be checked ({}); refusing the request (LIMITS_FAIL_OPEN=false)", what, err.getMessage());
+    return Future.failedFuture(new ApiError(503, what + " cannot be checked right now: the limits store (Redis) "
+        + "does not answer (" + err.getMessage() + "); try again shortly", Map.of("Retry-After", "5")));
+  }
+
+  @Override
+  public void record(Exchange exchange, Usage usage, Throwable error) {
+    Held h = held.remove(exchange);
+    if (h == null) {
+      return;
+    }
+    if (!usage.estimated()) {
+      calibration.learn(h.model(), h.rawPrompt(), usage.promptTokens());
+    }
+    release(h, usage.totalTokens());
+  }
+
+  @Override
+  public void onFinish(Exchange exchange, int status, String note) {
+    Held h = held.remove(exchange);
+    if (h != null) {
+      release(h, 0); // no usage was recorded: the request failed, or its route is not metered
+    }
+  }
+
+  private void release(Held h, long tokens) {
+    budgets.settle(h.reservation(), tokens).onFailure(err -> LOG.warn("cannot settle a reservation: {}",
+        err.getMessage()));
+    h.lease().release();
+  }
+
+  private static ApiError refusal(Reservation reservation, Instant now) {
+    Budget budget = reservation.exceeded();
+    Reservation.State state = reservation.tightest();
+    long wait = Math.max(1, Duration.between(now, state.resetAt()).toSeconds());
+    String scope = budget.subject().startsWith("user:") ? "your account's" : "this key's";
+    String message = "rate limit exceeded: " + scope + " limit of " + budget.limit() + " " + budget.describe()
+        + " is used up; it resets at " + state.resetAt() + " (in " + wait + " s)";
+    return new ApiError(429, message, Map.of("Retry-After", String.valueOf(wait),
+        "X-RateLimit-Limit", String.valueOf(budget.limit()), "X-RateLimit-Remaining", "0",
+        "X-RateLimit-Reset", String.valueOf(state.resetAt().getEpochSecond())));
+  }
+
+  private static void headers(HttpServerResponse response, Reservation reservation) {
+    Reservation.State state = reservation.tightest();
+    if (state == null) {
+      return;
+    }
+    response.putHeader("X-RateLimit-Limit", String.valueOf(state.budget().limit()));
+    response.putHeader("X-RateLimit-Remaining", String.valueOf(state.remaining()));
+    response.putHeader("X-RateLimit-Reset", String.valueOf(state.resetAt().getEpochSecond()));
+  }
+
+  /** The output cap the caller set ({@code num_predict}, {@code max_tokens}...), or {@code null}. */
+  private static Long outputCap(Buffer body) {
+    try {
+      JsonNode root = JSON.readTree(body.getBytes());
+      for (JsonNode cap : new JsonNode[] {root.path("options").path("num_predict"), root.path("max_tokens"),
+          root.path("max_completion_tokens"), root.path("max_output_tokens")}) {
+        if (cap.canConvertToLong() && cap.asLong() >= 0) {
+          return cap.asLong();
+        }
+      }
+      return null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static void setOutputCap(Exchange exchange, long cap) {
+    try {
+      JsonNode root = JSON.readTree(exchange.body().bytes().getBytes());
+      if (!(root instanceof ObjectNode object)) {
+        return;
+      }
+      switch (exchange.endpoint()) {
+        case GENERATE, CHAT -> {
+          JsonNode options = object.path("options");
+          (options instanceof ObjectNode o ? o : object.putObject("options")).put("num_predict", cap);
+        }
+        case OPENAI_RESPONSES -> object.put("max_output_tokens", cap);
+        default -> {
+          object.put("max_tokens", cap);
+          if (object.has("max_completion_tokens")) {
+            object.put("max_completion_tokens", cap);
+          }
+        }
+      }
+      exchange.replaceBody(Buffer.buffer(JSON.writeValueAsBytes(object)));
+    } catch (IOException ignored) {
+      // not JSON: the upstream refuses it anyway
+    }
+  }
+}

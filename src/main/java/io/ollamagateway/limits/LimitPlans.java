@@ -1,0 +1,60 @@
+package io.ollamagateway.limits;
+
+import io.ollamagateway.auth.Principal;
+import io.ollamagateway.config.LimitsConfig;
+import io.ollamagateway.store.KeyLimits;
+import io.ollamagateway.store.Quota;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which limits apply to a caller: its key's own limits (requests per minute and per hour, tokens per minute,
+ * concurrency), the default hourly request limit of its role when the key sets none, and its user's daily and
+ * monthly quotas. The static modes ({@code PROXY_AUTH_TOKEN}, open access) have no key and are not limited.
+ *
+ * <p>Answers from the principal alone, which the authenticator built from memory: safe on event loops.
+ * Immutable; thread-safe.
+ */
+public final class LimitPlans {
+
+  private final long userRequestsPerHour;
+  private final long adminRequestsPerHour;
+
+  public LimitPlans(LimitsConfig config) {
+    this.userRequestsPerHour = config.userRequestsPerHour();
+    this.adminRequestsPerHour = config.adminRequestsPerHour();
+  }
+
+  public Plan plan(Principal principal) {
+    if (principal.keyId() == null) {
+      return Plan.NONE;
+    }
+    String key = "key:" + principal.keyId();
+    String user = "user:" + principal.userId();
+    KeyLimits limits = principal.limits();
+    Quota quota = principal.quota();
+    List<Budget> requests = new ArrayList<>(4);
+    List<Budget> tokens = new ArrayList<>(3);
+    add(requests, key, "requests", limits.requestsPerMinute(), Window.MINUTE);
+    Long perHour = limits.requestsPerHour() != null ? limits.requestsPerHour()
+        : positiveOrNull(principal.isAdmin() ? adminRequestsPerHour : userRequestsPerHour);
+    add(requests, key, "requests", perHour, Window.HOUR);
+    add(requests, user, "requests", quota.dailyRequests(), Window.DAY);
+    add(requests, user, "requests", quota.monthlyRequests(), Window.MONTH);
+    add(tokens, key, "tokens", limits.tokensPerMinute(), Window.MINUTE);
+    add(tokens, user, "tokens", quota.dailyTokens(), Window.DAY);
+    add(tokens, user, "tokens", quota.monthlyTokens(), Window.MONTH);
+    long concurrent = limits.maxConcurrent() == null ? 0 : limits.maxConcurrent();
+    return new Plan(key, requests, tokens, concurrent);
+  }
+
+  private static void add(List<Budget> budgets, String subject, String metric, Long limit, Window window) {
+    if (limit != null) {
+      budgets.add(new Budget(subject, metric, limit, window));
+    }
+  }
+
+  private static Long positiveOrNull(long value) {
+    return value > 0 ? value : null;
+  }
+}
