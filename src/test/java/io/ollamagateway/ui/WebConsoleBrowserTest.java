@@ -35,7 +35,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The web console end to end in real headless Chromium (Debian's {@code chromium} and {@code chromium-driver},
  * which {@code .ci/run} installs), driven by Selenium: sign in with a wrong and then an admin key, create a user
- * and a key (reading the one-time reveal), set a quota, make a proxied request with the key, see its usage on
+ * and a key with limits (reading the one-time reveal), set a quota, make a proxied request with the key, see its usage on
  * the dashboard, revoke the key (which then gets 401), sign out and in again with a password, and look at the
  * pages on a phone-sized screen. Every page is saved as a screenshot under {@code target/ui-screenshots/}.
  * Outside CI the test is skipped when Chromium or chromedriver is missing; in CI it fails.
@@ -123,20 +123,16 @@ class WebConsoleBrowserTest {
     driver.findElement(By.cssSelector("button[aria-label='Edit alice']")).click();
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("quota")));
     long aliceId = userId("alice");
-    boolean quotaApi = fixture.http.get("/admin/api/users/" + aliceId + "/quota", Http.bearer(fixture.adminKey))
-        .status() == 200;
     WebElement daily = driver.findElement(By.cssSelector("#quota input[name='daily_tokens']"));
     daily.clear();
     daily.sendKeys("1000");
     driver.findElement(By.cssSelector("#quota button[type='submit']")).click();
-    if (quotaApi) {
-      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".message.ok"), "Quota saved"));
-      assertThat(fixture.http.get("/admin/api/users/" + aliceId + "/quota", Http.bearer(fixture.adminKey)).json()
-          .getLong("daily_tokens")).isEqualTo(1000);
-    } else {
-      // Until the quota API lands the console must say so rather than pretend.
-      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".message.error"), "no admin route"));
-    }
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#quota + .message.ok"),
+        "Quota saved"));
+    JsonObject quota = fixture.http.get("/admin/api/users/" + aliceId + "/quota", Http.bearer(fixture.adminKey))
+        .json();
+    assertThat(quota.getLong("daily_tokens")).isEqualTo(1000);
+    assertThat(quota.getValue("monthly_tokens")).isNull();
     screenshot("04-user-edit-quota");
 
     // Keys: create one for alice and read it from the one-time reveal.
@@ -147,13 +143,15 @@ class WebConsoleBrowserTest {
     driver.findElement(By.cssSelector("#create-key input[name='name']")).sendKeys("laptop");
     driver.findElement(By.cssSelector("#create-key input[name='models']")).sendKeys("llama3*");
     driver.findElement(By.cssSelector("#create-key input[name='requests_per_minute']")).sendKeys("60");
+    driver.findElement(By.cssSelector("#create-key input[name='tokens_per_minute']")).sendKeys("10000");
     driver.findElement(By.cssSelector("#create-key button[type='submit']")).click();
     WebElement reveal = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("new-key")));
     String key = reveal.getDomProperty("value");
     assertThat(key).matches("sk-[A-Za-z0-9]{43}");
     driver.findElement(By.id("copy-key")).click();
     wait.until(ExpectedConditions.textToBe(By.id("copy-key"), "Copied"));
-    wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("tr[data-key='laptop']")));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("tr[data-key='laptop']"),
+        "tokens per minute: 10000"));
     screenshot("05-keys-reveal");
 
     // A proxied request with the new key, then its usage on the dashboard.

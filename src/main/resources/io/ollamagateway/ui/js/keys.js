@@ -3,8 +3,7 @@ import { admin, query } from './api.js';
 import { h, field, input, select, table, time, badge, section, messageArea, showError, showOk, toast, intOrNull }
   from './dom.js';
 
-// Limits beside requests_per_minute come with the quota work; empty fields are not sent, so that a gateway
-// without them still accepts the form.
+// A key's own limits; empty means the gateway's default (none).
 const LIMITS = [
   ['requests_per_minute', 'Requests per minute'],
   ['requests_per_hour', 'Requests per hour'],
@@ -167,7 +166,7 @@ function editor(key, reload, close) {
     value: key[n] ?? '' })]));
   const form = h('form', { class: 'grid-form', id: 'edit-key' },
     field('Name', name), field('Models', allow, 'Empty allows every model.'), field('Expires', expires),
-    LIMITS.map(([n, label]) => field(label, limits[n], n in key ? null : 'Not supported by this gateway yet.')),
+    LIMITS.map(([n, label]) => field(label, limits[n])),
     h('div', { class: 'field checkbox' }, active, h('label', { for: active.id }, 'Active')),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save'),
       h('button', { type: 'button', class: 'secondary', onclick: close }, 'Close')));
@@ -176,10 +175,7 @@ function editor(key, reload, close) {
     const body = { name: name.value.trim(), models: models(allow.value), expires_at: expiresAt(expires),
       active: active.checked };
     for (const [n] of LIMITS) {
-      const value = intOrNull(limits[n]);
-      if (n in key || value !== null) {
-        body[n] = value;
-      }
+      body[n] = intOrNull(limits[n]);
     }
     try {
       await admin.patch(`/keys/${key.id}`, body);

@@ -126,8 +126,7 @@ async function editor(user, reload, close) {
       quotaInputs[name].value = quota[name] ?? '';
     }
   } catch (error) {
-    quotaNote.textContent = error.status === 404
-      ? 'This gateway does not offer quotas yet (no quota API).' : 'Could not read the quota: ' + error.message;
+    quotaNote.textContent = 'Could not read the quota: ' + error.message;
   }
   quotaForm.addEventListener('submit', async (event) => {
     event.preventDefault();
