@@ -1,5 +1,6 @@
 package io.ollamagateway.ui;
 
+import io.ollamagateway.admin.ClasspathResources;
 import io.ollamagateway.admin.Passwords;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.Credentials;
@@ -24,9 +25,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,7 +33,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -406,11 +403,13 @@ public final class WebConsole {
   private static Map<String, Asset> loadAssets() {
     Map<String, Asset> loaded = new HashMap<>();
     for (String file : FILES) {
-      loaded.put(file, new Asset(contentType(file), read(ASSETS + file)));
+      loaded.put(file, new Asset(contentType(file), ClasspathResources.read(ASSETS + file)));
     }
-    String uplot = "META-INF/resources/webjars/uplot/" + webjarVersion() + "/dist/";
-    loaded.put("vendor/uPlot.esm.js", new Asset(contentType(".js"), read(uplot + "uPlot.esm.js")));
-    loaded.put("vendor/uPlot.min.css", new Asset(contentType(".css"), read(uplot + "uPlot.min.css")));
+    String uplot = "META-INF/resources/webjars/uplot/" + ClasspathResources.webjarVersion("org.webjars.npm", "uplot")
+        + "/dist/";
+    loaded.put("vendor/uPlot.esm.js", new Asset(contentType(".js"), ClasspathResources.read(uplot + "uPlot.esm.js")));
+    loaded.put("vendor/uPlot.min.css", new Asset(contentType(".css"),
+        ClasspathResources.read(uplot + "uPlot.min.css")));
     return Map.copyOf(loaded);
   }
 
@@ -419,32 +418,6 @@ public final class WebConsole {
       return "text/html; charset=utf-8";
     }
     return file.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
-  }
-
-  private static String webjarVersion() {
-    Properties properties = new Properties();
-    try (InputStream in = open("META-INF/maven/org.webjars.npm/uplot/pom.properties")) {
-      properties.load(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return properties.getProperty("version");
-  }
-
-  private static Buffer read(String resource) {
-    try (InputStream in = open(resource)) {
-      return Buffer.buffer(in.readAllBytes());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static InputStream open(String resource) {
-    InputStream in = WebConsole.class.getClassLoader().getResourceAsStream(resource);
-    if (in == null) {
-      throw new IllegalStateException("the jar lacks " + resource);
-    }
-    return in;
   }
 
   // -------------------------------------------------------------------------------------------------------
