@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,6 +29,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -78,6 +81,7 @@ class WebConsoleBrowserTest {
         "--window-size=1280,900", "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
         "--disable-features=Translate,OptimizationHints,MediaRouter", "--lang=en-GB");
+    options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL")); // to catch script errors
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
     driver = new ChromeDriver(service, options);
@@ -223,6 +227,20 @@ class WebConsoleBrowserTest {
     heading("Users");
     screenshot("13-phone-users");
     assertThat(horizontalOverflow()).as("the page itself never scrolls sideways on a phone").isFalse();
+
+    // The sign-in page on a phone, and no script error anywhere along the way (the 401s of the wrong key and
+    // of the first session check are the browser's expected "failed to load" lines).
+    driver.findElement(By.id("menu-toggle")).click();
+    wait.until(ExpectedConditions.elementToBeClickable(By.id("sign-out"))).click();
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("key-sign-in")));
+    screenshot("14-phone-sign-in");
+    List<String> severe = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+        .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
+        .map(LogEntry::getMessage)
+        .toList();
+    assertThat(severe).as("the browser's log is read").anyMatch(message -> message.contains("401"));
+    assertThat(severe.stream().filter(message -> !message.contains("Failed to load resource")))
+        .as("script errors in the console").isEmpty();
   }
 
   // -------------------------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ async function show() {
   const cleanup = await page.render(main);
   current = typeof cleanup === 'function' ? cleanup : null;
   document.title = main.querySelector('h1')?.textContent + ' · Ollama Gateway';
+  main.focus({ preventScroll: true }); // screen readers start reading the new page
 }
 
 function enter(info) {
