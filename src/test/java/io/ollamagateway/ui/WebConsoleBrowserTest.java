@@ -71,7 +71,9 @@ class WebConsoleBrowserTest {
     }
     Files.createDirectories(SCREENSHOTS);
     database = TestDatabase.sqlite();
-    fixture = new IdentityFixture(database, Map.of("USAGE_FLUSH_INTERVAL", "1s"));
+    // Two upstream keys, so that the upstreams page has a key pool to show.
+    fixture = new IdentityFixture(database, Map.of("USAGE_FLUSH_INTERVAL", "1s", "OLLAMA_API_KEYS",
+        "upstream-key-one-0000,upstream-key-two-0000"));
     base = "http://127.0.0.1:" + fixture.gateway.port();
 
     ChromeOptions options = new ChromeOptions();
@@ -181,6 +183,9 @@ class WebConsoleBrowserTest {
     nav("Upstreams");
     heading("Upstreams");
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".badge.healthy")));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("main"), "Keys of default"));
+    assertThat(driver.findElement(By.tagName("main")).getText()).contains("#0").contains("#1")
+        .doesNotContain("upstream-key-one-0000");
     screenshot("07-upstreams");
 
     // Revoke the key: it is refused at once.
