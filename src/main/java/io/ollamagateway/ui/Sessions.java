@@ -108,19 +108,10 @@ final class Sessions {
     return id != null && sessions.remove(hash(id)) != null;
   }
 
-  /** Ends every session of a user (for instance when they lost the admin role). */
-  void removeUser(long userId) {
-    sessions.values().removeIf(s -> s.userId != null && s.userId == userId);
-  }
-
   /** Drops the sessions that have been idle too long. */
   void expire() {
     long now = clock.getAsLong();
     sessions.values().removeIf(s -> now - s.lastSeenMillis > idleMillis);
-  }
-
-  int size() {
-    return sessions.size();
   }
 
   private String token() {

@@ -2,12 +2,12 @@ package io.ollamagateway.ui;
 
 import io.ollamagateway.admin.ClasspathResources;
 import io.ollamagateway.admin.Passwords;
+import io.ollamagateway.api.ApiError;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.Credentials;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.auth.RequestAuth;
 import io.ollamagateway.auth.Role;
-import io.ollamagateway.api.ApiError;
 import io.ollamagateway.store.ApiKey;
 import io.ollamagateway.store.KeyLimits;
 import io.ollamagateway.store.Quota;
@@ -60,6 +60,7 @@ public final class WebConsole {
 
   private static final Logger LOG = LoggerFactory.getLogger(WebConsole.class);
   private static final String ASSETS = "io/ollamagateway/ui/";
+  /** The console's own files under {@link #ASSETS}; only these are served, so a new file is listed here. */
   private static final List<String> FILES = List.of("index.html", "console.css", "js/main.js", "js/api.js",
       "js/dom.js", "js/chart.js", "js/dashboard.js", "js/users.js", "js/keys.js", "js/upstreams.js",
       "js/audit.js");
@@ -228,9 +229,10 @@ public final class WebConsole {
   private void signInWithKey(Attempt attempt, String key) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().add(HttpHeaders.AUTHORIZATION, "Bearer " + key);
     authenticator.authenticate(Credentials.from(headers)).onComplete(ar -> {
-      if (ar.failed()) {
-        refuse(attempt, 401, ar.cause() instanceof ApiError e && e.status() == 403 ? e.getMessage()
-            : "wrong API key: it is unknown, revoked, expired or deactivated");
+      if (ar.failed() && ar.cause() instanceof ApiError e && e.status() == 403) {
+        refuse(attempt, 403, e.getMessage()); // a valid key that may not be used (its message says why)
+      } else if (ar.failed()) {
+        refuse(attempt, 401, "wrong API key: it is unknown, revoked, expired or deactivated");
       } else if (!ar.result().isAdmin()) {
         refuse(attempt, 403, "only admins can sign in to the web console; this key's role is 'user'");
       } else {
