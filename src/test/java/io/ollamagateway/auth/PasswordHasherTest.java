@@ -26,7 +26,8 @@ class PasswordHasherTest {
 
   @Test
   void theCostIsReadFromTheStoredHash() {
-    // A hash made with a lower cost (m=1024, t=1) still verifies: the parameters travel with the hash.
+    // Verification uses the parameters written in the hash: changing them changes the result. (With fixed
+    // parameters the edited hash would still verify.) So the cost can be raised without breaking old hashes.
     String hash = hasher.hash("cost travels along");
     String[] parts = hash.split("\\$");
     assertThat(parts[3]).isEqualTo("m=19456,t=2,p=1");
