@@ -13,3 +13,26 @@ CREATE TABLE user_quotas (
   daily_requests BIGINT,
   monthly_requests BIGINT
 );
+
+-- The optional request log (REQUEST_LOG=true): one row per request, pruned after REQUEST_LOG_RETENTION.
+-- No foreign keys: rows outlive the users and keys they name. at is epoch milliseconds.
+CREATE TABLE request_log (
+  id ${id},
+  at BIGINT NOT NULL,
+  user_id BIGINT,
+  key_id BIGINT,
+  client VARCHAR(128) NOT NULL,
+  method VARCHAR(16) NOT NULL,
+  path VARCHAR(512) NOT NULL,
+  model VARCHAR(256),
+  upstream VARCHAR(128),
+  upstream_key_index INTEGER,
+  status INTEGER NOT NULL,
+  duration_ms BIGINT NOT NULL,
+  first_byte_ms BIGINT NOT NULL,
+  prompt_tokens BIGINT NOT NULL,
+  completion_tokens BIGINT NOT NULL,
+  estimated BOOLEAN NOT NULL
+);
+
+CREATE INDEX request_log_at ON request_log (at);

@@ -81,8 +81,8 @@ public final class AdminApi {
         service.quota(id(ctx)))));
     router.put("/users/:id/quota").handler(ctx -> answer(ctx, 200, () -> {
       JsonObject body = body(ctx, Set.of("daily_tokens", "monthly_tokens", "daily_requests", "monthly_requests"));
-      Quota quota = new Quota(whole(body, "daily_tokens", 0), whole(body, "monthly_tokens", 0),
-          whole(body, "daily_requests", 0), whole(body, "monthly_requests", 0));
+      Quota quota = new Quota(whole(body, "daily_tokens"), whole(body, "monthly_tokens"),
+          whole(body, "daily_requests"), whole(body, "monthly_requests"));
       return JsonViews.quota(id(ctx), service.setQuota(actor(ctx), id(ctx), quota));
     }));
     router.delete("/users/:id").handler(ctx -> answer(ctx, 204, () -> {
@@ -342,20 +342,20 @@ public final class AdminApi {
   /** The key limits in {@code body}; a field that is absent keeps its value in {@code current}. */
   private static KeyLimits limits(JsonObject body, KeyLimits current) {
     return new KeyLimits(
-        body.containsKey("requests_per_minute") ? whole(body, "requests_per_minute", 1) : current.requestsPerMinute(),
-        body.containsKey("requests_per_hour") ? whole(body, "requests_per_hour", 1) : current.requestsPerHour(),
-        body.containsKey("tokens_per_minute") ? whole(body, "tokens_per_minute", 1) : current.tokensPerMinute(),
-        body.containsKey("max_concurrent") ? whole(body, "max_concurrent", 1) : current.maxConcurrent());
+        body.containsKey("requests_per_minute") ? whole(body, "requests_per_minute") : current.requestsPerMinute(),
+        body.containsKey("requests_per_hour") ? whole(body, "requests_per_hour") : current.requestsPerHour(),
+        body.containsKey("tokens_per_minute") ? whole(body, "tokens_per_minute") : current.tokensPerMinute(),
+        body.containsKey("max_concurrent") ? whole(body, "max_concurrent") : current.maxConcurrent());
   }
 
-  /** A whole number of at least {@code min}, or {@code null} (no limit). */
-  private static Long whole(JsonObject body, String field, long min) {
+  /** A whole number, or {@code null} (no limit); its range is checked by {@link IdentityService}. */
+  private static Long whole(JsonObject body, String field) {
     Object value = body.getValue(field);
     if (value == null) {
       return null;
     }
-    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < min) {
-      throw new InvalidInput(field, "must be a whole number of at least " + min + ", or null for no limit");
+    if (!(value instanceof Integer || value instanceof Long)) {
+      throw new InvalidInput(field, "must be a whole number, or null for no limit");
     }
     return ((Number) value).longValue();
   }

@@ -156,12 +156,11 @@ public final class IdentityService {
 
   /** Replaces a user's quota ({@code null} fields are unlimited); takes effect on their next request. */
   public Quota setQuota(String actor, long userId, Quota quota) {
-    for (var field : new Object[][] {{"daily_tokens", quota.dailyTokens()}, {"monthly_tokens", quota.monthlyTokens()},
-        {"daily_requests", quota.dailyRequests()}, {"monthly_requests", quota.monthlyRequests()}}) {
-      if (field[1] != null && (Long) field[1] < 0) {
-        throw new InvalidInput((String) field[0], "must be a whole number >= 0, or null for unlimited");
-      }
-    }
+    String unlimited = "must be a whole number >= 0, or null for unlimited";
+    atLeast("daily_tokens", quota.dailyTokens(), 0, unlimited);
+    atLeast("monthly_tokens", quota.monthlyTokens(), 0, unlimited);
+    atLeast("daily_requests", quota.dailyRequests(), 0, unlimited);
+    atLeast("monthly_requests", quota.monthlyRequests(), 0, unlimited);
     if (!stores.users().setQuota(userId, quota)) {
       throw new NotFound("no user with id " + userId);
     }
@@ -215,12 +214,16 @@ public final class IdentityService {
         }
       }
     }
-    for (var field : new Object[][] {{"requests_per_minute", limits.requestsPerMinute()},
-        {"requests_per_hour", limits.requestsPerHour()}, {"tokens_per_minute", limits.tokensPerMinute()},
-        {"max_concurrent", limits.maxConcurrent()}}) {
-      if (field[1] != null && (Long) field[1] <= 0) {
-        throw new InvalidInput((String) field[0], "must be a positive whole number, or null for no limit");
-      }
+    String none = "must be a positive whole number, or null for no limit";
+    atLeast("requests_per_minute", limits.requestsPerMinute(), 1, none);
+    atLeast("requests_per_hour", limits.requestsPerHour(), 1, none);
+    atLeast("tokens_per_minute", limits.tokensPerMinute(), 1, none);
+    atLeast("max_concurrent", limits.maxConcurrent(), 1, none);
+  }
+
+  private static void atLeast(String field, Long value, long min, String message) {
+    if (value != null && value < min) {
+      throw new InvalidInput(field, message);
     }
   }
 

@@ -3,8 +3,10 @@ package io.ollamagateway.cli;
 import io.ollamagateway.config.ConfigException;
 import io.ollamagateway.config.ConfigLoader;
 import io.ollamagateway.config.GatewayConfig;
+import io.ollamagateway.config.LoggingConfig;
 import io.ollamagateway.config.Settings;
 import io.ollamagateway.server.Gateway;
+import io.ollamagateway.server.LogOutput;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -55,12 +57,16 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     GatewayConfig gatewayConfig;
+    LoggingConfig logOutput;
     try {
-      gatewayConfig = new ConfigLoader(Settings.load(commandLine(), environment, workDir, config)).load();
+      ConfigLoader loader = new ConfigLoader(Settings.load(commandLine(), environment, workDir, config));
+      gatewayConfig = loader.load();
+      logOutput = loader.logging();
     } catch (ConfigException e) {
       spec.commandLine().getErr().println("ollama-gateway: configuration error: " + e.getMessage());
       return 2;
     }
+    LogOutput.apply(logOutput);
     Gateway gateway;
     try {
       // a reload reads every source again, exactly as start-up did
@@ -68,7 +74,9 @@ final class ServeCommand implements Callable<Integer> {
           () -> new ConfigLoader(Settings.load(commandLine(), environment, workDir, config)).load())
           .await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
-      spec.commandLine().getErr().println("ollama-gateway: cannot start: " + e.getMessage());
+      // a setting that only the starting listener could check (an unusable TLS key) is a configuration error too
+      spec.commandLine().getErr().println("ollama-gateway: " + (e instanceof ConfigException
+          ? "configuration error: " : "cannot start: ") + e.getMessage());
       return 2;
     }
     warnIfNobodyCanCall(gatewayConfig, gateway.identity().authenticator().usableKeys());

@@ -1,13 +1,20 @@
 package io.ollamagateway.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -23,7 +30,7 @@ public final class ConfigLoader {
 
   public static final String DEFAULT_OLLAMA_URL = "http://127.0.0.1:11434";
 
-  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);
+  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?", Pattern.CASE_INSENSITIVE);
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|k|mb|m|gb|g|kib|mib|gib)?",
       Pattern.CASE_INSENSITIVE);
 
@@ -59,7 +66,18 @@ public final class ConfigLoader {
       throw new ConfigException("UPSTREAM_CONNECT_TIMEOUT must be greater than zero");
     }
     return new GatewayConfig(host, port, upstreams, token, open, origins, maxBody, connect, idle, clientIdle,
-        grace, accessLog, maxConnections, loops, policy, metricsPublic, identity(), usageFlush, limits());
+        grace, accessLog, maxConnections, loops, policy, metricsPublic, identity(), usageFlush, limits(),
+        requestLog(), tls());
+  }
+
+  /** {@code REQUEST_LOG_RETENTION} when {@code REQUEST_LOG} is on, else empty. */
+  private Optional<Duration> requestLog() {
+    boolean on = bool("REQUEST_LOG", false);
+    Duration retention = duration("REQUEST_LOG_RETENTION", Duration.ofDays(30));
+    if (retention.isZero()) {
+      throw new ConfigException("REQUEST_LOG_RETENTION must be greater than zero");
+    }
+    return on ? Optional.of(retention) : Optional.empty();
   }
 
   /** {@code REDIS_URL}, {@code LIMITS_FAIL_OPEN}, {@code QUOTA_TIME_ZONE} and the default hourly limits. */
@@ -76,6 +94,64 @@ public final class ConfigLoader {
         integer("REQUESTS_PER_HOUR_USER", 100, 0, Integer.MAX_VALUE),
         integer("REQUESTS_PER_HOUR_ADMIN", 1000, 0, Integer.MAX_VALUE),
         integer("QUOTA_OUTPUT_RESERVE", 4096, 1, Integer.MAX_VALUE));
+  }
+
+  /**
+   * {@code TLS_CERT_FILE} and {@code TLS_KEY_FILE}: both or neither. Checks here what can be checked without
+   * a TLS engine (readable files, PEM markers); whether the pair is usable is checked when the listener starts.
+   */
+  public Optional<TlsConfig> tls() {
+    Optional<Settings.Value> cert = settings.get("TLS_CERT_FILE");
+    Optional<Settings.Value> key = settings.get("TLS_KEY_FILE");
+    if (cert.isEmpty() && key.isEmpty()) {
+      return Optional.empty();
+    }
+    if (cert.isEmpty() || key.isEmpty()) {
+      Settings.Value given = cert.orElseGet(key::get);
+      throw new ConfigException(given.describe() + " is set but " + (cert.isEmpty() ? "TLS_CERT_FILE" : "TLS_KEY_FILE")
+          + " is not; HTTPS needs both a certificate and its private key (PEM files)");
+    }
+    return Optional.of(new TlsConfig(pemFile(cert.get(), "CERTIFICATE-----"), pemFile(key.get(), "PRIVATE KEY-----")));
+  }
+
+  /** A readable PEM file holding a block whose header ends in {@code marker}; the message never shows content. */
+  private static Path pemFile(Settings.Value value, String marker) {
+    Path path = Path.of(value.value().trim());
+    String text;
+    try {
+      text = Files.readString(path, StandardCharsets.US_ASCII);
+    } catch (IOException | UncheckedIOException e) {
+      throw new ConfigException(value.describe() + ": cannot read " + path + " (" + e.getClass().getSimpleName()
+          + ")");
+    } catch (RuntimeException e) {
+      throw new ConfigException(value.describe() + ": " + path + " is not a PEM text file");
+    }
+    if (!text.contains("-----BEGIN ") || !text.contains(marker)) {
+      throw new ConfigException(value.describe() + ": " + path + " holds no PEM block '-----BEGIN ..." + marker
+          + "'");
+    }
+    return path.toAbsolutePath();
+  }
+
+  /** {@code LOG_FORMAT}, {@code LOG_LEVEL} and {@code LOG_LEVELS}: how the {@code serve} command logs. */
+  public LoggingConfig logging() {
+    LoggingConfig.Format format = parsed("LOG_FORMAT", LoggingConfig.Format.TEXT, LoggingConfig.Format::parse,
+        "one of text, json");
+    Optional<String> root = settings.get("LOG_LEVEL").map(v -> parsed("LOG_LEVEL", "INFO", LoggingConfig::level,
+        "a log level (" + LoggingConfig.LEVELS + ")"));
+    Map<String, String> levels = new LinkedHashMap<>();
+    for (String entry : list("LOG_LEVELS")) {
+      int eq = entry.indexOf('=');
+      String logger = eq < 0 ? "" : entry.substring(0, eq).trim();
+      String level = eq < 0 ? null : LoggingConfig.level(entry.substring(eq + 1).trim());
+      if (logger.isEmpty() || level == null) {
+        Settings.Value value = settings.get("LOG_LEVELS").orElseThrow();
+        throw new ConfigException(value.describe() + ": '" + entry + "' is not LOGGER=LEVEL, e.g. access=WARN "
+            + "or io.ollamagateway.upstream=DEBUG (levels: " + LoggingConfig.LEVELS + ")");
+      }
+      levels.put(logger, level);
+    }
+    return new LoggingConfig(format, root, levels);
   }
 
   /** The identity settings alone: what the {@code users} and {@code keys} commands need. */
@@ -278,7 +354,7 @@ public final class ConfigLoader {
 
   private Duration duration(String name, Duration fallback) {
     return parsed(name, fallback, ConfigLoader::parseDuration,
-        "a duration such as 500ms, 30s, 10m or 1h (a bare number means seconds)");
+        "a duration such as 500ms, 30s, 10m, 1h or 30d (a bare number means seconds)");
   }
 
   private long size(String name, long fallback) {
@@ -310,6 +386,7 @@ public final class ConfigLoader {
       case "ms" -> Duration.ofMillis(n);
       case "m" -> Duration.ofMinutes(n);
       case "h" -> Duration.ofHours(n);
+      case "d" -> Duration.ofDays(n);
       default -> Duration.ofSeconds(n);
     };
   }

@@ -27,6 +27,10 @@ import java.util.Optional;
  * @param identity the store of users and keys, and the admin listener
  * @param usageFlushInterval {@code USAGE_FLUSH_INTERVAL}: how often collected usage is written to the store
  * @param limits rate limits, quotas and where their counters live
+ * @param requestLogRetention {@code REQUEST_LOG_RETENTION} when {@code REQUEST_LOG} is on: one row per request
+ *     is kept in the store for this long; empty (the default) keeps only hourly rollups
+ * @param tls {@code TLS_CERT_FILE} / {@code TLS_KEY_FILE}: when present, every listener serves HTTPS (and
+ *     HTTP/2 by ALPN)
  */
 public record GatewayConfig(
     String host,
@@ -47,7 +51,9 @@ public record GatewayConfig(
     boolean metricsPublic,
     IdentityConfig identity,
     Duration usageFlushInterval,
-    LimitsConfig limits) {
+    LimitsConfig limits,
+    Optional<Duration> requestLogRetention,
+    Optional<TlsConfig> tls) {
 
   public GatewayConfig {
     upstreams = List.copyOf(upstreams);
@@ -59,7 +65,7 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
-        usageFlushInterval, limits);
+        usageFlushInterval, limits, requestLogRetention, tls);
   }
 
   /** A copy listening on another address; for tests and tools. */
@@ -67,13 +73,14 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
-        usageFlushInterval, limits);
+        usageFlushInterval, limits, requestLogRetention, tls);
   }
 
   /** A copy with other upstreams and policy, as a reload makes it; for tests and tools. */
   public GatewayConfig withUpstreams(List<UpstreamConfig> upstreams, UpstreamPolicy policy) {
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
-        upstreamMaxConnections, eventLoops, policy, metricsPublic, identity, usageFlushInterval, limits);
+        upstreamMaxConnections, eventLoops, policy, metricsPublic, identity, usageFlushInterval, limits,
+        requestLogRetention, tls);
   }
 }

@@ -53,6 +53,11 @@ public final class ModelListFilter implements ResponseTap.Factory {
     }
 
     @Override
+    public boolean keepsLength() {
+      return false;
+    }
+
+    @Override
     public void onEnd(Throwable error) {
       if (error != null || exchange.clientGone()) {
         return;

@@ -180,8 +180,7 @@ final class Forwarder {
     boolean sse = contentType != null && contentType.startsWith("text/event-stream");
     boolean stream = sse || (contentType != null && contentType.startsWith("application/x-ndjson"));
     ResponseTap tap = taps.open(exchange, status, contentType);
-    if (tap != ResponseTap.NONE || !out.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
-      // A tap may change the body's length, so only an untouched body keeps the upstream's length.
+    if (!tap.keepsLength() || !out.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
       out.headers().remove(HttpHeaders.CONTENT_LENGTH);
       out.setChunked(true);
     }

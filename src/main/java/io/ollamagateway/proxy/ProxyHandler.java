@@ -19,7 +19,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RoutingContext;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -45,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * <p>Runs on the event loop of the client's connection and never blocks it. Shared by every event loop:
  * it keeps no per-request state outside the {@link Exchange}.
  */
-public final class ProxyHandler implements Handler<RoutingContext> {
+public final class ProxyHandler implements Handler<HttpServerRequest> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ProxyHandler.class);
   /** Attempts per request: enough to walk a key pool and fail over, bounded against loops. */
@@ -75,8 +74,7 @@ public final class ProxyHandler implements Handler<RoutingContext> {
   }
 
   @Override
-  public void handle(RoutingContext context) {
-    HttpServerRequest request = context.request();
+  public void handle(HttpServerRequest request) {
     String path = RouteResolver.canonicalPath(request.path());
     if (path == null) {
       request.resume();

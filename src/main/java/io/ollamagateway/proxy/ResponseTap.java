@@ -22,6 +22,14 @@ public interface ResponseTap {
   }
 
   /**
+   * Whether the body the client gets has the upstream's length: then the upstream's {@code Content-Length} is
+   * kept, and a small answer leaves in one write instead of a chunk and a terminating chunk.
+   */
+  default boolean keepsLength() {
+    return true;
+  }
+
+  /**
    * The answer is over.
    *
    * @param error {@code null} when the upstream finished normally; otherwise why it did not (upstream
@@ -58,6 +66,11 @@ public interface ResponseTap {
               current = tap.onChunk(current);
             }
             return current;
+          }
+
+          @Override
+          public boolean keepsLength() {
+            return taps.stream().allMatch(ResponseTap::keepsLength);
           }
 
           @Override

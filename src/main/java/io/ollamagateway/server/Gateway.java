@@ -21,7 +21,11 @@ import io.ollamagateway.proxy.AccessLog;
 import io.ollamagateway.proxy.ProxyHandler;
 import io.ollamagateway.policy.AccessPolicy;
 import io.ollamagateway.proxy.ResponseTap;
+import io.ollamagateway.proxy.ExchangeListener;
+import io.ollamagateway.store.JdbcRequestLog;
 import io.ollamagateway.store.JdbcUsageStore;
+import io.ollamagateway.usage.RequestLog;
+import io.ollamagateway.usage.UsageRecorder;
 import io.ollamagateway.usage.Metering;
 import io.ollamagateway.usage.UsageLedger;
 import io.ollamagateway.usage.UsageRollups;
@@ -34,18 +38,22 @@ import io.ollamagateway.upstream.UpstreamRegistry;
 import io.ollamagateway.upstream.UpstreamSelector;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.redis.client.RedisAPI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +72,8 @@ public final class Gateway {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
   /** How long a concurrency slot of an instance that died without releasing it stays taken in Redis. */
   private static final Duration REDIS_LEASE_TTL = Duration.ofMinutes(15);
+  /** The one path under {@code /api/} that the gateway answers itself rather than forwards. */
+  private static final String SELF_STATS = "/api/stats";
 
   private final GatewayConfig config;
   private final Vertx vertx;
@@ -78,6 +88,7 @@ public final class Gateway {
   private volatile Identity identity;
   private volatile UsageRollups usage;
   private volatile RedisAPI redis;
+  private volatile RequestLog requestLog;
   private volatile RedisChangeFeed changeFeed;
 
   private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource) {
@@ -119,6 +130,7 @@ public final class Gateway {
 
   private Future<Void> listen() {
     try {
+      Tls.check(vertx, config.tls());
       if (config.limits().redisUrl().isPresent()) {
         redis = RedisClients.create(vertx, config.limits().redisUrl().get());
         changeFeed = new RedisChangeFeed(vertx, config.limits().redisUrl().get(), config.limits().redisKeyPrefix(),
@@ -147,13 +159,24 @@ public final class Gateway {
     usage = new UsageRollups(vertx, usageStore, config.usageFlushInterval(), Instant::now);
     UsageLedger ledger = new UsageLedger(usage);
     Admission admission = admission();
-    Metering metering = new Metering(estimator, List.of(metricsListener, ledger, admission));
+    List<UsageRecorder> recorders = new ArrayList<>(List.of(metricsListener, ledger, admission));
+    List<ExchangeListener> listeners = new ArrayList<>(List.of(new AccessLog(config.accessLog()), metricsListener,
+        ledger, admission));
+    JdbcRequestLog requestStore = null;
+    if (config.requestLogRetention().isPresent()) {
+      requestStore = new JdbcRequestLog(identity.database().dataSource());
+      requestLog = new RequestLog(vertx, requestStore, config.usageFlushInterval(),
+          config.requestLogRetention().get(), Instant::now);
+      recorders.add(requestLog);
+      listeners.add(requestLog); // after admission: told of the end once the request is settled
+    }
+    Metering metering = new Metering(estimator, recorders);
     ProxyHandler proxy = new ProxyHandler(config, client, authenticator,
         List.of(AccessPolicy::check, admission, metering), selector,
-        ResponseTap.Factory.all(List.of(identity.responseTaps(), metering)),
-        List.of(new AccessLog(config.accessLog()), metricsListener, ledger, admission));
-    UsageRoutes usageRoutes = new UsageRoutes(vertx, authenticator, usageStore);
-    StatusRoutes status = new StatusRoutes(vertx, probe, authenticator, usageStore);
+        ResponseTap.Factory.all(List.of(identity.responseTaps(), metering)), listeners);
+    UsageRoutes usageRoutes = new UsageRoutes(vertx, authenticator, usageStore, requestStore);
+    StatusRoutes status = new StatusRoutes(vertx, probe, authenticator, usageStore,
+        new Readiness(vertx, identity.database(), registry));
     SelfServiceRoute selfService = new SelfServiceRoute(vertx, authenticator, admission, usageStore,
         config.limits().zone());
     boolean ownAdminListener = config.identity().adminPort().isPresent();
@@ -161,10 +184,11 @@ public final class Gateway {
     Router router = Router.router(vertx);
     router.route().handler(Cors.handler(config.allowedOrigins()));
     router.get("/health").handler(status::health);
+    router.get("/ready").handler(status::ready);
     router.get("/metrics").handler(new MetricsRoute(metrics, authenticator, config.metricsPublic()));
     UpstreamRoutes upstreamRoutes = new UpstreamRoutes(authenticator, registry, this::reload);
     usageRoutes.mountStats(router);
-    router.get("/api/stats").handler(selfService::handle);
+    router.get(SELF_STATS).handler(selfService::handle);
     if (!ownAdminListener) {
       identity.mountConsole(router); // before the admin routes: its session check runs first
       upstreamRoutes.mount(router);
@@ -172,19 +196,30 @@ public final class Gateway {
     }
     router.route("/").handler(status::root);
     identity.mount(router, !ownAdminListener);
-    router.route().handler(proxy);
+    router.route().handler(ctx -> proxy.handle(ctx.request()));
+    Handler<HttpServerRequest> entry = request -> {
+      // Proxied calls skip the router (its matching and context cost a few microseconds a request) unless a
+      // browser sent them (CORS is the router's first handler) or the path is the gateway's own.
+      String path = request.path();
+      if ((path.startsWith("/api/") || path.startsWith("/v1/")) && !path.equals(SELF_STATS)
+          && !request.headers().contains(HttpHeaders.ORIGIN)) {
+        proxy.handle(request);
+      } else {
+        router.handle(request);
+      }
+    };
 
     // The upstreams' catalogues are read before the first request can arrive, so that routing by model works
     // from the start. Then one server per event loop, all on one port, which Vert.x shares among them; port 0
     // (any free port) is chosen here once: given to each server, 0 would give each its own port.
     int listenPort = config.port() == 0 ? FreePort.find(config.host()) : config.port();
     return registry.start()
-        .compose(v -> vertx.deployVerticle(() -> new ServerVerticle(router, listenPort),
+        .compose(v -> vertx.deployVerticle(() -> new ServerVerticle(entry, listenPort),
             new DeploymentOptions().setInstances(config.eventLoops())))
         .map(id -> port = servers.get(0).actualPort())
         .compose(v -> ownAdminListener ? listenAdmin(upstreamRoutes, usageRoutes) : Future.succeededFuture())
-        .onSuccess(v -> LOG.info("Ollama Gateway {} listening on http://{}:{} -> {} ({} event loops, {})",
-            BuildInfo.version(), config.host(), port,
+        .onSuccess(v -> LOG.info("Ollama Gateway {} listening on {}://{}:{} -> {} ({} event loops, {})",
+            BuildInfo.version(), Tls.scheme(config.tls()), config.host(), port,
             config.upstreams().stream().map(u -> u.name() + "=" + u.displayUrl()).toList(), config.eventLoops(),
             vertx.isNativeTransportEnabled() ? "epoll" : "nio"))
         .recover(err -> vertx.executeBlocking(() -> {
@@ -221,14 +256,15 @@ public final class Gateway {
     upstreamRoutes.mount(adminRouter); // before identity's /admin/api/* sub-router, which would take these paths
     usageRoutes.mountAdmin(adminRouter);
     identity.mount(adminRouter, true);
-    return vertx.createHttpServer(new HttpServerOptions().setHost(config.identity().adminHost())
-            .setPort(config.identity().adminPort().getAsInt()))
+    return vertx.createHttpServer(Tls.apply(config.tls(), new HttpServerOptions()
+            .setHost(config.identity().adminHost()).setPort(config.identity().adminPort().getAsInt())))
         .requestHandler(adminRouter)
         .listen()
         .onSuccess(server -> {
           servers.add(server);
           adminPort = server.actualPort();
-          LOG.info("admin API on http://{}:{}/admin/api", config.identity().adminHost(), adminPort);
+          LOG.info("admin API on {}://{}:{}/admin/api", Tls.scheme(config.tls()), config.identity().adminHost(),
+              adminPort);
         })
         .mapEmpty();
   }
@@ -280,6 +316,7 @@ public final class Gateway {
         .transform(v -> client.close())
         // After the servers (their last requests are counted), before the store closes.
         .transform(v -> usage == null ? Future.succeededFuture() : usage.shutdown())
+        .transform(v -> requestLog == null ? Future.succeededFuture() : requestLog.shutdown())
         .transform(v -> redis == null ? Future.succeededFuture() : closeRedis())
         .transform(v -> identity == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
           identity.close();
@@ -298,11 +335,11 @@ public final class Gateway {
 
   /** One HTTP server on one event loop. */
   private final class ServerVerticle extends VerticleBase {
-    private final Router router;
+    private final Handler<HttpServerRequest> entry;
     private final int listenPort;
 
-    ServerVerticle(Router router, int listenPort) {
-      this.router = router;
+    ServerVerticle(Handler<HttpServerRequest> entry, int listenPort) {
+      this.entry = entry;
       this.listenPort = listenPort;
     }
 
@@ -315,7 +352,7 @@ public final class Gateway {
           .setHandle100ContinueAutomatically(true)
           .setIdleTimeout((int) config.clientIdleTimeout().toSeconds())
           .setIdleTimeoutUnit(TimeUnit.SECONDS);
-      HttpServer server = vertx.createHttpServer(options).requestHandler(router);
+      HttpServer server = vertx.createHttpServer(Tls.apply(config.tls(), options)).requestHandler(entry);
       return server.listen().onSuccess(servers::add);
     }
   }

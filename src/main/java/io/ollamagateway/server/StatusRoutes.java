@@ -19,8 +19,10 @@ import java.time.Instant;
 /**
  * The gateway's own status endpoints: {@code GET /} (a short JSON status; {@code HEAD /} answers 200 for
  * clients that check a server is there) and {@code GET /health} (status, version, uptime and whether each
- * upstream answers). Neither needs credentials nor shows anything secret; an admin's credentials add the
- * usage of today (UTC) and of all time to both. Runs on event loops; the store is read on a worker.
+ * upstream answers; the process is alive, so always 200), and {@code GET /ready} (whether the store and an
+ * upstream can serve: 200 or 503). None needs credentials nor shows anything secret; an admin's credentials add
+ * the usage of today (UTC) and of all time to {@code /} and {@code /health}. Runs on event loops; the store is
+ * read on a worker.
  */
 final class StatusRoutes {
 
@@ -29,12 +31,26 @@ final class StatusRoutes {
   private final UpstreamProbe probe;
   private final Authenticator authenticator;
   private final JdbcUsageStore usage;
+  private final Readiness readiness;
 
-  StatusRoutes(Vertx vertx, UpstreamProbe probe, Authenticator authenticator, JdbcUsageStore usage) {
+  StatusRoutes(Vertx vertx, UpstreamProbe probe, Authenticator authenticator, JdbcUsageStore usage,
+      Readiness readiness) {
     this.vertx = vertx;
     this.probe = probe;
     this.authenticator = authenticator;
     this.usage = usage;
+    this.readiness = readiness;
+  }
+
+  /** {@code GET /ready}: 200 when the store answers and an upstream is in rotation, 503 naming what is not. */
+  void ready(RoutingContext context) {
+    readiness.check().onComplete(ar -> {
+      if (ar.failed()) {
+        json(context, 503, new JsonObject().put("status", "not_ready").put("error", String.valueOf(ar.cause())));
+      } else {
+        json(context, ar.result().ready() ? 200 : 503, ar.result().body());
+      }
+    });
   }
 
   void root(RoutingContext context) {

@@ -6,7 +6,9 @@ import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.RequestAuth;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.proxy.ProxyHandler;
+import io.ollamagateway.store.JdbcRequestLog;
 import io.ollamagateway.store.JdbcUsageStore;
+import io.ollamagateway.usage.RequestRecord;
 import io.ollamagateway.store.UsageFilter;
 import io.ollamagateway.store.UsageTotal;
 import io.vertx.core.Future;
@@ -55,12 +57,17 @@ public final class UsageRoutes {
 
   private final Vertx vertx;
   private final Authenticator authenticator;
-  private final JdbcUsageStore store;
+  private static final Set<String> REQUEST_PARAMS = Set.of("limit", "before", "key", "user");
 
-  public UsageRoutes(Vertx vertx, Authenticator authenticator, JdbcUsageStore store) {
+  private final JdbcUsageStore store;
+  private final JdbcRequestLog requestLog;
+
+  /** @param requestLog the request log, or {@code null} when {@code REQUEST_LOG} is off */
+  public UsageRoutes(Vertx vertx, Authenticator authenticator, JdbcUsageStore store, JdbcRequestLog requestLog) {
     this.vertx = vertx;
     this.authenticator = authenticator;
     this.store = store;
+    this.requestLog = requestLog;
   }
 
   /** Mounts {@code GET /stats} on the proxy's router. */
@@ -71,6 +78,68 @@ public final class UsageRoutes {
   /** Mounts {@code GET /admin/api/usage}; before the identity admin sub-router, which would take the path. */
   public void mountAdmin(Router router) {
     router.get("/admin/api/usage").handler(this::usage);
+    router.get("/admin/api/requests").handler(this::requests);
+  }
+
+  /** {@code GET /admin/api/requests}: the request log, newest first ({@code limit}, {@code before}, filters). */
+  private void requests(RoutingContext ctx) {
+    principal(ctx).onSuccess(principal -> {
+      if (!principal.isAdmin()) {
+        ProxyHandler.respond(ctx.response(), ApiFamily.NATIVE, ApiError.forbidden("this route needs an admin"));
+        return;
+      }
+      if (requestLog == null) {
+        ProxyHandler.respond(ctx.response(), ApiFamily.NATIVE, ApiError.notFound("the request log is off; start "
+            + "the gateway with REQUEST_LOG=true to keep one row per request"));
+        return;
+      }
+      int limit;
+      Long before;
+      String client;
+      Long user;
+      try {
+        checkParams(ctx, REQUEST_PARAMS);
+        limit = (int) Math.min(1000, number(ctx, "limit", 100));
+        before = text(ctx, "before") == null ? null : number(ctx, "before", 0);
+        String key = text(ctx, "key");
+        client = key == null ? null : key.chars().allMatch(Character::isDigit) ? "key:" + key : key;
+        user = text(ctx, "user") == null ? null : number(ctx, "user", 0);
+      } catch (BadParameter e) {
+        badRequest(ctx, e);
+        return;
+      }
+      vertx.executeBlocking(() -> requestLog.list(limit, before, client, user), false)
+          .onSuccess(records -> {
+            JsonArray rows = new JsonArray();
+            for (RequestRecord r : records) {
+              rows.add(new JsonObject().put("id", r.id()).put("at", r.at().toString()).put("user_id", r.userId())
+                  .put("key_id", r.keyId()).put("client", r.client()).put("method", r.method())
+                  .put("path", r.path()).put("model", r.model()).put("upstream", r.upstream())
+                  .put("upstream_key_index", r.upstreamKeyIndex()).put("status", r.status())
+                  .put("duration_ms", r.durationMillis()).put("first_byte_ms", r.firstByteMillis())
+                  .put("prompt_tokens", r.promptTokens()).put("completion_tokens", r.completionTokens())
+                  .put("estimated", r.estimated()));
+            }
+            json(ctx, rows);
+          })
+          .onFailure(err -> failed(ctx, err));
+    });
+  }
+
+  private static long number(RoutingContext ctx, String name, long fallback) {
+    String value = text(ctx, name);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      long n = Long.parseLong(value.trim());
+      if (n > 0) {
+        return n;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new BadParameter(name, "must be a positive whole number");
   }
 
   private void stats(RoutingContext ctx) {

@@ -92,6 +92,12 @@ public final class UsageTap implements ResponseTap {
     }
   }
 
+  /** Only the usage chunk the gateway asked for, when it is removed, changes the answer's length. */
+  @Override
+  public boolean keepsLength() {
+    return !hideUsageChunk;
+  }
+
   @Override
   public void onEnd(Throwable error) {
     if (ended) {

@@ -7,6 +7,7 @@ import io.ollamagateway.testing.GatewayFixture;
 import io.ollamagateway.testing.Http;
 import io.ollamagateway.testing.IdentityFixture;
 import io.ollamagateway.testing.TestDatabase;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -136,7 +137,14 @@ class LimitsEndToEndTest {
     assertThat(refused).isGreaterThan(0);
     assertThat(charged).as("tokens charged by %d answers", ok + 1).isLessThanOrEqualTo(quota + CHAT_PROMPT);
 
-    GatewayFixture.await(fixture.gateway.usage().flush());
+    long expected = charged;
+    assertThat(GatewayFixture.eventually(Duration.ofSeconds(5), () -> {
+      GatewayFixture.await(fixture.gateway.usage().flush());
+      JsonArray rows = http.get("/admin/api/usage?user=" + userId + "&group_by=day", Http.bearer(fixture.adminKey))
+          .array();
+      return !rows.isEmpty() && rows.getJsonObject(0).getLong("total_tokens") == expected
+          && rows.getJsonObject(0).getLong("requests") == 201;
+    })).as("the store holds what the answers said").isTrue();
     Http.Answer usage = http.get("/admin/api/usage?user=" + userId + "&group_by=day", Http.bearer(fixture.adminKey));
     assertThat(usage.array().getJsonObject(0).getLong("total_tokens")).as("the store holds what the answers said")
         .isEqualTo(charged);
@@ -230,7 +238,12 @@ class LimitsEndToEndTest {
         Http.bearer(fixture.adminKey));
     Http.Answer chat = http.post("/api/chat", CHAT, Http.bearer(key));
     long spent = tokens(chat.json());
-    GatewayFixture.await(fixture.gateway.usage().flush());
+    assertThat(GatewayFixture.eventually(Duration.ofSeconds(5), () -> {
+      GatewayFixture.await(fixture.gateway.usage().flush());
+      JsonObject today = http.get("/api/stats", Http.bearer(key)).json().getJsonObject("usage")
+          .getJsonObject("today");
+      return today.getLong("total_tokens") == spent && today.getLong("requests") == 1;
+    })).isTrue();
 
     Http.Answer stats = http.get("/api/stats", Http.bearer(key));
     assertThat(stats.status()).as(stats.body()).isEqualTo(200);
@@ -251,7 +264,13 @@ class LimitsEndToEndTest {
   @Test
   void healthShowsTotalUsageToAnAdminOnly() {
     assertThat(http.post("/api/chat", CHAT, Http.bearer(fixture.adminKey)).status()).isEqualTo(200);
-    GatewayFixture.await(fixture.gateway.usage().flush());
+    // the answer may reach the client a moment before its usage is added on the gateway's event loop
+    assertThat(GatewayFixture.eventually(Duration.ofSeconds(5), () -> {
+      GatewayFixture.await(fixture.gateway.usage().flush());
+      JsonObject today = http.get("/health", Http.bearer(fixture.adminKey)).json().getJsonObject("usage")
+          .getJsonObject("today");
+      return today.getLong("total_tokens") > 0 && today.getLong("requests") > 0;
+    })).isTrue();
     JsonObject admin = http.get("/health", Http.bearer(fixture.adminKey)).json();
     assertThat(admin.getJsonObject("usage").getJsonObject("total").getLong("total_tokens")).isPositive();
     assertThat(admin.getJsonObject("usage").getJsonObject("today").getLong("requests")).isPositive();
@@ -259,6 +278,13 @@ class LimitsEndToEndTest {
     assertThat(http.get("/health").json().containsKey("usage")).isFalse();
     String user = key("not-admin", new JsonObject());
     assertThat(http.get("/health", Http.bearer(user)).json().containsKey("usage")).isFalse();
+  }
+
+  @Test
+  void theRequestLogIsOffByDefault() {
+    Http.Answer answer = http.get("/admin/api/requests", Http.bearer(fixture.adminKey));
+    assertThat(answer.status()).isEqualTo(404);
+    assertThat(answer.json().getString("error")).contains("REQUEST_LOG=true");
   }
 
   static long tokens(JsonObject nativeAnswer) {

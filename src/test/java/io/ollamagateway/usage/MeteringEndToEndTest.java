@@ -63,6 +63,21 @@ class MeteringEndToEndTest {
   }
 
   @Test
+  void aMeteredAnswerKeepsItsLengthUnlessTheGatewayChangesIt() throws Exception {
+    HttpResponse<String> whole = post("/api/chat", "{\"model\":\"llama3.2\",\"stream\":false,"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    assertThat(whole.headers().firstValue("Content-Length")).as("the upstream's length, not chunked")
+        .hasValue(String.valueOf(whole.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+    assertThat(whole.headers().firstValue("Transfer-Encoding")).isEmpty();
+
+    HttpResponse<String> stream = post("/v1/chat/completions", "{\"model\":\"llama3.2\",\"stream\":true,"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    assertThat(stream.headers().firstValue("Content-Length")).as("the hidden usage chunk changes the length")
+        .isEmpty();
+    assertThat(stream.body()).doesNotContain("\"usage\"").endsWith("data: [DONE]\n\n");
+  }
+
+  @Test
   void aClientThatAsksForUsageStillGetsIt() throws Exception {
     HttpResponse<String> answer = post("/v1/chat/completions", "{\"model\":\"llama3.2\",\"stream\":true,"
         + "\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");

@@ -1,0 +1,112 @@
+package io.ollamagateway.store;
+
+import io.ollamagateway.usage.RequestLogWriter;
+import io.ollamagateway.usage.RequestRecord;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/** The request log on JDBC, the same SQL for SQLite and PostgreSQL. Thread-safe; blocks: call on workers. */
+public final class JdbcRequestLog implements RequestLogWriter {
+
+  private static final String COLUMNS = "at, user_id, key_id, client, method, path, model, upstream, "
+      + "upstream_key_index, status, duration_ms, first_byte_ms, prompt_tokens, completion_tokens, estimated";
+
+  private final Jdbc jdbc;
+
+  public JdbcRequestLog(DataSource dataSource) {
+    this.jdbc = new Jdbc(dataSource);
+  }
+
+  @Override
+  public void append(List<RequestRecord> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    jdbc.inTransaction(c -> {
+      try (PreparedStatement statement = c.prepareStatement("INSERT INTO request_log (" + COLUMNS
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        for (RequestRecord r : batch) {
+          statement.setLong(1, r.at().toEpochMilli());
+          setLong(statement, 2, r.userId());
+          setLong(statement, 3, r.keyId());
+          statement.setString(4, r.client());
+          statement.setString(5, r.method());
+          statement.setString(6, clip(r.path(), 512));
+          statement.setString(7, clip(r.model(), 256));
+          statement.setString(8, r.upstream());
+          if (r.upstreamKeyIndex() == null || r.upstreamKeyIndex() < 0) {
+            statement.setNull(9, Types.INTEGER);
+          } else {
+            statement.setInt(9, r.upstreamKeyIndex());
+          }
+          statement.setInt(10, r.status());
+          statement.setLong(11, r.durationMillis());
+          statement.setLong(12, r.firstByteMillis());
+          statement.setLong(13, r.promptTokens());
+          statement.setLong(14, r.completionTokens());
+          statement.setBoolean(15, r.estimated());
+          statement.addBatch();
+        }
+        statement.executeBatch();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public int deleteBefore(Instant cutoff) {
+    return jdbc.update("DELETE FROM request_log WHERE at < ?", cutoff);
+  }
+
+  /**
+   * The newest records first, at most {@code limit}, older than {@code beforeId} when not null, of one caller
+   * ({@code key:12}, {@code shared-token}) or one user id when those are not null.
+   */
+  public List<RequestRecord> list(int limit, Long beforeId, String client, Long userId) {
+    StringBuilder sql = new StringBuilder("SELECT id, " + COLUMNS + " FROM request_log WHERE 1 = 1");
+    List<Object> params = new ArrayList<>();
+    if (beforeId != null) {
+      sql.append(" AND id < ?");
+      params.add(beforeId);
+    }
+    if (client != null) {
+      sql.append(" AND client = ?");
+      params.add(client);
+    }
+    if (userId != null) {
+      sql.append(" AND user_id = ?");
+      params.add(userId);
+    }
+    sql.append(" ORDER BY id DESC LIMIT ?");
+    params.add(limit);
+    return jdbc.query(sql.toString(), JdbcRequestLog::record, params.toArray());
+  }
+
+  private static RequestRecord record(ResultSet row) throws SQLException {
+    long index = row.getLong("upstream_key_index");
+    Integer keyIndex = row.wasNull() ? null : (int) index;
+    return new RequestRecord(row.getLong("id"), Jdbc.instant(row, "at"), Jdbc.longOrNull(row, "user_id"),
+        Jdbc.longOrNull(row, "key_id"), row.getString("client"), row.getString("method"), row.getString("path"),
+        row.getString("model"), row.getString("upstream"), keyIndex, row.getInt("status"),
+        row.getLong("duration_ms"), row.getLong("first_byte_ms"), row.getLong("prompt_tokens"),
+        row.getLong("completion_tokens"), row.getBoolean("estimated"));
+  }
+
+  private static void setLong(PreparedStatement statement, int index, Long value) throws SQLException {
+    if (value == null) {
+      statement.setNull(index, Types.BIGINT);
+    } else {
+      statement.setLong(index, value);
+    }
+  }
+
+  private static String clip(String text, int max) {
+    return text == null || text.length() <= max ? text : text.substring(0, max);
+  }
+}
