@@ -92,7 +92,7 @@ export async function render(main) {
       confirm.addEventListener('click', async () => {
         try {
           await admin.del(`/keys/${key.id}`);
-          toast(`Revoked ${key.prefix}.`);
+          toast(`Revoked ${key.prefix}`);
           await reload();
         } catch (error) {
           showError(message, error);
