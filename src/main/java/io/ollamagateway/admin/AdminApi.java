@@ -2,8 +2,8 @@ package io.ollamagateway.admin;
 
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.auth.Authenticator;
-import io.ollamagateway.auth.Credentials;
 import io.ollamagateway.auth.Principal;
+import io.ollamagateway.auth.RequestAuth;
 import io.ollamagateway.auth.Role;
 import io.ollamagateway.store.ApiKey;
 import io.ollamagateway.store.ConflictException;
@@ -49,12 +49,14 @@ public final class AdminApi {
   private final Authenticator authenticator;
   private final IdentityService service;
   private final Clock clock;
+  private final Passwords passwords;
 
   public AdminApi(Vertx vertx, Authenticator authenticator, IdentityService service, Clock clock) {
     this.vertx = vertx;
     this.authenticator = authenticator;
     this.service = service;
     this.clock = clock;
+    this.passwords = new Passwords(service.stores());
   }
 
   /** A router to mount at {@link #PREFIX}. */
@@ -85,6 +87,10 @@ public final class AdminApi {
     }));
     router.delete("/users/:id").handler(ctx -> answer(ctx, 204, () -> {
       service.deleteUser(actor(ctx), id(ctx));
+      return null;
+    }));
+    router.put("/users/:id/password").handler(ctx -> answer(ctx, 204, () -> {
+      passwords.set(actor(ctx), id(ctx), requiredString(body(ctx, Set.of("password")), "password"));
       return null;
     }));
     router.get("/keys").handler(ctx -> answer(ctx, 200, () -> {
@@ -120,7 +126,7 @@ public final class AdminApi {
   }
 
   private void authenticate(RoutingContext ctx) {
-    authenticator.authenticate(Credentials.from(ctx.request().headers())).onComplete(ar -> {
+    RequestAuth.authenticate(ctx, authenticator).onComplete(ar -> {
       if (ar.succeeded()) {
         ctx.put(PRINCIPAL, ar.result());
         ctx.next();

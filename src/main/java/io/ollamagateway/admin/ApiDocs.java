@@ -5,10 +5,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.Properties;
 
 /**
  * The gateway's API described: the hand-written OpenAPI 3 document at {@code /openapi.json}, Swagger UI at
@@ -27,12 +23,12 @@ final class ApiDocs {
   private final Buffer redocJs;
 
   ApiDocs(Vertx vertx) {
-    openApi = resource("io/ollamagateway/admin/openapi.json");
-    String swaggerVersion = webjarVersion("swagger-ui");
-    String redocVersion = webjarVersion("redoc");
-    swaggerJs = resource(SWAGGER + swaggerVersion + "/swagger-ui-bundle.js");
-    swaggerCss = resource(SWAGGER + swaggerVersion + "/swagger-ui.css");
-    redocJs = resource(REDOC + redocVersion + "/redoc.standalone.js");
+    openApi = ClasspathResources.read("io/ollamagateway/admin/openapi.json");
+    String swaggerVersion = ClasspathResources.webjarVersion("org.webjars", "swagger-ui");
+    String redocVersion = ClasspathResources.webjarVersion("org.webjars", "redoc");
+    swaggerJs = ClasspathResources.read(SWAGGER + swaggerVersion + "/swagger-ui-bundle.js");
+    swaggerCss = ClasspathResources.read(SWAGGER + swaggerVersion + "/swagger-ui.css");
+    redocJs = ClasspathResources.read(REDOC + redocVersion + "/redoc.standalone.js");
   }
 
   void mount(Router router) {
@@ -60,31 +56,5 @@ final class ApiDocs {
 
   private static void send(RoutingContext ctx, String type, Buffer body) {
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, type).end(body);
-  }
-
-  private static String webjarVersion(String artifact) {
-    Properties properties = new Properties();
-    try (InputStream in = open("META-INF/maven/org.webjars/" + artifact + "/pom.properties")) {
-      properties.load(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return properties.getProperty("version");
-  }
-
-  private static Buffer resource(String path) {
-    try (InputStream in = open(path)) {
-      return Buffer.buffer(in.readAllBytes());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static InputStream open(String path) throws IOException {
-    InputStream in = ApiDocs.class.getClassLoader().getResourceAsStream(path);
-    if (in == null) {
-      throw new IOException("missing class path resource " + path);
-    }
-    return in;
   }
 }

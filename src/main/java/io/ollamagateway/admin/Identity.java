@@ -10,6 +10,7 @@ import io.ollamagateway.policy.ModelListFilter;
 import io.ollamagateway.proxy.ResponseTap;
 import io.ollamagateway.store.Database;
 import io.ollamagateway.store.Stores;
+import io.ollamagateway.ui.WebConsole;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
@@ -31,12 +32,15 @@ public final class Identity {
   private final ApiKeyAuthenticator authenticator;
   private final AdminApi adminApi;
   private final ApiDocs docs;
+  private final WebConsole console;
 
-  private Identity(Database database, ApiKeyAuthenticator authenticator, AdminApi adminApi, ApiDocs docs) {
+  private Identity(Database database, ApiKeyAuthenticator authenticator, AdminApi adminApi, ApiDocs docs,
+      WebConsole console) {
     this.database = database;
     this.authenticator = authenticator;
     this.adminApi = adminApi;
     this.docs = docs;
+    this.console = console;
   }
 
   /**
@@ -77,7 +81,7 @@ public final class Identity {
       });
       LOG.info("identity store: {}", database.description());
       return new Identity(database, authenticator, new AdminApi(vertx, authenticator, service, clock),
-          new ApiDocs(vertx));
+          new ApiDocs(vertx), new WebConsole(vertx, authenticator, stores, clock, identity.consoleIdle()));
     } catch (RuntimeException e) {
       database.close();
       throw e;
@@ -106,8 +110,17 @@ public final class Identity {
     }
   }
 
+  /**
+   * Adds the web console ({@code /ui/}) and its session check in front of the admin API. Call it where the
+   * admin API is served, before anything under {@code /admin/api} is mounted.
+   */
+  public void mountConsole(Router router) {
+    console.mount(router);
+  }
+
   /** Writes pending last-use times and closes the store. Blocks. */
   public void close() {
+    console.close();
     try {
       authenticator.stop();
     } finally {

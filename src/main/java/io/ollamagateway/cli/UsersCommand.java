@@ -2,11 +2,17 @@ package io.ollamagateway.cli;
 
 import io.ollamagateway.admin.IdentityService;
 import io.ollamagateway.admin.JsonViews;
+import io.ollamagateway.admin.Passwords;
 import io.ollamagateway.admin.InvalidInput;
 import io.ollamagateway.store.Quota;
 import io.ollamagateway.store.User;
 import io.vertx.core.json.JsonArray;
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -119,6 +125,53 @@ final class UsersCommand extends StoreCommand {
 
   private static String shown(Long value) {
     return value == null ? "unlimited" : value.toString();
+  }
+
+  @Command(name = "set-password", exitCodeOnInvalidInput = 1, exitCodeOnExecutionException = 1,
+      description = "Set a user's password for the web console (at least " + Passwords.MIN_LENGTH
+          + " characters). Typed twice at a terminal; otherwise, or with --password-stdin, the first line of "
+          + "standard input.")
+  int setPassword(@Parameters(paramLabel = "USER", description = "User id or name") String user,
+      @Option(names = "--password-stdin", description = "Read the password from standard input") boolean stdin) {
+    String password;
+    try {
+      password = readPassword(stdin);
+    } catch (java.io.IOException e) {
+      err().println("cannot read the password: " + e.getMessage());
+      err().flush();
+      return 1;
+    }
+    if (password == null) {
+      err().println("no password given");
+      err().flush();
+      return 1;
+    }
+    return withStore(service -> {
+      User found = StoreAccess.user(service, user);
+      new Passwords(service.stores()).set(StoreAccess.actor(), found.id(), password);
+      if (json) {
+        out().println(JsonViews.user(found).put("password_set", true).encodePrettily());
+      } else {
+        out().println("password set for user " + found.id() + " (" + found.name() + ")");
+      }
+      out().flush();
+    });
+  }
+
+  /** The password, never echoed: typed twice at a terminal, else the first line of standard input. */
+  private String readPassword(boolean fromStdin) throws java.io.IOException {
+    Console console = System.console();
+    if (!fromStdin && console != null) {
+      char[] first = console.readPassword("New password: ");
+      char[] second = console.readPassword("Again: ");
+      if (first == null || second == null || !Arrays.equals(first, second)) {
+        throw new java.io.IOException("the two passwords differ");
+      }
+      return new String(first);
+    }
+    BufferedReader reader = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    String line = reader.readLine();
+    return line == null || line.isEmpty() ? null : line;
   }
 
   private void print(User user, String verb) {

@@ -168,8 +168,12 @@ public final class ConfigLoader {
     if (poll.isZero()) {
       throw new ConfigException("IDENTITY_POLL_INTERVAL must be greater than zero");
     }
+    Duration consoleIdle = duration("UI_SESSION_IDLE_TIMEOUT", Duration.ofMinutes(30));
+    if (consoleIdle.isZero()) {
+      throw new ConfigException("UI_SESSION_IDLE_TIMEOUT must be greater than zero");
+    }
     return new IdentityConfig(databaseUrl, IdentityConfig.defaults().workDir(), adminHost, adminPort, refresh,
-        poll);
+        poll, consoleIdle);
   }
 
   /** Key rotation, cooldowns, health checks and queues: {@code KEY_STRATEGY}, {@code KEY_COOLDOWN}... */

@@ -17,23 +17,26 @@ import java.util.OptionalInt;
  *     is a safety net behind {@code changePoll}
  * @param changePoll {@code IDENTITY_POLL_INTERVAL}: how often the store is asked whether users or keys changed
  *     (through another instance or the CLI); a change reloads the key cache
+ * @param consoleIdle {@code UI_SESSION_IDLE_TIMEOUT}: a web console session unused this long ends
  */
 public record IdentityConfig(Optional<String> databaseUrl, Path workDir, String adminHost, OptionalInt adminPort,
-    Duration keyRefresh, Duration changePoll) {
+    Duration keyRefresh, Duration changePoll, Duration consoleIdle) {
 
   /** SQLite in {@code ./data/gateway.db}, the admin API on the main port. */
   public static IdentityConfig defaults() {
     return new IdentityConfig(Optional.empty(), Path.of("").toAbsolutePath(), "127.0.0.1", OptionalInt.empty(),
-        Duration.ofSeconds(30), Duration.ofSeconds(1));
+        Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(30));
   }
 
   /** The same with another {@code DATABASE_URL}; for tests and tools. */
   public IdentityConfig withDatabaseUrl(String url) {
-    return new IdentityConfig(Optional.ofNullable(url), workDir, adminHost, adminPort, keyRefresh, changePoll);
+    return new IdentityConfig(Optional.ofNullable(url), workDir, adminHost, adminPort, keyRefresh, changePoll,
+        consoleIdle);
   }
 
   /** The same with the admin API on its own listener; for tests. */
   public IdentityConfig withAdminListener(String host, int port) {
-    return new IdentityConfig(databaseUrl, workDir, host, OptionalInt.of(port), keyRefresh, changePoll);
+    return new IdentityConfig(databaseUrl, workDir, host, OptionalInt.of(port), keyRefresh, changePoll,
+        consoleIdle);
   }
 }

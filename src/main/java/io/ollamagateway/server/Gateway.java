@@ -190,6 +190,7 @@ public final class Gateway {
     usageRoutes.mountStats(router);
     router.get(SELF_STATS).handler(selfService::handle);
     if (!ownAdminListener) {
+      identity.mountConsole(router); // before the admin routes: its session check runs first
       upstreamRoutes.mount(router);
       usageRoutes.mountAdmin(router);
     }
@@ -251,6 +252,7 @@ public final class Gateway {
   /** The admin API alone on {@code ADMIN_HOST:ADMIN_PORT}, one server (admin traffic is light). */
   private Future<Void> listenAdmin(UpstreamRoutes upstreamRoutes, UsageRoutes usageRoutes) {
     Router adminRouter = Router.router(vertx);
+    identity.mountConsole(adminRouter); // before the admin routes: its session check runs first
     upstreamRoutes.mount(adminRouter); // before identity's /admin/api/* sub-router, which would take these paths
     usageRoutes.mountAdmin(adminRouter);
     identity.mount(adminRouter, true);

@@ -3,7 +3,7 @@ package io.ollamagateway.server;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.api.ApiFamily;
 import io.ollamagateway.auth.Authenticator;
-import io.ollamagateway.auth.Credentials;
+import io.ollamagateway.auth.RequestAuth;
 import io.ollamagateway.proxy.ProxyHandler;
 import io.ollamagateway.upstream.UpstreamRegistry;
 import io.vertx.core.Future;
@@ -64,7 +64,7 @@ public final class UpstreamRoutes {
   }
 
   private Future<Void> admin(RoutingContext context) {
-    return authenticator.authenticate(Credentials.from(context.request().headers()))
+    return RequestAuth.authenticate(context, authenticator)
         .compose(principal -> principal.isAdmin() ? Future.<Void>succeededFuture()
             : Future.failedFuture(ApiError.forbidden("this route needs an admin")))
         .onFailure(err -> ProxyHandler.respond(context.response(), ApiFamily.NATIVE,

@@ -3,7 +3,7 @@ package io.ollamagateway.server;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.api.ApiFamily;
 import io.ollamagateway.auth.Authenticator;
-import io.ollamagateway.auth.Credentials;
+import io.ollamagateway.auth.RequestAuth;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.proxy.ProxyHandler;
 import io.ollamagateway.store.JdbcRequestLog;
@@ -376,7 +376,7 @@ public final class UsageRoutes {
   // answers
 
   private Future<Principal> principal(RoutingContext ctx) {
-    return authenticator.authenticate(Credentials.from(ctx.request().headers()))
+    return RequestAuth.authenticate(ctx, authenticator)
         .onFailure(err -> ProxyHandler.respond(ctx.response(), ApiFamily.NATIVE,
             err instanceof ApiError e ? e : new ApiError(500, "internal gateway error")));
   }

@@ -1,0 +1,167 @@
+// Users: create, change role, (de)activate, set a password, set quotas, delete.
+import { admin } from './api.js';
+import { h, field, input, select, table, time, badge, section, messageArea, showError, showOk, toast, intOrNull }
+  from './dom.js';
+
+const QUOTA_FIELDS = [
+  ['daily_tokens', 'Tokens per day'],
+  ['monthly_tokens', 'Tokens per month'],
+  ['daily_requests', 'Requests per day'],
+  ['monthly_requests', 'Requests per month'],
+];
+
+export async function render(main) {
+  const listBox = h('div');
+  const editBox = h('div');
+  const listMessage = messageArea();
+  main.append(h('h1', {}, 'Users'), createForm(reload), section('All users', listMessage, listBox), editBox);
+
+  async function reload() {
+    try {
+      const users = await admin.get('/users');
+      listBox.replaceChildren(table('Users', ['Name', 'Email', 'Role', 'Status', 'Created', ''],
+        users.map((user) => h('tr', { 'data-user': user.name },
+          h('th', { scope: 'row' }, user.name),
+          h('td', {}, user.email || '–'),
+          h('td', {}, user.role),
+          h('td', {}, badge(user.active ? 'active' : 'inactive')),
+          h('td', {}, time(user.created_at)),
+          h('td', {}, h('button', { type: 'button', class: 'secondary', 'aria-label': `Edit ${user.name}`,
+            onclick: () => edit(user) }, 'Edit')))),
+        { id: 'users-table' }));
+    } catch (error) {
+      showError(listMessage, error);
+    }
+  }
+
+  async function edit(user) {
+    editBox.replaceChildren(await editor(user, async () => {
+      await reload();
+    }, () => editBox.replaceChildren()));
+    editBox.querySelector('h2').scrollIntoView({ block: 'start' });
+    editBox.querySelector('select, input').focus();
+  }
+
+  await reload();
+}
+
+function createForm(reload) {
+  const name = input({ name: 'name', required: true, autocomplete: 'off', pattern: '[A-Za-z0-9._@\\-]{1,64}' });
+  const email = input({ type: 'email', name: 'email', autocomplete: 'off' });
+  const role = select('role', [['user', 'user'], ['admin', 'admin']], 'user');
+  const password = input({ type: 'password', name: 'password', autocomplete: 'new-password', minlength: 12 });
+  const message = messageArea();
+  const form = h('form', { class: 'grid-form', id: 'create-user' },
+    field('Name', name, 'Letters, digits, . _ - @'),
+    field('Email (optional)', email),
+    field('Role', role),
+    field('Password (optional)', password, 'At least 12 characters; only admins can sign in here.'),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Create user')));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      const created = await admin.post('/users', { name: name.value.trim(), email: email.value.trim() || null,
+        role: role.value });
+      if (password.value) {
+        await admin.put(`/users/${created.id}/password`, { password: password.value });
+      }
+      form.reset();
+      showOk(message, `Created user ${created.name}.`);
+      await reload();
+    } catch (error) {
+      showError(message, error);
+    }
+  });
+  return section('New user', form, message);
+}
+
+async function editor(user, reload, close) {
+  const message = messageArea();
+  const profileMessage = messageArea();
+  const passwordMessage = messageArea();
+  const quotaMessage = messageArea();
+  const email = input({ type: 'email', name: 'email', value: user.email || '' });
+  const role = select('role', [['user', 'user'], ['admin', 'admin']], user.role);
+  const active = h('input', { type: 'checkbox', name: 'active', checked: user.active });
+  const profile = h('form', { class: 'grid-form', id: 'edit-user' },
+    field('Email', email), field('Role', role),
+    h('div', { class: 'field checkbox' }, active, h('label', { for: (active.id = 'active-' + user.id) }, 'Active')),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save')));
+  profile.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      await admin.patch(`/users/${user.id}`, { email: email.value.trim() || null, role: role.value,
+        active: active.checked });
+      showOk(profileMessage, 'Saved.');
+      await reload();
+    } catch (error) {
+      showError(profileMessage, error);
+    }
+  });
+
+  const password = input({ type: 'password', name: 'new-password', autocomplete: 'new-password', minlength: 12 });
+  const passwordForm = h('form', { class: 'grid-form', id: 'set-password' },
+    field('New password', password, 'At least 12 characters.'),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Set password')));
+  passwordForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      await admin.put(`/users/${user.id}/password`, { password: password.value });
+      passwordForm.reset();
+      showOk(passwordMessage, 'Password set.');
+    } catch (error) {
+      showError(passwordMessage, error);
+    }
+  });
+
+  const quotaInputs = Object.fromEntries(QUOTA_FIELDS.map(([name]) =>
+    [name, input({ type: 'number', name, min: 0, step: 1, inputmode: 'numeric' })]));
+  const quotaNote = h('p', { class: 'hint' }, 'Empty means unlimited.');
+  const quotaForm = h('form', { class: 'grid-form', id: 'quota' },
+    QUOTA_FIELDS.map(([name, label]) => field(label, quotaInputs[name])),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save quota')));
+  try {
+    const quota = await admin.get(`/users/${user.id}/quota`);
+    for (const [name] of QUOTA_FIELDS) {
+      quotaInputs[name].value = quota[name] ?? '';
+    }
+  } catch (error) {
+    quotaNote.textContent = 'Could not read the quota: ' + error.message;
+  }
+  quotaForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const body = Object.fromEntries(QUOTA_FIELDS.map(([name]) => [name, intOrNull(quotaInputs[name])]));
+    try {
+      await admin.put(`/users/${user.id}/quota`, body);
+      showOk(quotaMessage, 'Quota saved.');
+      toast(`Quota of ${user.name} saved.`);
+    } catch (error) {
+      showError(quotaMessage, error);
+    }
+  });
+
+  const remove = h('button', { type: 'button', class: 'danger' }, 'Delete user and their keys');
+  remove.addEventListener('click', async () => {
+    if (remove.dataset.armed !== 'yes') {
+      remove.dataset.armed = 'yes';
+      remove.textContent = `Really delete ${user.name}? Click again`;
+      return;
+    }
+    try {
+      await admin.del(`/users/${user.id}`);
+      toast(`Deleted ${user.name}.`);
+      close();
+      await reload();
+    } catch (error) {
+      showError(message, error);
+    }
+  });
+
+  return section(`Edit ${user.name}`,
+    h('h3', {}, 'Profile'), profile, profileMessage,
+    h('h3', {}, 'Password'), passwordForm, passwordMessage,
+    h('h3', {}, 'Quota'), quotaNote, quotaForm, quotaMessage,
+    h('h3', {}, 'Delete'), message,
+    h('div', { class: 'actions' }, remove,
+      h('button', { type: 'button', class: 'secondary', onclick: close }, 'Close')));
+}

@@ -1,0 +1,12 @@
+package io.ollamagateway.ui;
+
+import io.ollamagateway.testing.TestDatabase;
+
+/** {@link WebConsoleTest} on SQLite. */
+class SqliteWebConsoleTest extends WebConsoleTest {
+
+  @Override
+  TestDatabase newDatabase() {
+    return TestDatabase.sqlite();
+  }
+}
