@@ -164,7 +164,7 @@ public final class ConfigLoader {
     if (refresh.isZero()) {
       throw new ConfigException("KEY_CACHE_REFRESH must be greater than zero");
     }
-    Duration poll = duration("IDENTITY_POLL_INTERVAL", Duration.ofSeconds(1));
+    Duration poll = duration("IDENTITY_POLL_INTERVAL", Duration.ofMillis(500));
     if (poll.isZero()) {
       throw new ConfigException("IDENTITY_POLL_INTERVAL must be greater than zero");
     }

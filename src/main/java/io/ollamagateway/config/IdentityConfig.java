@@ -25,7 +25,7 @@ public record IdentityConfig(Optional<String> databaseUrl, Path workDir, String 
   /** SQLite in {@code ./data/gateway.db}, the admin API on the main port. */
   public static IdentityConfig defaults() {
     return new IdentityConfig(Optional.empty(), Path.of("").toAbsolutePath(), "127.0.0.1", OptionalInt.empty(),
-        Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(30));
+        Duration.ofSeconds(30), Duration.ofMillis(500), Duration.ofMinutes(30));
   }
 
   /** The same with another {@code DATABASE_URL}; for tests and tools. */

@@ -215,7 +215,7 @@ class LimitsEndToEndTest {
   }
 
   @Test
-  void aKeyRevokedByTheCliIsRefusedWithinASecondOrSo() {
+  void aKeyRevokedByTheCliIsRefusedWithinASecond() {
     long userId = fixture.user("revoked-by-cli", "user");
     JsonObject created = fixture.key(userId, "k", new JsonObject());
     String key = created.getString("key");
@@ -226,7 +226,7 @@ class LimitsEndToEndTest {
     long start = System.nanoTime();
     assertThat(GatewayFixture.eventually(Duration.ofSeconds(5),
         () -> http.get("/api/version", Http.bearer(key)).status() == 401)).isTrue();
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2500));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
   }
 
   @Test
