@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,10 +72,16 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
   private final long outputReserve;
   private final boolean failOpen;
   private final Supplier<Instant> clock;
+  private final Consumer<String> refused;
   private final Map<Exchange, Held> held = new ConcurrentHashMap<>();
 
+  /**
+   * @param refused told the name of the limit each time one refuses a request (metrics), on the event loop
+   */
   public Admission(LimitPlans plans, Budgets budgets, Concurrency concurrency, TokenEstimator estimator,
-      Calibration calibration, long outputReserve, boolean failOpen, Supplier<Instant> clock) {
+      Calibration calibration, long outputReserve, boolean failOpen, Supplier<Instant> clock,
+      Consumer<String> refused) {
+    this.refused = refused;
     this.plans = plans;
     this.budgets = budgets;
     this.concurrency = concurrency;
@@ -119,6 +126,7 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
         .recover(err -> unavailable("usage limits", err, Reservation.unlimited(0)))
         .compose(reservation -> {
           if (!reservation.granted()) {
+            refused.accept(reservation.exceeded().describe());
             return Future.failedFuture(refusal(reservation, clock.get()));
           }
           long answerTokens = reservation.tokens() - promptEstimate;
@@ -127,6 +135,7 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
           }
           return acquire(plan).compose(lease -> {
             if (lease == null) {
+              refused.accept("concurrent requests");
               budgets.settle(reservation, 0);
               return Future.failedFuture(new ApiError(429, "too many concurrent requests for this key (limit "
                   + plan.maxConcurrent() + "); wait for one to finish", Map.of("Retry-After", "1")));
@@ -173,6 +182,7 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
       return Future.succeededFuture(unlimited);
     }
     LOG.warn("{} cannot be checked ({}); refusing the request (LIMITS_FAIL_OPEN=false)", what, err.getMessage());
+    refused.accept("limits store unavailable");
     return Future.failedFuture(new ApiError(503, what + " cannot be checked right now: the limits store (Redis) "
         + "does not answer (" + err.getMessage() + "); try again shortly", Map.of("Retry-After", "5")));
   }

@@ -38,6 +38,7 @@ public final class GatewayMetrics {
   private final AtomicLong inFlight = new AtomicLong();
   private final Map<RequestLabels, RequestMeters> requestMeters = new ConcurrentHashMap<>();
   private final Map<TokenLabels, TokenMeters> tokenMeters = new ConcurrentHashMap<>();
+  private final Map<String, Counter> limited = new ConcurrentHashMap<>();
 
   private volatile Supplier<List<UpstreamQueue>> queues = List::of;
   private final MultiGauge inFlightGauge = multiGauge("gateway_upstream_in_flight",
@@ -99,6 +100,16 @@ public final class GatewayMetrics {
         new TokenLabels(model(model), upstream == null ? "none" : upstream, estimated), this::tokenMeters);
     meters.prompt().increment(prompt);
     meters.completion().increment(completion);
+  }
+
+  /**
+   * A request refused by a limit: {@code limit} names it ({@code tokens per day}, {@code concurrent requests},
+   * {@code limits store unavailable}), a small fixed set, never a key or a user.
+   */
+  public void limited(String limit) {
+    limited.computeIfAbsent(limit, l -> Counter.builder("gateway_limited")
+        .description("Requests refused by a rate limit, quota or concurrency cap").tag("limit", l)
+        .register(registry)).increment();
   }
 
   // Meters are looked up once per label set and kept: building and registering them per request costs more

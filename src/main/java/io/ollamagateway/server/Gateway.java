@@ -246,7 +246,7 @@ public final class Gateway {
       concurrency = new MemoryConcurrency();
     }
     return new Admission(new LimitPlans(limits), budgets, concurrency, estimator, new Calibration(),
-        limits.outputReserve(), limits.failOpen(), Instant::now);
+        limits.outputReserve(), limits.failOpen(), Instant::now, metrics::limited);
   }
 
   /** The admin API alone on {@code ADMIN_HOST:ADMIN_PORT}, one server (admin traffic is light). */

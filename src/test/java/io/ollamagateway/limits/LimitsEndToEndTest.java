@@ -74,6 +74,8 @@ class LimitsEndToEndTest {
     assertThat(reset).isBetween(Instant.now().getEpochSecond(), Instant.now().getEpochSecond() + 3600);
     assertThat(http.get("/api/tags", Http.bearer(fixture.adminKey)).status())
         .as("another caller is not affected").isEqualTo(200);
+    assertThat(http.get("/metrics", Http.bearer(fixture.adminKey)).body())
+        .containsPattern("gateway_limited_total\\{limit=\"requests per hour\"} [1-9]");
   }
 
   @Test
