@@ -123,7 +123,8 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     long rawPrompt = raw;
     Long askedCap = cap;
     return reserved
-        .recover(err -> unavailable("usage limits", err, Reservation.unlimited(0)))
+        // failing open grants what the request asked for, so that its own cap (or the reserve) still applies
+        .recover(err -> unavailable("usage limits", err, Reservation.unlimited(claim.maxTokens())))
         .compose(reservation -> {
           if (!reservation.granted()) {
             refused.accept(reservation.exceeded().describe());

@@ -36,6 +36,13 @@ class RedisUnavailableTest {
     try (IdentityFixture fixture = new IdentityFixture(TestDatabase.sqlite(),
         Map.of("REDIS_URL", "redis://127.0.0.1:" + GatewayFixture.closedPort(), "LIMITS_FAIL_OPEN", "true"))) {
       assertThat(fixture.http.post("/api/chat", CHAT, Http.bearer(fixture.adminKey)).status()).isEqualTo(200);
+      long userId = fixture.user("quota-while-redis-is-down", "user");
+      String key = fixture.key(userId, "k", new io.vertx.core.json.JsonObject()).getString("key");
+      fixture.http.send("PUT", "/admin/api/users/" + userId + "/quota", "{\"daily_tokens\": 1000}",
+          Http.bearer(fixture.adminKey));
+      Http.Answer answer = fixture.http.post("/api/chat", CHAT, Http.bearer(key));
+      assertThat(answer.status()).isEqualTo(200);
+      assertThat(answer.json().getLong("eval_count")).as("the answer is not cut short").isEqualTo(10L);
     }
   }
 }
