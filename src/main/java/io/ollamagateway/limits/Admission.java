@@ -2,6 +2,7 @@ package io.ollamagateway.limits;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.auth.Principal;
@@ -108,10 +109,12 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     Long cap = null;
     long minTokens = 0;
     long maxTokens = 0;
+    JsonNode root = null;
     if (!tokenBudgets.isEmpty()) {
-      raw = estimator.count(PromptText.of(body));
+      root = tree(body); // once: the prompt's text, the caller's cap and the lowered cap all come from it
+      raw = estimator.count(PromptText.of(root));
       prompt = calibration.estimate(exchange.model(), raw);
-      cap = generation ? outputCap(body) : null;
+      cap = generation ? outputCap(root) : null;
       minTokens = prompt + (generation ? 1 : 0);
       maxTokens = generation ? prompt + Math.max(1, cap == null ? outputReserve : cap) : prompt;
     }
@@ -122,6 +125,7 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     long promptEstimate = prompt;
     long rawPrompt = raw;
     Long askedCap = cap;
+    JsonNode parsed = root;
     return reserved
         // failing open grants what the request asked for, so that its own cap (or the reserve) still applies
         .recover(err -> unavailable("usage limits", err, Reservation.unlimited(claim.maxTokens())))
@@ -132,7 +136,7 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
           }
           long answerTokens = reservation.tokens() - promptEstimate;
           if (generation && !tokenBudgets.isEmpty() && (askedCap == null || answerTokens < askedCap)) {
-            setOutputCap(exchange, Math.max(1, answerTokens));
+            setOutputCap(exchange, parsed, Math.max(1, answerTokens));
           }
           return acquire(plan).compose(lease -> {
             if (lease == null) {
@@ -236,28 +240,32 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     response.putHeader("X-RateLimit-Reset", String.valueOf(state.resetAt().getEpochSecond()));
   }
 
-  /** The output cap the caller set ({@code num_predict}, {@code max_tokens}...), or {@code null}. */
-  private static Long outputCap(Buffer body) {
+  /** The body as a tree; a missing node when it is not JSON (the upstream refuses it then). */
+  private static JsonNode tree(Buffer body) {
     try {
-      JsonNode root = JSON.readTree(body.getBytes());
-      for (JsonNode cap : new JsonNode[] {root.path("options").path("num_predict"), root.path("max_tokens"),
-          root.path("max_completion_tokens"), root.path("max_output_tokens")}) {
-        if (cap.canConvertToLong() && cap.asLong() >= 0) {
-          return cap.asLong();
-        }
-      }
-      return null;
-    } catch (IOException e) {
-      return null;
+      return JSON.readTree(body.getBytes());
+    } catch (IOException malformed) {
+      return MissingNode.getInstance();
     }
   }
 
-  private static void setOutputCap(Exchange exchange, long cap) {
-    try {
-      JsonNode root = JSON.readTree(exchange.body().bytes().getBytes());
-      if (!(root instanceof ObjectNode object)) {
-        return;
+  /** The output cap the caller set ({@code num_predict}, {@code max_tokens}...), or {@code null}. */
+  private static Long outputCap(JsonNode root) {
+    for (JsonNode cap : new JsonNode[] {root.path("options").path("num_predict"), root.path("max_tokens"),
+        root.path("max_completion_tokens"), root.path("max_output_tokens")}) {
+      if (cap.canConvertToLong() && cap.asLong() >= 0) {
+        return cap.asLong();
       }
+    }
+    return null;
+  }
+
+  /** Writes {@code cap} into the request's body, from its parsed {@code root}. */
+  private static void setOutputCap(Exchange exchange, JsonNode root, long cap) {
+    if (!(root instanceof ObjectNode object)) {
+      return;
+    }
+    try {
       switch (exchange.endpoint()) {
         case GENERATE, CHAT -> {
           JsonNode options = object.path("options");
@@ -272,8 +280,8 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
         }
       }
       exchange.replaceBody(Buffer.buffer(JSON.writeValueAsBytes(object)));
-    } catch (IOException ignored) {
-      // not JSON: the upstream refuses it anyway
+    } catch (IOException e) {
+      throw new IllegalStateException("Jackson cannot write a tree it parsed", e);
     }
   }
 }

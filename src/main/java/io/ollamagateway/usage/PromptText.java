@@ -22,19 +22,23 @@ public final class PromptText {
       return "";
     }
     try {
-      JsonNode root = JSON.readTree(body.getBytes());
-      StringBuilder text = new StringBuilder();
-      for (String field : new String[] {"system", "prompt", "suffix", "instructions"}) {
-        append(text, root.path(field));
-      }
-      append(text, root.path("input"));
-      for (JsonNode message : root.path("messages")) {
-        append(text, message.path("content"));
-      }
-      return text.toString();
+      return of(JSON.readTree(body.getBytes()));
     } catch (IOException malformed) {
       return "";
     }
+  }
+
+  /** The same, from a body already parsed. */
+  public static String of(JsonNode root) {
+    StringBuilder text = new StringBuilder();
+    for (String field : new String[] {"system", "prompt", "suffix", "instructions"}) {
+      append(text, root.path(field));
+    }
+    append(text, root.path("input"));
+    for (JsonNode message : root.path("messages")) {
+      append(text, message.path("content"));
+    }
+    return text.toString();
   }
 
   private static void append(StringBuilder text, JsonNode node) {
