@@ -59,6 +59,23 @@ final class Jdbc {
     }
   }
 
+  /** Runs {@code sql} once per row of parameters, as one JDBC batch in one transaction; nothing for no rows. */
+  void batch(String sql, List<Object[]> rows) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    inTransaction(c -> {
+      try (PreparedStatement statement = c.prepareStatement(sql)) {
+        for (Object[] row : rows) {
+          bind(statement, row);
+          statement.addBatch();
+        }
+        statement.executeBatch();
+      }
+      return null;
+    });
+  }
+
   /** Runs {@code work} in one transaction on one connection. */
   <T> T inTransaction(Work<T> work) {
     return inConnection(c -> {

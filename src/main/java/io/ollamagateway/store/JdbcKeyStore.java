@@ -92,22 +92,8 @@ public final class JdbcKeyStore implements KeyStore {
 
   @Override
   public void touch(Map<Long, Long> lastUsed) {
-    if (lastUsed.isEmpty()) {
-      return;
-    }
-    jdbc.inTransaction(c -> {
-      try (var statement = c.prepareStatement("UPDATE api_keys SET last_used_at = ? WHERE id = ? "
-          + "AND (last_used_at IS NULL OR last_used_at < ?)")) {
-        for (Map.Entry<Long, Long> entry : lastUsed.entrySet()) {
-          statement.setLong(1, entry.getValue());
-          statement.setLong(2, entry.getKey());
-          statement.setLong(3, entry.getValue());
-          statement.addBatch();
-        }
-        statement.executeBatch();
-      }
-      return null;
-    });
+    jdbc.batch("UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+        lastUsed.entrySet().stream().map(e -> new Object[] {e.getValue(), e.getKey(), e.getValue()}).toList());
   }
 
   private static String joinModels(List<String> models) {

@@ -2,10 +2,8 @@ package io.ollamagateway.store;
 
 import io.ollamagateway.usage.RequestLogWriter;
 import io.ollamagateway.usage.RequestRecord;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,38 +23,12 @@ public final class JdbcRequestLog implements RequestLogWriter {
 
   @Override
   public void append(List<RequestRecord> batch) {
-    if (batch.isEmpty()) {
-      return;
-    }
-    jdbc.inTransaction(c -> {
-      try (PreparedStatement statement = c.prepareStatement("INSERT INTO request_log (" + COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-        for (RequestRecord r : batch) {
-          statement.setLong(1, r.at().toEpochMilli());
-          setLong(statement, 2, r.userId());
-          setLong(statement, 3, r.keyId());
-          statement.setString(4, r.client());
-          statement.setString(5, r.method());
-          statement.setString(6, clip(r.path(), 512));
-          statement.setString(7, clip(r.model(), 256));
-          statement.setString(8, r.upstream());
-          if (r.upstreamKeyIndex() == null || r.upstreamKeyIndex() < 0) {
-            statement.setNull(9, Types.INTEGER);
-          } else {
-            statement.setInt(9, r.upstreamKeyIndex());
-          }
-          statement.setInt(10, r.status());
-          statement.setLong(11, r.durationMillis());
-          statement.setLong(12, r.firstByteMillis());
-          statement.setLong(13, r.promptTokens());
-          statement.setLong(14, r.completionTokens());
-          statement.setBoolean(15, r.estimated());
-          statement.addBatch();
-        }
-        statement.executeBatch();
-      }
-      return null;
-    });
+    jdbc.batch("INSERT INTO request_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        batch.stream().map(r -> new Object[] {r.at(), Jdbc.orNull(r.userId()), Jdbc.orNull(r.keyId()), r.client(),
+            r.method(), clip(r.path(), 512), Jdbc.orNull(clip(r.model(), 256)), Jdbc.orNull(r.upstream()),
+            Jdbc.orNull(r.upstreamKeyIndex() == null || r.upstreamKeyIndex() < 0 ? null : r.upstreamKeyIndex()),
+            r.status(), r.durationMillis(), r.firstByteMillis(), r.promptTokens(), r.completionTokens(),
+            r.estimated()}).toList());
   }
 
   @Override
@@ -96,14 +68,6 @@ public final class JdbcRequestLog implements RequestLogWriter {
         row.getString("model"), row.getString("upstream"), keyIndex, row.getInt("status"),
         row.getLong("duration_ms"), row.getLong("first_byte_ms"), row.getLong("prompt_tokens"),
         row.getLong("completion_tokens"), row.getBoolean("estimated"));
-  }
-
-  private static void setLong(PreparedStatement statement, int index, Long value) throws SQLException {
-    if (value == null) {
-      statement.setNull(index, Types.BIGINT);
-    } else {
-      statement.setLong(index, value);
-    }
   }
 
   private static String clip(String text, int max) {

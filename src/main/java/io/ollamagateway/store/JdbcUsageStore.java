@@ -2,7 +2,6 @@ package io.ollamagateway.store;
 
 import io.ollamagateway.usage.Rollup;
 import io.ollamagateway.usage.RollupWriter;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -42,33 +41,14 @@ public final class JdbcUsageStore implements RollupWriter {
 
   @Override
   public void add(Collection<Rollup> batch) {
-    if (batch.isEmpty()) {
-      return;
-    }
-    jdbc.inTransaction(c -> {
-      try (PreparedStatement statement = c.prepareStatement(UPSERT)) {
-        for (Rollup row : batch) {
-          Rollup.Key key = row.key();
-          statement.setLong(1, key.hour().toEpochMilli());
-          statement.setLong(2, key.userId() == null ? 0 : key.userId());
-          statement.setLong(3, key.keyId() == null ? 0 : key.keyId());
-          statement.setString(4, key.client() == null ? "" : key.client());
-          statement.setString(5, key.model() == null ? "" : key.model());
-          statement.setString(6, key.upstream() == null ? "" : key.upstream());
-          statement.setInt(7, key.upstreamKeyIndex());
-          statement.setLong(8, row.requests());
-          statement.setLong(9, row.promptTokens());
-          statement.setLong(10, row.completionTokens());
-          statement.setLong(11, row.estimatedTokens());
-          statement.setLong(12, row.errors());
-          statement.setLong(13, row.durationMillis());
-          statement.setLong(14, row.firstByteMillis());
-          statement.addBatch();
-        }
-        statement.executeBatch();
-      }
-      return null;
-    });
+    jdbc.batch(UPSERT, batch.stream().map(row -> {
+      Rollup.Key key = row.key();
+      return new Object[] {key.hour(), key.userId() == null ? 0L : key.userId(),
+          key.keyId() == null ? 0L : key.keyId(), key.client() == null ? "" : key.client(),
+          key.model() == null ? "" : key.model(), key.upstream() == null ? "" : key.upstream(),
+          key.upstreamKeyIndex(), row.requests(), row.promptTokens(), row.completionTokens(), row.estimatedTokens(),
+          row.errors(), row.durationMillis(), row.firstByteMillis()};
+    }).toList());
   }
 
   /**
