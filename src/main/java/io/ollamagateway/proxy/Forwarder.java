@@ -5,15 +5,15 @@ import io.ollamagateway.config.GatewayConfig;
 import io.ollamagateway.config.UpstreamConfig;
 import io.ollamagateway.upstream.Target;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.ContextInternal;
 import java.time.Duration;
 
 /**
@@ -49,12 +49,12 @@ final class Forwarder {
     }
   }
 
-  private final HttpClient client;
+  private final UpstreamClient client;
   private final Duration connectTimeout;
   private final Duration idleTimeout;
   private final ResponseTap.Factory taps;
 
-  Forwarder(HttpClient client, GatewayConfig config, ResponseTap.Factory taps) {
+  Forwarder(UpstreamClient client, GatewayConfig config, ResponseTap.Factory taps) {
     this.client = client;
     this.connectTimeout = config.upstreamConnectTimeout();
     this.idleTimeout = config.upstreamIdleTimeout();
@@ -62,7 +62,7 @@ final class Forwarder {
   }
 
   /**
-   * Sends the exchange to {@code exchange.target()}.
+   * Sends the exchange to {@code exchange.target()}. Called on the exchange's Vert.x context.
    *
    * @return completes when the answer is over; fails with an {@link ApiError} only while nothing has been
    *     sent to the client yet
@@ -71,29 +71,13 @@ final class Forwarder {
     Target target = exchange.target();
     UpstreamConfig upstream = target.upstream();
     HttpServerRequest request = exchange.request();
-    String query = request.query();
-    RequestOptions options = new RequestOptions()
-        .setMethod(request.method())
-        .setHost(upstream.host())
-        .setPort(upstream.port())
-        .setSsl(upstream.ssl())
-        .setURI(upstream.basePath() + exchange.path() + (query == null ? "" : "?" + query))
-        .setConnectTimeout(connectTimeout.toMillis())
-        .setIdleTimeout(idleTimeout.toMillis());
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    Headers.copyToUpstream(request.headers(), headers);
-    target.key().ifPresent(key -> headers.set(HttpHeaders.AUTHORIZATION, "Bearer " + key));
+    ContextInternal context = ContextInternal.current();
     boolean streamBody = exchange.body() == null && ProxyHandler.hasBody(request);
-    if (streamBody && request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
-      headers.set(HttpHeaders.CONTENT_LENGTH, request.getHeader(HttpHeaders.CONTENT_LENGTH));
-    }
-    options.setHeaders(headers);
-
     boolean replayable = !streamBody;
-    return client.request(options)
+    return client.acquire(context, upstream)
         .transform(ar -> {
           if (ar.succeeded()) {
-            return send(exchange, ar.result(), streamBody);
+            return send(exchange, context, ar.result(), streamBody);
           }
           // no connection: nothing was sent anywhere, so another upstream may take the request
           ApiError error = UpstreamFailure.before(ar.cause(), upstream, connectTimeout, idleTimeout);
@@ -106,33 +90,48 @@ final class Forwarder {
         });
   }
 
-  private Future<Outcome> send(Exchange exchange, HttpClientRequest upstreamRequest, boolean streamBody) {
+  /** The request line and headers the upstream gets. */
+  private static HttpRequest head(Exchange exchange, boolean streamBody) {
+    HttpServerRequest request = exchange.request();
+    UpstreamConfig upstream = exchange.target().upstream();
+    String query = request.query();
+    DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1,
+        io.netty.handler.codec.http.HttpMethod.valueOf(request.method().name()),
+        upstream.basePath() + exchange.path() + (query == null ? "" : "?" + query));
+    io.netty.handler.codec.http.HttpHeaders headers = head.headers();
+    Headers.copyToUpstream(request.headers(), headers);
+    boolean defaultPort = upstream.port() == (upstream.ssl() ? 443 : 80);
+    headers.set(HttpHeaderNames.HOST, defaultPort ? upstream.host() : upstream.host() + ":" + upstream.port());
+    exchange.target().key().ifPresent(key -> headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + key));
+    if (streamBody && request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+      headers.set(HttpHeaderNames.CONTENT_LENGTH, request.getHeader(HttpHeaders.CONTENT_LENGTH));
+    }
+    return head;
+  }
+
+  private Future<Outcome> send(Exchange exchange, ContextInternal context, UpstreamConnection connection,
+      boolean streamBody) {
     if (exchange.clientGone()) {
-      upstreamRequest.reset();
+      connection.reset();
       return Future.succeededFuture(new Outcome(499, "client closed before forwarding"));
     }
-    exchange.onCancel(upstreamRequest::reset);
-    Future<HttpClientResponse> response;
-    if (exchange.body() != null) {
-      response = upstreamRequest.send(exchange.body().bytes());
-    } else if (streamBody) {
-      response = upstreamRequest.send(exchange.request());
-    } else {
-      response = upstreamRequest.send();
-    }
+    exchange.onCancel(connection::reset);
+    HttpServerRequest request = exchange.request();
+    Future<UpstreamConnection.Answer> response = connection.send(context, head(exchange, streamBody),
+        exchange.body() == null ? null : exchange.body().bytes(), streamBody ? request : null);
     UpstreamConfig upstream = exchange.target().upstream();
     return response
         .recover(err -> Future.failedFuture(exchange.clientGone()
             ? new ApiError(499, "client closed the connection")
             : UpstreamFailure.before(err, upstream, connectTimeout, idleTimeout)))
-        .compose(upstreamResponse -> judge(exchange, upstreamRequest, upstreamResponse, !streamBody));
+        .compose(answer -> judge(exchange, connection, answer, !streamBody));
   }
 
   /**
    * Reports what the upstream said about the key, then either consumes a 429/401/403 answer so that the
    * request can be repeated with another key, or relays the answer.
    */
-  private Future<Outcome> judge(Exchange exchange, HttpClientRequest upstreamRequest, HttpClientResponse answer,
+  private Future<Outcome> judge(Exchange exchange, UpstreamConnection connection, UpstreamConnection.Answer answer,
       boolean replayable) {
     Target target = exchange.target();
     int status = answer.statusCode();
@@ -141,12 +140,12 @@ final class Forwarder {
       target.lease().succeeded();
     }
     if (!keyProblem) {
-      return relay(exchange, upstreamRequest, answer);
+      return relay(exchange, connection, answer);
     }
-    Duration retryAfter = RetryAfter.parse(answer.getHeader(HttpHeaders.RETRY_AFTER));
+    Duration retryAfter = RetryAfter.parse(answer.header(HttpHeaders.RETRY_AFTER));
     if (!replayable) {
       report(target, status, retryAfter, "HTTP " + status);
-      return relay(exchange, upstreamRequest, answer);
+      return relay(exchange, connection, answer);
     }
     return answer.body()
         .map(body -> {
@@ -171,12 +170,12 @@ final class Forwarder {
     }
   }
 
-  private Future<Outcome> relay(Exchange exchange, HttpClientRequest upstreamRequest, HttpClientResponse answer) {
+  private Future<Outcome> relay(Exchange exchange, UpstreamConnection connection, UpstreamConnection.Answer answer) {
     HttpServerResponse out = exchange.request().response();
     int status = answer.statusCode();
     out.setStatusCode(status);
     Headers.copyToClient(answer.headers(), out.headers());
-    String contentType = answer.getHeader(HttpHeaders.CONTENT_TYPE);
+    String contentType = answer.header(HttpHeaders.CONTENT_TYPE);
     boolean sse = contentType != null && contentType.startsWith("text/event-stream");
     boolean stream = sse || (contentType != null && contentType.startsWith("application/x-ndjson"));
     ResponseTap tap = taps.open(exchange, status, contentType);
@@ -186,7 +185,7 @@ final class Forwarder {
     }
     var done = io.vertx.core.Promise.<Outcome>promise();
     exchange.onCancel(() -> {
-      upstreamRequest.reset();
+      connection.reset();
       tap.onEnd(new IllegalStateException("client closed the connection"));
       done.tryComplete(new Outcome(499, "client closed mid-answer"));
     });

@@ -1,5 +1,6 @@
 package io.ollamagateway.proxy;
 
+import io.netty.handler.codec.http.HttpHeaders;
 import io.vertx.core.MultiMap;
 import java.util.Locale;
 import java.util.Map;
@@ -23,7 +24,7 @@ final class Headers {
   }
 
   /** Copies the client's headers that may reach the upstream. */
-  static void copyToUpstream(MultiMap from, MultiMap to) {
+  static void copyToUpstream(MultiMap from, HttpHeaders to) {
     String connection = from.get("connection");
     for (Map.Entry<String, String> header : from) {
       String name = header.getKey().toLowerCase(Locale.ROOT);
@@ -34,7 +35,7 @@ final class Headers {
   }
 
   /** Copies the upstream's headers that may reach the client. */
-  static void copyToClient(MultiMap from, MultiMap to) {
+  static void copyToClient(HttpHeaders from, MultiMap to) {
     String connection = from.get("connection");
     for (Map.Entry<String, String> header : from) {
       String name = header.getKey().toLowerCase(Locale.ROOT);

@@ -11,8 +11,8 @@ import io.ollamagateway.upstream.UpstreamSelector;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpMethod;
@@ -52,6 +52,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
   private final Authenticator authenticator;
   private final UpstreamSelector selector;
+  private final UpstreamClient client;
   private final Forwarder forwarder;
   private final List<RequestStage> stages;
   private final List<ExchangeListener> listeners;
@@ -62,15 +63,22 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
    * @param taps open the taps that see each answer
    * @param listeners told when each request starts and ends (access log, metrics)
    */
-  public ProxyHandler(GatewayConfig config, HttpClient client, Authenticator authenticator,
+  public ProxyHandler(GatewayConfig config, Vertx vertx, Authenticator authenticator,
       List<RequestStage> stages, UpstreamSelector selector, ResponseTap.Factory taps,
       List<ExchangeListener> listeners) {
     this.authenticator = authenticator;
     this.stages = List.copyOf(stages);
     this.selector = selector;
+    this.client = new UpstreamClient(vertx, config.upstreamConnectTimeout(), config.upstreamIdleTimeout(),
+        config.upstreamMaxConnections(), config.eventLoops());
     this.forwarder = new Forwarder(client, config, taps);
     this.listeners = List.copyOf(listeners);
     this.maxBodyBytes = config.maxBodyBytes();
+  }
+
+  /** Closes the connections to the upstreams; requests still under way fail. */
+  public void close() {
+    client.close();
   }
 
   @Override

@@ -90,6 +90,7 @@ public final class Gateway {
   private volatile RedisAPI redis;
   private volatile RequestLog requestLog;
   private volatile RedisChangeFeed changeFeed;
+  private volatile ProxyHandler proxy;
 
   private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource) {
     this.config = config;
@@ -171,9 +172,10 @@ public final class Gateway {
       listeners.add(requestLog); // after admission: told of the end once the request is settled
     }
     Metering metering = new Metering(estimator, recorders);
-    ProxyHandler proxy = new ProxyHandler(config, client, authenticator,
+    ProxyHandler proxy = new ProxyHandler(config, vertx, authenticator,
         List.of(AccessPolicy::check, admission, metering), selector,
         ResponseTap.Factory.all(List.of(identity.responseTaps(), metering)), listeners);
+    this.proxy = proxy;
     UsageRoutes usageRoutes = new UsageRoutes(vertx, authenticator, usageStore, requestStore);
     StatusRoutes status = new StatusRoutes(vertx, probe, authenticator, usageStore,
         new Readiness(vertx, identity.database(), registry));
@@ -313,7 +315,12 @@ public final class Gateway {
         TimeUnit.MILLISECONDS)).toList();
     registry.stop();
     return Future.join(shutdowns)
-        .transform(v -> client.close())
+        .transform(v -> {
+          if (proxy != null) {
+            proxy.close();
+          }
+          return client.close();
+        })
         // After the servers (their last requests are counted), before the store closes.
         .transform(v -> usage == null ? Future.succeededFuture() : usage.shutdown())
         .transform(v -> requestLog == null ? Future.succeededFuture() : requestLog.shutdown())
