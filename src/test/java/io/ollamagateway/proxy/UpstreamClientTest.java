@@ -1,0 +1,143 @@
+package io.ollamagateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.ollamagateway.config.UpstreamConfig;
+import io.ollamagateway.testing.SelfSigned;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The upstream client on its own, against small Vert.x servers: pooling and its cap, answers that close the
+ * connection, TLS with host name verification.
+ */
+class UpstreamClientTest {
+
+  private Vertx vertx;
+  private final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger maxInFlight = new AtomicInteger();
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private HttpServer server(HttpServerOptions options) throws Exception {
+    return vertx.createHttpServer(options.setHost("127.0.0.1").setPort(0)).requestHandler(request -> {
+      connections.add(request.connection());
+      int now = inFlight.incrementAndGet();
+      maxInFlight.accumulateAndGet(now, Math::max);
+      vertx.setTimer(request.path().equals("/slow") ? 100 : 1, t -> {
+        inFlight.decrementAndGet();
+        if (request.path().equals("/close")) {
+          request.response().putHeader("Connection", "close");
+        }
+        request.response().end("answer to " + request.path());
+      });
+    }).listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** Sends GET {@code path} through the client from an event loop and returns the body. */
+  private static Future<String> get(Vertx vertx, UpstreamClient client, UpstreamConfig upstream, String path) {
+    Promise<String> body = Promise.promise();
+    ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
+    context.runOnContext(v -> {
+      DefaultHttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
+      request.headers().set("host", upstream.host());
+      client.acquire(context, upstream)
+          .compose(connection -> connection.send(context, request, null, null))
+          .compose(UpstreamConnection.Answer::body)
+          .map(buffer -> buffer.toString())
+          .onComplete(body);
+    });
+    return body.future();
+  }
+
+  private static List<String> all(List<Future<String>> answers) throws Exception {
+    Future.all(answers).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    return answers.stream().map(Future::result).toList();
+  }
+
+  @Test
+  void reusesConnectionsAndNeverOpensMoreThanItsCap() throws Exception {
+    HttpServer server = server(new HttpServerOptions());
+    UpstreamConfig upstream = new UpstreamConfig("u", false, "127.0.0.1", server.actualPort(), "", List.of());
+    UpstreamClient client = new UpstreamClient(vertx, Duration.ofSeconds(5), Duration.ofSeconds(10), 2, 1);
+    List<Future<String>> answers = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      answers.add(get(vertx, client, upstream, "/slow"));
+    }
+    assertThat(all(answers)).containsOnly("answer to /slow").hasSize(8);
+    assertThat(maxInFlight.get()).isEqualTo(2); // the other six waited for a connection
+    assertThat(connections).hasSize(2);
+
+    assertThat(all(List.of(get(vertx, client, upstream, "/again")))).containsExactly("answer to /again");
+    assertThat(connections).hasSize(2); // an idle connection was reused
+  }
+
+  @Test
+  void answersThatCloseTheConnectionAreNotReused() throws Exception {
+    HttpServer server = server(new HttpServerOptions());
+    UpstreamConfig upstream = new UpstreamConfig("u", false, "127.0.0.1", server.actualPort(), "", List.of());
+    UpstreamClient client = new UpstreamClient(vertx, Duration.ofSeconds(5), Duration.ofSeconds(10), 1, 1);
+    for (int i = 0; i < 3; i++) {
+      assertThat(all(List.of(get(vertx, client, upstream, "/close")))).containsExactly("answer to /close");
+    }
+    assertThat(connections).hasSize(3);
+  }
+
+  @Test
+  void speaksTlsAndChecksTheUpstreamsName(@TempDir Path dir) throws Exception {
+    SelfSigned certificate = SelfSigned.create(dir);
+    HttpServer server = server(new HttpServerOptions().setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+        .setCertPath(certificate.cert().toString()).setKeyPath(certificate.key().toString())));
+    UpstreamClient trusting = new UpstreamClient(vertx, Duration.ofSeconds(5), Duration.ofSeconds(10), 4, 1,
+        SslContextBuilder.forClient().trustManager(certificate.cert().toFile()).build());
+    UpstreamConfig byName = new UpstreamConfig("u", true, "localhost", server.actualPort(), "", List.of());
+    assertThat(all(List.of(get(vertx, trusting, byName, "/tls")))).containsExactly("answer to /tls");
+
+    // the certificate names localhost and 127.0.0.1, not 127.0.0.2 (which reaches the same server on Linux)
+    HttpServer anyAddress = vertx.createHttpServer(new HttpServerOptions().setSsl(true).setHost("0.0.0.0")
+            .setPort(0).setKeyCertOptions(new PemKeyCertOptions().setCertPath(certificate.cert().toString())
+                .setKeyPath(certificate.key().toString())))
+        .requestHandler(request -> request.response().end("should not be reached"))
+        .listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    UpstreamConfig wrongName = new UpstreamConfig("u", true, "127.0.0.2", anyAddress.actualPort(), "", List.of());
+    Future<String> refused = get(vertx, trusting, wrongName, "/tls");
+    assertThat(refused.toCompletionStage().toCompletableFuture().handle((ok, err) -> err)
+        .get(10, TimeUnit.SECONDS)).isNotNull();
+
+    UpstreamClient jvmTrust = new UpstreamClient(vertx, Duration.ofSeconds(5), Duration.ofSeconds(10), 4, 1);
+    Future<String> untrusted = get(vertx, jvmTrust, byName, "/tls");
+    assertThat(untrusted.toCompletionStage().toCompletableFuture().handle((ok, err) -> err)
+        .get(10, TimeUnit.SECONDS)).isNotNull();
+  }
+}
