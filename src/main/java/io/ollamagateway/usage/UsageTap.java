@@ -107,6 +107,7 @@ public final class UsageTap implements ResponseTap {
     if (!pendingEvent.isEmpty()) {
       scanEvent(pendingEvent);
     }
+    scanner.close();
     settle.accept(usage(), error);
   }
 
