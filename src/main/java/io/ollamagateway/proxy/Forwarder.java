@@ -26,7 +26,8 @@ import java.time.Duration;
  * a stream with Ollama's final {@code {"error":...}} line or an SSE error event, or cuts a plain body short.
  *
  * <p>An attempt that can be repeated elsewhere ends with {@link Outcome#retry()} set instead of being relayed:
- * a 429 or 401/403 answer for an upstream key, or a failure to connect; in both cases nothing has been written
+ * a 429 or 401/403 answer for an upstream key, a failure to connect, or a pooled connection that the upstream
+ * closed without a byte of answer (the race with its idle timeout); in all cases nothing has been written
  * to the client, and only requests whose body is buffered (or absent) are repeatable. What the upstream said
  * about the key is reported to the target's {@link io.ollamagateway.upstream.Lease} either way.
  *
@@ -120,11 +121,19 @@ final class Forwarder {
     Future<UpstreamConnection.Answer> response = connection.send(context, head(exchange, streamBody),
         exchange.body() == null ? null : exchange.body().bytes(), streamBody ? request : null);
     UpstreamConfig upstream = exchange.target().upstream();
-    return response
-        .recover(err -> Future.failedFuture(exchange.clientGone()
-            ? new ApiError(499, "client closed the connection")
-            : UpstreamFailure.before(err, upstream, connectTimeout, idleTimeout)))
-        .compose(answer -> judge(exchange, connection, answer, !streamBody));
+    return response.transform(ar -> {
+      if (ar.succeeded()) {
+        return judge(exchange, connection, ar.result(), !streamBody);
+      }
+      if (exchange.clientGone()) {
+        return Future.failedFuture(new ApiError(499, "client closed the connection"));
+      }
+      ApiError error = UpstreamFailure.before(ar.cause(), upstream, connectTimeout, idleTimeout);
+      // a pooled connection the upstream had just closed: try again (on a new connection), not another upstream
+      return !streamBody && connection.staleWhenReused()
+          ? Future.succeededFuture(Outcome.retry(error, false))
+          : Future.failedFuture(error);
+    });
   }
 
   /**

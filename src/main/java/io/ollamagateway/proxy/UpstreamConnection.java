@@ -57,6 +57,9 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   private boolean keepAlive;
   private boolean informational;
   private long lastRead;
+  private boolean bytesReceived;
+  private int exchanges;
+  private boolean closedUnanswered;
   private ScheduledFuture<?> idleCheck;
 
   UpstreamConnection(UpstreamClient.Pool pool, long idleTimeoutMillis) {
@@ -93,6 +96,9 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     this.informational = false;
     this.idleSince = 0;
     this.lastRead = System.nanoTime();
+    this.bytesReceived = false;
+    this.closedUnanswered = false;
+    this.exchanges++;
     scheduleIdleCheck(idleTimeoutMillis);
     if (upload == null) {
       DefaultFullHttpRequest full = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
@@ -131,6 +137,15 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     };
   }
 
+  /**
+   * Whether the exchange under way failed because the upstream closed a connection that had already carried an
+   * earlier exchange, before sending a byte of its answer: the race of a server closing an idle connection as
+   * the gateway reuses it. The request was most likely never read, so a buffered one may be sent again.
+   */
+  boolean staleWhenReused() {
+    return closedUnanswered && exchanges > 1;
+  }
+
   /** Aborts the exchange under way: the connection is closed, the upstream sees the request cancelled. */
   void reset() {
     keepAlive = false;
@@ -160,6 +175,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     lastRead = System.nanoTime();
+    bytesReceived = true;
     HttpObject object = (HttpObject) msg;
     if (object.decoderResult().isFailure()) {
       ReferenceCountUtil.release(msg);
@@ -216,6 +232,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     cancelIdleCheck();
     if (context != null && !answered) {
+      closedUnanswered = !bytesReceived;
       fail(new VertxException("the upstream closed the connection", true));
     }
     if (active) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ollamagateway.server.Gateway;
 import io.ollamagateway.testing.BrokenUpstream;
+import io.ollamagateway.testing.ClosingUpstream;
 import io.ollamagateway.testing.GatewayFixture;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -48,6 +49,25 @@ class UpstreamErrorsTest {
     return GatewayFixture.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(15))
         .header("Authorization", "Bearer " + GatewayFixture.TOKEN)
         .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  @Test
+  void aPooledConnectionTheUpstreamJustClosedIsRetriedOnANewOne() {
+    try (ClosingUpstream upstream = new ClosingUpstream()) {
+      // one event loop, so that the second request reuses the first one's connection
+      Gateway gateway = GatewayFixture.startGateway(Map.of("OLLAMA_URL", upstream.url(), "EVENT_LOOPS", "1"));
+      try {
+        String base = GatewayFixture.url(gateway);
+        for (String path : List.of("/api/stale-first", "/api/stale-second")) {
+          HttpResponse<String> answer = GatewayFixture.send(HttpRequest.newBuilder(URI.create(base + path))
+              .timeout(Duration.ofSeconds(15)).header("Authorization", "Bearer " + GatewayFixture.TOKEN));
+          assertThat(answer.statusCode()).as(path).isEqualTo(200);
+        }
+        assertThat(upstream.closedUnanswered()).isEqualTo(1); // the race happened, and the client never saw it
+      } finally {
+        GatewayFixture.await(gateway.stop(Duration.ZERO));
+      }
+    }
   }
 
   @Test
