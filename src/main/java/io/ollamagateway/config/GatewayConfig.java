@@ -20,7 +20,7 @@ import java.util.Optional;
  * @param clientIdleTimeout how long a client connection may stay silent before it is closed; zero disables
  * @param shutdownGrace how long running requests may go on after SIGTERM
  * @param accessLog whether one line per request is logged
- * @param upstreamMaxConnections connections open at most to each upstream, split equally among the event loops
+ * @param upstreamMaxConnections connections each event loop opens at most to each upstream
  * @param eventLoops the number of event-loop threads serving requests
  * @param upstreamPolicy key rotation, cooldowns, health checks and queues of the upstreams
  * @param metricsPublic whether {@code /metrics} answers without admin credentials

@@ -82,10 +82,8 @@ final class Forwarder {
           }
           // no connection: nothing was sent anywhere, so another upstream may take the request
           ApiError error = UpstreamFailure.before(ar.cause(), upstream, connectTimeout, idleTimeout);
-          if (error.status() != 503) {
-            target.lease().unreachable(error.getMessage());
-          }
-          return replayable && error.status() != 503 && !exchange.clientGone()
+          target.lease().unreachable(error.getMessage());
+          return replayable && !exchange.clientGone()
               ? Future.succeededFuture(Outcome.retry(error, true))
               : Future.failedFuture(error);
         });
@@ -113,7 +111,7 @@ final class Forwarder {
   private Future<Outcome> send(Exchange exchange, ContextInternal context, UpstreamConnection connection,
       boolean streamBody) {
     if (exchange.clientGone()) {
-      connection.reset();
+      connection.giveBack(); // unused: the next request may have it
       return Future.succeededFuture(new Outcome(499, "client closed before forwarding"));
     }
     exchange.onCancel(connection::reset);

@@ -70,7 +70,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     this.stages = List.copyOf(stages);
     this.selector = selector;
     this.client = new UpstreamClient(vertx, config.upstreamConnectTimeout(), config.upstreamIdleTimeout(),
-        config.upstreamMaxConnections(), config.eventLoops());
+        config.upstreamMaxConnections());
     this.forwarder = new Forwarder(client, config, taps);
     this.listeners = List.copyOf(listeners);
     this.maxBodyBytes = config.maxBodyBytes();

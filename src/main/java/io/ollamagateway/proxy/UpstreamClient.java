@@ -39,9 +39,12 @@ import javax.net.ssl.SSLParameters;
  *
  * <p>Connections are pooled per event loop and upstream origin: a request only ever uses connections of the
  * event loop its client connection runs on, so a connection's state is never shared between threads and no
- * pool is locked. Each event loop may open up to {@code maxConnections / eventLoops} connections to an origin
- * (at least one); a request that finds them all busy waits, in order, for one to come back. Idle connections
- * are closed after {@link #KEEP_ALIVE}. {@code https} upstreams get TLS with SNI and host name verification
+ * pool is locked. Each event loop may open up to {@code maxConnections} connections to an origin; a request that
+ * finds them all busy waits, in order, for one to come back. The cap is per event loop rather than shared,
+ * because a shared one would let one loop's idle connections starve another loop's waiting requests (client
+ * connections are not spread evenly over the loops); concurrency towards an upstream is governed by its
+ * {@code max_concurrent} gate, this cap only bounds the sockets. Idle connections are closed after
+ * {@link #KEEP_ALIVE}. {@code https} upstreams get TLS with SNI and host name verification
  * against the JVM's trusted certificates.
  *
  * <p>{@link #acquire} must be called on an event loop of the Vert.x instance given to the constructor; the
@@ -61,17 +64,16 @@ final class UpstreamClient {
   /** Outer map shared (one entry per event loop); each inner map is touched only by its event loop. */
   private final Map<EventLoop, Map<Origin, Pool>> pools = new ConcurrentHashMap<>();
 
-  UpstreamClient(Vertx vertx, Duration connectTimeout, Duration idleTimeout, int maxConnections, int eventLoops) {
-    this(vertx, connectTimeout, idleTimeout, maxConnections, eventLoops, defaultTls());
+  UpstreamClient(Vertx vertx, Duration connectTimeout, Duration idleTimeout, int maxConnections) {
+    this(vertx, connectTimeout, idleTimeout, maxConnections, defaultTls());
   }
 
-  UpstreamClient(Vertx vertx, Duration connectTimeout, Duration idleTimeout, int maxConnections, int eventLoops,
-      SslContext tls) {
+  UpstreamClient(Vertx vertx, Duration connectTimeout, Duration idleTimeout, int maxConnections, SslContext tls) {
     this.vertx = vertx;
     this.channels = ((VertxInternal) vertx).transport().channelFactory(false);
     this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
     this.idleTimeoutMillis = idleTimeout.toMillis();
-    this.maxPerLoop = Math.max(1, maxConnections / Math.max(1, eventLoops));
+    this.maxPerLoop = Math.max(1, maxConnections);
     this.tls = tls;
   }
 

@@ -156,6 +156,15 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     channel.close();
   }
 
+  /** Returns a connection that was acquired but never sent on to its pool. */
+  void giveBack() {
+    if (context == null && usable()) {
+      pool.release(this);
+    } else {
+      channel.close();
+    }
+  }
+
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();

@@ -25,10 +25,6 @@ final class UpstreamFailure {
     if (isTimeout(err)) {
       return new ApiError(504, who + " sent nothing for " + idle.toMillis() + " ms (UPSTREAM_IDLE_TIMEOUT)");
     }
-    if (type.endsWith("ConnectionPoolTooBusyException")) {
-      return new ApiError(503, who + " has too many requests waiting for a connection; try again shortly",
-          java.util.Map.of("Retry-After", "1"));
-    }
     return new ApiError(502, who + " is unreachable: " + UpstreamProbe.describe(err));
   }
 

@@ -90,7 +90,7 @@ class UpstreamClientTest {
   void reusesConnectionsAndNeverOpensMoreThanItsCap() throws Exception {
     HttpServer server = server(new HttpServerOptions());
     UpstreamConfig upstream = new UpstreamConfig("u", false, "127.0.0.1", server.actualPort(), "", List.of());
-    UpstreamClient client = new UpstreamClient(vertx, Duration.ofSeconds(5), Duration.ofSeconds(10), 2, 1);
+    UpstreamClient client = new UpstreamClient(vertx, Duration.ofSeconds(5), Duration.ofSeconds(10), 2);
     List<Future<String>> answers = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       answers.add(get(vertx, client, upstream, "/slow"));
@@ -107,7 +107,7 @@ class UpstreamClientTest {
   void answersThatCloseTheConnectionAreNotReused() throws Exception {
     HttpServer server = server(new HttpServerOptions());
     UpstreamConfig upstream = new UpstreamConfig("u", false, "127.0.0.1", server.actualPort(), "", List.of());
-    UpstreamClient client = new UpstreamClient(vertx, Duration.ofSeconds(5), Duration.ofSeconds(10), 1, 1);
+    UpstreamClient client = new UpstreamClient(vertx, Duration.ofSeconds(5), Duration.ofSeconds(10), 1);
     for (int i = 0; i < 3; i++) {
       assertThat(all(List.of(get(vertx, client, upstream, "/close")))).containsExactly("answer to /close");
     }
@@ -119,7 +119,7 @@ class UpstreamClientTest {
     SelfSigned certificate = SelfSigned.create(dir);
     HttpServer server = server(new HttpServerOptions().setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
         .setCertPath(certificate.cert().toString()).setKeyPath(certificate.key().toString())));
-    UpstreamClient trusting = new UpstreamClient(vertx, Duration.ofSeconds(5), Duration.ofSeconds(10), 4, 1,
+    UpstreamClient trusting = new UpstreamClient(vertx, Duration.ofSeconds(5), Duration.ofSeconds(10), 4,
         SslContextBuilder.forClient().trustManager(certificate.cert().toFile()).build());
     UpstreamConfig byName = new UpstreamConfig("u", true, "localhost", server.actualPort(), "", List.of());
     assertThat(all(List.of(get(vertx, trusting, byName, "/tls")))).containsExactly("answer to /tls");
@@ -135,7 +135,7 @@ class UpstreamClientTest {
     assertThat(refused.toCompletionStage().toCompletableFuture().handle((ok, err) -> err)
         .get(10, TimeUnit.SECONDS)).isNotNull();
 
-    UpstreamClient jvmTrust = new UpstreamClient(vertx, Duration.ofSeconds(5), Duration.ofSeconds(10), 4, 1);
+    UpstreamClient jvmTrust = new UpstreamClient(vertx, Duration.ofSeconds(5), Duration.ofSeconds(10), 4);
     Future<String> untrusted = get(vertx, jvmTrust, byName, "/tls");
     assertThat(untrusted.toCompletionStage().toCompletableFuture().handle((ok, err) -> err)
         .get(10, TimeUnit.SECONDS)).isNotNull();
