@@ -62,8 +62,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running gateway: its own Vert.x instance, one HTTP server per event loop sharing the port, one upstream
- * HTTP client shared by all of them, and the pipeline stages wired by hand.
+ * A running gateway: its own Vert.x instance, one HTTP server per event loop sharing the port, the proxy (whose
+ * own upstream client keeps connections per event loop), a Vert.x HTTP client for the upstreams' health checks,
+ * catalogues and probes, and the pipeline stages wired by hand.
  *
  * <p>{@link #start} and {@link #stop} may be called from any thread other than the gateway's event loops.
  */
@@ -74,10 +75,12 @@ public final class Gateway {
   private static final Duration REDIS_LEASE_TTL = Duration.ofMinutes(15);
   /** The one path under {@code /api/} that the gateway answers itself rather than forwards. */
   private static final String SELF_STATS = "/api/stats";
+  /** Connections per upstream for the probes' client: a few checks at a time, never proxied traffic. */
+  private static final int PROBE_CONNECTIONS = 8;
 
   private final GatewayConfig config;
   private final Vertx vertx;
-  private final HttpClientAgent client;
+  private final HttpClientAgent probeClient;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private final Supplier<GatewayConfig> reloadSource;
   private final UpstreamRegistry registry;
@@ -97,15 +100,16 @@ public final class Gateway {
     this.reloadSource = reloadSource;
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops())
         .setPreferNativeTransport(true));
-    this.client = vertx.createHttpClient(
+    this.probeClient = vertx.createHttpClient(
         new HttpClientOptions()
             .setKeepAlive(true)
             .setKeepAliveTimeout(60)
             .setTcpNoDelay(true)
             .setVerifyHost(true)
             .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.upstreamConnectTimeout().toMillis())),
-        new PoolOptions().setHttp1MaxSize(config.upstreamMaxConnections()));
-    this.registry = new UpstreamRegistry(vertx, client, config.upstreams(), config.upstreamPolicy(),
+        // health checks, catalogues and /health probes only: proxied requests use the proxy's own client
+        new PoolOptions().setHttp1MaxSize(PROBE_CONNECTIONS));
+    this.registry = new UpstreamRegistry(vertx, probeClient, config.upstreams(), config.upstreamPolicy(),
         System::currentTimeMillis, Duration.ofSeconds(3));
   }
 
@@ -147,7 +151,7 @@ public final class Gateway {
     }
     Authenticator authenticator = identity.authenticator();
     UpstreamSelector selector = new ModelRouter(registry);
-    UpstreamProbe probe = new UpstreamProbe(client,
+    UpstreamProbe probe = new UpstreamProbe(probeClient,
         () -> registry.snapshot().upstreams().stream().map(Upstream::config).toList(), Duration.ofSeconds(3));
     metrics.watchUpstreams(() -> registry.snapshot().upstreams().stream().map(upstream -> {
       ConcurrencyGate.Stats queue = upstream.gate().stats();
@@ -319,7 +323,7 @@ public final class Gateway {
           if (proxy != null) {
             proxy.close();
           }
-          return client.close();
+          return probeClient.close();
         })
         // After the servers (their last requests are counted), before the store closes.
         .transform(v -> usage == null ? Future.succeededFuture() : usage.shutdown())
