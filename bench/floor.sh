@@ -18,21 +18,14 @@ JAR=$(realpath "$JAR")
 ROUNDS=${ROUNDS:-2}; DURATION=${DURATION:-5}
 FLAGS="-Xms32m -Xmx128m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=128m"
 TOKEN=floor-token-$$
-need=(); command -v wrk >/dev/null || need+=(wrk); command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || need+=(nginx-light)
-if ((${#need[@]})); then apt-get install -y -qq "${need[@]}" >/dev/null || { apt-get update -qq && apt-get install -y -qq "${need[@]}"; }; fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 WORK=$(mktemp -d /tmp/ollama-gateway-floor.XXXXXX)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 1 120); do curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$1/api/version" && return 0; sleep 0.5; done; echo "no answer on $1" >&2; exit 1; }
-cat > "$WORK/chat.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '{"model":"llama3.2","stream":false,"messages":[{"role":"user","content":"hello there"}]}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $TOKEN"
-LUA
+source bench/lib.sh
+need=(); command -v wrk >/dev/null || need+=(wrk); command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || need+=(nginx-light)
+need_packages "${need[@]}"
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 declare -A PORT PID
 EMU=$(free_port)
 java -Xmx512m -jar "$JAR" emulator --port "$EMU" > "$WORK/emulator.log" 2>&1 & PIDS+=($!); PID[direct]=$!; PORT[direct]=$EMU
@@ -58,23 +51,6 @@ port=$(free_port); mkdir -p "$WORK/gateway"
 (cd "$WORK/gateway" && PROXY_AUTH_TOKEN=$TOKEN OLLAMA_URL=http://127.0.0.1:$EMU HOST=127.0.0.1 PORT=$port \
   UPSTREAM_MAX_CONNECTIONS=1000 exec java $FLAGS -jar "$JAR" > gateway.log 2>&1) & PIDS+=($!)
 PID[gateway]=$!; PORT[gateway]=$port; wait_http "$port"
-TARGETS=(direct nginx vertx hybrid netty gateway)
-
-run() { # PORT WHAT SECONDS
-  if [[ $2 == chat ]]; then timeout $(( $3 + 20 )) wrk -t2 -c64 -d"$3"s -s "$WORK/chat.lua" "http://127.0.0.1:$1/api/chat"
-  else timeout $(( $3 + 20 )) wrk -t2 -c64 -d"$3"s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$1/api/tags"; fi
-}
-ticks() { local sum=0 p; for p in ${1//,/ }; do sum=$(( sum + $(awk '{print $14+$15}' "/proc/$p/stat") )); done; echo "$sum"; }
-for t in "${TARGETS[@]}"; do run "${PORT[$t]}" chat 10 >/dev/null; run "${PORT[$t]}" tags 4 >/dev/null; done   # JIT warm-up
-hz=$(getconf CLK_TCK)
-for round in $(seq 1 "$ROUNDS"); do
-  for t in "${TARGETS[@]}"; do
-    for what in tags chat; do
-      c0=$(ticks "${PID[$t]}"); out=$(run "${PORT[$t]}" "$what" "$DURATION"); c1=$(ticks "${PID[$t]}")
-      n=$(awk '/requests in/ {print $1}' <<<"$out"); rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-      bad=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-      printf "round %s  %-8s %-5s req/s %9s  cpu us/req %4s%s\n" "$round" "$t" "$what" "$rps" \
-        $(( (c1 - c0) * 1000000 / hz / n )) "${bad:+  non-2xx $bad}"
-    done
-  done
-done
+TARGETS=()
+for t in direct nginx vertx hybrid netty gateway; do TARGETS+=("$t=${PORT[$t]}=${PID[$t]}"); done
+measure_rounds "$ROUNDS" "$DURATION" 64 "${TARGETS[@]}"

@@ -1,0 +1,60 @@
+# Shared by bench/compare.sh and bench/floor.sh, which source it: free ports, the chat request, and the
+# interleaved wrk rounds that print req/s and CPU per request. Needs WORK (a temp dir) and TOKEN set first.
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# wait_http PORT: until something answers GET /api/version there (the emulator, a proxy in front of it)
+wait_http() {
+  for _ in $(seq 1 120); do
+    curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$1/api/version" && return 0
+    sleep 0.5
+  done
+  echo "no answer on $1" >&2; exit 1
+}
+
+# need_packages PACKAGE...: apt-get installs the missing ones (apt-get update only if that fails)
+need_packages() {
+  (($#)) || return 0
+  apt-get install -y -qq "$@" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$@"; }
+}
+
+# The non-streamed chat request of every run, as a wrk script.
+cat > "$WORK/chat.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"model":"llama3.2","stream":false,"messages":[{"role":"user","content":"hello there"}]}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $TOKEN"
+LUA
+
+# wrk_run PORT tags|chat SECONDS CONNECTIONS -> wrk's output
+wrk_run() {
+  if [[ $2 == chat ]]; then timeout $(( $3 + 20 )) wrk -t2 -c"$4" -d"$3"s -s "$WORK/chat.lua" "http://127.0.0.1:$1/api/chat"
+  else timeout $(( $3 + 20 )) wrk -t2 -c"$4" -d"$3"s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$1/api/tags"; fi
+}
+
+# cpu_ticks PID[,PID...]: utime+stime summed, in clock ticks
+cpu_ticks() { local sum=0 p; for p in ${1//,/ }; do sum=$(( sum + $(awk '{print $14+$15}' "/proc/$p/stat") )); done; echo "$sum"; }
+
+# measure_rounds ROUNDS DURATION CONNECTIONS LABEL=PORT=PIDS...: a JIT warm-up of every target, then ROUNDS
+# interleaved rounds of both requests; one line per run with req/s and the target's CPU time per request.
+measure_rounds() {
+  local rounds=$1 duration=$2 connections=$3 target label port pids round what c0 c1 out n rps bad
+  shift 3
+  local hz; hz=$(getconf CLK_TCK)
+  for target in "$@"; do
+    port=$(cut -d= -f2 <<<"$target")
+    wrk_run "$port" chat 10 "$connections" >/dev/null; wrk_run "$port" tags 5 "$connections" >/dev/null
+  done
+  for round in $(seq 1 "$rounds"); do
+    for target in "$@"; do
+      IFS== read -r label port pids <<<"$target"
+      for what in tags chat; do
+        c0=$(cpu_ticks "$pids"); out=$(wrk_run "$port" "$what" "$duration" "$connections"); c1=$(cpu_ticks "$pids")
+        n=$(awk '/requests in/ {print $1}' <<<"$out"); rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+        bad=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+        printf "round %s  %-18s %-5s req/s %9s  cpu us/req %4s%s\n" "$round" "$label" "$what" "$rps" \
+          $(( (c1 - c0) * 1000000 / hz / (n > 0 ? n : 1) )) "${bad:+  non-2xx $bad}"
+      done
+    done
+  done
+}
