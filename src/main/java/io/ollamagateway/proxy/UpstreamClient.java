@@ -33,9 +33,9 @@ import javax.net.ssl.SSLParameters;
 
 /**
  * The gateway's HTTP/1.1 client towards its upstreams, on Netty directly rather than Vert.x's
- * {@code HttpClient}: measured side by side, a minimal proxy on Vert.x's client spent 45-50 us of CPU per
- * request where the same proxy with this kind of client spent about 35 (bench/RESULTS.md, 2026-12-01), and
- * the upstream hop is the whole of the gateway's data path.
+ * {@code HttpClient}: measured side by side (bench/floor.sh, bench/RESULTS.md 2026-12-01), a minimal proxy on
+ * Vert.x's server and client spent 42-56 us of CPU per request, the same server with this kind of client 24-31,
+ * nginx 14-22; the upstream hop is the whole of the gateway's data path.
  *
  * <p>Connections are pooled per event loop and upstream origin: a request only ever uses connections of the
  * event loop its client connection runs on, so a connection's state is never shared between threads and no
