@@ -12,6 +12,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.NetUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.ollamagateway.config.UpstreamConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -60,6 +61,7 @@ final class UpstreamClient {
   private final int connectTimeoutMillis;
   private final long idleTimeoutMillis;
   private final int maxPerLoop;
+  private final long keepAliveNanos;
   private final SslContext tls;
   /** Outer map shared (one entry per event loop); each inner map is touched only by its event loop. */
   private final Map<EventLoop, Map<Origin, Pool>> pools = new ConcurrentHashMap<>();
@@ -69,7 +71,13 @@ final class UpstreamClient {
   }
 
   UpstreamClient(Vertx vertx, Duration connectTimeout, Duration idleTimeout, int maxConnections, SslContext tls) {
+    this(vertx, connectTimeout, idleTimeout, maxConnections, tls, KEEP_ALIVE);
+  }
+
+  UpstreamClient(Vertx vertx, Duration connectTimeout, Duration idleTimeout, int maxConnections, SslContext tls,
+      Duration keepAlive) {
     this.vertx = vertx;
+    this.keepAliveNanos = keepAlive.toNanos();
     this.channels = ((VertxInternal) vertx).transport().channelFactory(false);
     this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
     this.idleTimeoutMillis = idleTimeout.toMillis();
@@ -106,6 +114,17 @@ final class UpstreamClient {
   }
 
   private record Origin(String host, int port, boolean ssl) {
+    // Written out because this is a map key looked up on every request: the generated equals and hashCode
+    // went through method handles that showed in profiles.
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Origin o && port == o.port && ssl == o.ssl && host.equals(o.host);
+    }
+
+    @Override
+    public int hashCode() {
+      return (host.hashCode() * 31 + port) * 2 + (ssl ? 1 : 0);
+    }
   }
 
   /** The connections of one event loop to one origin. Confined to that event loop. */
@@ -115,6 +134,7 @@ final class UpstreamClient {
     private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<PromiseInternal<UpstreamConnection>> waiters = new ArrayDeque<>();
     private int open;
+    private ScheduledFuture<?> sweep;
 
     Pool(EventLoop loop, Origin origin) {
       this.loop = loop;
@@ -146,13 +166,29 @@ final class UpstreamClient {
         return;
       }
       idle.addFirst(connection);
-      long since = System.nanoTime();
-      connection.idleSince(since);
-      loop.schedule(() -> {
-        if (connection.idleSince() == since && idle.remove(connection)) {
-          connection.close();
-        }
-      }, KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS);
+      connection.idleSince(System.nanoTime());
+      if (sweep == null) {
+        sweep = loop.schedule(this::closeExpired, keepAliveNanos, TimeUnit.NANOSECONDS);
+      }
+    }
+
+    /**
+     * Closes the connections idle for the keep-alive time ({@link #KEEP_ALIVE}). One timer per pool at a time, not one per release:
+     * at thousands of requests a second, a timer per release kept a minute's worth of them alive.
+     */
+    private void closeExpired() {
+      sweep = null;
+      long now = System.nanoTime();
+      UpstreamConnection oldest;
+      // released connections are added first, so the longest idle is last
+      while ((oldest = idle.peekLast()) != null && now - oldest.idleSince() >= keepAliveNanos) {
+        idle.pollLast();
+        oldest.close();
+      }
+      if (oldest != null) {
+        long left = keepAliveNanos - (now - oldest.idleSince());
+        sweep = loop.schedule(this::closeExpired, Math.max(1, left), TimeUnit.NANOSECONDS);
+      }
     }
 
     /** A connection closed (or failed to open): its place goes to the next waiter, if any. */

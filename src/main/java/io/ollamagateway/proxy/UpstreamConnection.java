@@ -99,7 +99,10 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     this.bytesReceived = false;
     this.closedUnanswered = false;
     this.exchanges++;
-    scheduleIdleCheck(idleTimeoutMillis);
+    if (idleCheck == null) {
+      // a check left from an earlier exchange counts from lastRead too: keeping it saves a timer per request
+      scheduleIdleCheck(idleTimeoutMillis);
+    }
     if (upload == null) {
       DefaultFullHttpRequest full = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
           request.uri(), body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body.getBytes()),
@@ -214,7 +217,6 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
       }
       if (last) {
         answered = true;
-        cancelIdleCheck();
       }
       Answer current = answer;
       context.emit(v -> current.deliver(chunk, last));

@@ -37,6 +37,7 @@ class UpstreamClientTest {
 
   private Vertx vertx;
   private final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
+  private final Set<HttpConnection> closed = ConcurrentHashMap.newKeySet();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
 
@@ -52,7 +53,9 @@ class UpstreamClientTest {
 
   private HttpServer server(HttpServerOptions options) throws Exception {
     return vertx.createHttpServer(options.setHost("127.0.0.1").setPort(0)).requestHandler(request -> {
-      connections.add(request.connection());
+      if (connections.add(request.connection())) {
+        request.connection().closeHandler(v -> closed.add(request.connection()));
+      }
       int now = inFlight.incrementAndGet();
       maxInFlight.accumulateAndGet(now, Math::max);
       vertx.setTimer(request.path().equals("/slow") ? 100 : 1, t -> {
@@ -101,6 +104,30 @@ class UpstreamClientTest {
 
     assertThat(all(List.of(get(vertx, client, upstream, "/again")))).containsExactly("answer to /again");
     assertThat(connections).hasSize(2); // an idle connection was reused
+  }
+
+  @Test
+  void closesConnectionsIdleForTheKeepAliveTimeAndNoSooner() throws Exception {
+    HttpServer server = server(new HttpServerOptions());
+    UpstreamConfig upstream = new UpstreamConfig("u", false, "127.0.0.1", server.actualPort(), "", List.of());
+    UpstreamClient client = new UpstreamClient(vertx, Duration.ofSeconds(5), Duration.ofSeconds(10), 1,
+        SslContextBuilder.forClient().build(), Duration.ofMillis(1000));
+    long start = System.nanoTime();
+    assertThat(all(List.of(get(vertx, client, upstream, "/first")))).containsExactly("answer to /first");
+    Thread.sleep(600);
+    assertThat(all(List.of(get(vertx, client, upstream, "/second")))).containsExactly("answer to /second");
+    // the pool's timer fires about 1 s after the first release and finds the connection used since
+    Thread.sleep(Math.max(0, 1_300 - (System.nanoTime() - start) / 1_000_000));
+    assertThat(connections).hasSize(1);
+    assertThat(closed).isEmpty();
+
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (closed.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(closed).hasSize(1); // idle 1 s after the second request
+    assertThat(all(List.of(get(vertx, client, upstream, "/third")))).containsExactly("answer to /third");
+    assertThat(connections).hasSize(2); // a new connection for the next request
   }
 
   @Test
