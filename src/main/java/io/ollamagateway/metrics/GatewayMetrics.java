@@ -116,12 +116,36 @@ public final class GatewayMetrics {
   // than the rest of the bookkeeping together. Label sets are bounded (see the class comment).
 
   private record RequestLabels(String family, String endpoint, String model, String upstream, int status) {
+    // Written out because this is a map key looked up on every request: the generated equals and hashCode
+    // went through method handles that showed in profiles.
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof RequestLabels l && status == l.status && endpoint.equals(l.endpoint)
+          && model.equals(l.model) && upstream.equals(l.upstream) && family.equals(l.family);
+    }
+
+    @Override
+    public int hashCode() {
+      return (((family.hashCode() * 31 + endpoint.hashCode()) * 31 + model.hashCode()) * 31
+          + upstream.hashCode()) * 31 + status;
+    }
   }
 
   private record RequestMeters(Counter requests, Counter errors, Timer duration, Timer firstByte) {
   }
 
   private record TokenLabels(String model, String upstream, boolean estimated) {
+    // written out for the same reason as RequestLabels'
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof TokenLabels l && estimated == l.estimated && model.equals(l.model)
+          && upstream.equals(l.upstream);
+    }
+
+    @Override
+    public int hashCode() {
+      return (model.hashCode() * 31 + upstream.hashCode()) * 2 + (estimated ? 1 : 0);
+    }
   }
 
   private record TokenMeters(Counter prompt, Counter completion) {

@@ -1,5 +1,7 @@
 package io.ollamagateway.metrics;
 
+import io.ollamagateway.api.ApiFamily;
+import io.ollamagateway.proxy.Endpoint;
 import io.ollamagateway.proxy.Exchange;
 import io.ollamagateway.proxy.ExchangeListener;
 import io.ollamagateway.usage.Usage;
@@ -8,6 +10,10 @@ import java.util.Locale;
 
 /** Feeds {@link GatewayMetrics} from the pipeline: request outcomes and metered tokens. Event loops only. */
 public final class MetricsListener implements ExchangeListener, UsageRecorder {
+
+  // label values, computed once rather than lower-cased on every request
+  private static final String[] ENDPOINT_LABELS = labels(Endpoint.values());
+  private static final String[] FAMILY_LABELS = labels(ApiFamily.values());
 
   private final GatewayMetrics metrics;
 
@@ -22,8 +28,9 @@ public final class MetricsListener implements ExchangeListener, UsageRecorder {
 
   @Override
   public void onFinish(Exchange exchange, int status, String note) {
-    metrics.finished(exchange.endpoint().family().name().toLowerCase(Locale.ROOT),
-        exchange.endpoint().name().toLowerCase(Locale.ROOT), exchange.model(), upstream(exchange), status,
+    Endpoint endpoint = exchange.endpoint();
+    metrics.finished(FAMILY_LABELS[endpoint.family().ordinal()], ENDPOINT_LABELS[endpoint.ordinal()],
+        exchange.model(), upstream(exchange), status,
         System.nanoTime() - exchange.startNanos(), exchange.firstByteNanos());
   }
 
@@ -31,6 +38,14 @@ public final class MetricsListener implements ExchangeListener, UsageRecorder {
   public void record(Exchange exchange, Usage usage, Throwable error) {
     metrics.tokens(exchange.model(), upstream(exchange), usage.promptTokens(), usage.completionTokens(),
         usage.estimated());
+  }
+
+  private static String[] labels(Enum<?>[] values) {
+    String[] labels = new String[values.length];
+    for (Enum<?> value : values) {
+      labels[value.ordinal()] = value.name().toLowerCase(Locale.ROOT);
+    }
+    return labels;
   }
 
   private static String upstream(Exchange exchange) {

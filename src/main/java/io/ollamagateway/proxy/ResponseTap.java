@@ -46,38 +46,53 @@ public interface ResponseTap {
 
     /** Opens every factory's tap; chunks pass through them in order. */
     static Factory all(java.util.List<Factory> factories) {
+      Factory[] each = factories.toArray(Factory[]::new);
       return (exchange, status, contentType) -> {
-        java.util.List<ResponseTap> taps = factories.stream()
-            .map(f -> f.open(exchange, status, contentType)).filter(t -> t != ResponseTap.NONE).toList();
-        if (taps.isEmpty()) {
-          return ResponseTap.NONE;
-        }
-        if (taps.size() == 1) {
-          return taps.get(0);
-        }
-        return new ResponseTap() {
-          @Override
-          public Buffer onChunk(Buffer chunk) {
-            Buffer current = chunk;
-            for (ResponseTap tap : taps) {
-              if (current == null) {
-                return null;
-              }
-              current = tap.onChunk(current);
+        // a plain loop: this runs for every answer, and most open at most one tap
+        ResponseTap only = ResponseTap.NONE;
+        java.util.List<ResponseTap> taps = null;
+        for (Factory factory : each) {
+          ResponseTap tap = factory.open(exchange, status, contentType);
+          if (tap == ResponseTap.NONE) {
+            continue;
+          }
+          if (only == ResponseTap.NONE) {
+            only = tap;
+          } else {
+            if (taps == null) {
+              taps = new java.util.ArrayList<>(each.length);
+              taps.add(only);
             }
-            return current;
+            taps.add(tap);
           }
+        }
+        return taps == null ? only : chain(taps);
+      };
+    }
 
-          @Override
-          public boolean keepsLength() {
-            return taps.stream().allMatch(ResponseTap::keepsLength);
+    private static ResponseTap chain(java.util.List<ResponseTap> taps) {
+      return new ResponseTap() {
+        @Override
+        public Buffer onChunk(Buffer chunk) {
+          Buffer current = chunk;
+          for (ResponseTap tap : taps) {
+            if (current == null) {
+              return null;
+            }
+            current = tap.onChunk(current);
           }
+          return current;
+        }
 
-          @Override
-          public void onEnd(Throwable error) {
-            taps.forEach(tap -> tap.onEnd(error));
-          }
-        };
+        @Override
+        public boolean keepsLength() {
+          return taps.stream().allMatch(ResponseTap::keepsLength);
+        }
+
+        @Override
+        public void onEnd(Throwable error) {
+          taps.forEach(tap -> tap.onEnd(error));
+        }
       };
     }
   }

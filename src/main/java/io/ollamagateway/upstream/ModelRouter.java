@@ -51,7 +51,7 @@ public final class ModelRouter implements UpstreamSelector {
           + (route.model() == null ? "" : " for model '" + route.model() + "'")));
     }
     long now = registry.clock().getAsLong();
-    List<Upstream> withKeys = new ArrayList<>();
+    List<Upstream> withKeys = new ArrayList<>(candidates.size());
     long earliest = Long.MAX_VALUE;
     List<String> disabledEverywhere = new ArrayList<>();
     for (Upstream upstream : candidates) {
@@ -69,7 +69,9 @@ public final class ModelRouter implements UpstreamSelector {
     if (withKeys.isEmpty()) {
       return Future.failedFuture(noKey(earliest, now, disabledEverywhere));
     }
-    withKeys.sort(order(route.model()));
+    if (withKeys.size() > 1) {
+      withKeys.sort(order(route.model()));
+    }
     Upstream chosen = withKeys.get(0);
     return chosen.gate().enter(route.clientId()).compose(v -> {
       OptionalInt key = chosen.keys().isEmpty() ? OptionalInt.of(-1) : chosen.keys().acquire();
@@ -86,24 +88,35 @@ public final class ModelRouter implements UpstreamSelector {
     });
   }
 
+  // Loops rather than streams: this runs for every request, usually over a single upstream.
   private List<Upstream> candidates(List<Upstream> all, Route route) {
-    List<Upstream> open = all.stream().filter(u -> !route.excluded().contains(u.name())).toList();
     boolean plainProxy = all.size() == 1 && all.get(0).config().models().isEmpty();
-    if (plainProxy || route.model() == null) {
-      return preferHealthy(open);
+    boolean anyModel = plainProxy || route.model() == null;
+    List<Upstream> having = new ArrayList<>(all.size());
+    List<Upstream> unknown = anyModel ? having : new ArrayList<>(all.size());
+    for (Upstream upstream : all) {
+      if (route.excluded().contains(upstream.name())) {
+        continue;
+      }
+      Upstream.Has has = anyModel ? Upstream.Has.YES : upstream.has(route.model());
+      if (has == Upstream.Has.YES) {
+        having.add(upstream);
+      } else if (has == Upstream.Has.UNKNOWN) {
+        unknown.add(upstream); // an upstream whose catalogue could not be read yet might have it
+      }
     }
-    List<Upstream> having = open.stream().filter(u -> u.has(route.model()) == Upstream.Has.YES).toList();
-    if (having.isEmpty()) {
-      // an upstream whose catalogue could not be read yet might have it
-      having = open.stream().filter(u -> u.has(route.model()) == Upstream.Has.UNKNOWN).toList();
-    }
-    return preferHealthy(having);
+    return preferHealthy(having.isEmpty() ? unknown : having);
   }
 
   /** Healthy upstreams; when none is, all of them: a failed check must not stop traffic that might work. */
   private static List<Upstream> preferHealthy(List<Upstream> upstreams) {
-    List<Upstream> healthy = upstreams.stream().filter(Upstream::healthy).toList();
-    return new ArrayList<>(healthy.isEmpty() ? upstreams : healthy);
+    List<Upstream> healthy = new ArrayList<>(upstreams.size());
+    for (Upstream upstream : upstreams) {
+      if (upstream.healthy()) {
+        healthy.add(upstream);
+      }
+    }
+    return healthy.isEmpty() ? upstreams : healthy;
   }
 
   private static Comparator<Upstream> order(String model) {

@@ -1,6 +1,7 @@
 package io.ollamagateway.usage;
 
 import java.time.Instant;
+import java.util.Objects;
 
 /**
  * One hourly usage row: what one key of one user did with one model on one upstream (and upstream key) during
@@ -29,6 +30,26 @@ public record Rollup(Key key, long requests, long promptTokens, long completionT
    */
   public record Key(Instant hour, Long userId, Long keyId, String client, String model, String upstream,
       int upstreamKeyIndex) {
+
+    // Written out because this is a map key looked up on every request: the generated equals and hashCode
+    // went through method handles that showed in profiles.
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Key k && upstreamKeyIndex == k.upstreamKeyIndex && Objects.equals(hour, k.hour)
+          && Objects.equals(userId, k.userId) && Objects.equals(keyId, k.keyId) && Objects.equals(client, k.client)
+          && Objects.equals(model, k.model) && Objects.equals(upstream, k.upstream);
+    }
+
+    @Override
+    public int hashCode() {
+      int h = Objects.hashCode(hour);
+      h = 31 * h + Objects.hashCode(userId);
+      h = 31 * h + Objects.hashCode(keyId);
+      h = 31 * h + Objects.hashCode(client);
+      h = 31 * h + Objects.hashCode(model);
+      h = 31 * h + Objects.hashCode(upstream);
+      return 31 * h + upstreamKeyIndex;
+    }
 
     public Key withModel(String other) {
       return new Key(hour, userId, keyId, client, other, upstream, upstreamKeyIndex);
