@@ -221,13 +221,23 @@ final class Forwarder {
       }
       done.tryComplete(new Outcome(status, "upstream failed mid-answer: " + message));
     });
-    answer.endHandler(v -> {
+    answer.endHandler(last -> {
       if (done.future().isComplete()) {
         return;
       }
       exchange.onCancel(null);
+      Buffer forward = null;
+      if (last != null) {
+        exchange.markFirstByte();
+        forward = tap.onChunk(last);
+      }
       tap.onEnd(null);
-      out.end();
+      // a small answer arrives whole: written and ended in one step
+      if (forward != null && forward.length() > 0) {
+        out.end(forward);
+      } else {
+        out.end();
+      }
       done.tryComplete(new Outcome(status, null));
     });
     return done.future();

@@ -7,6 +7,7 @@ import io.ollamagateway.auth.Credentials;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.config.GatewayConfig;
 import io.ollamagateway.upstream.Route;
+import io.ollamagateway.upstream.Target;
 import io.ollamagateway.upstream.UpstreamSelector;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -109,10 +110,15 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   }
 
   private Future<Void> runStages(Exchange exchange, int index) {
-    if (index == stages.size()) {
-      return Future.succeededFuture();
+    // most stages answer at once: chain futures only behind one that has not
+    for (int i = index; i < stages.size(); i++) {
+      Future<Void> stage = stages.get(i).apply(exchange);
+      if (!stage.succeeded()) {
+        int next = i + 1;
+        return stage.compose(v -> runStages(exchange, next));
+      }
     }
-    return stages.get(index).apply(exchange).compose(v -> runStages(exchange, index + 1));
+    return Future.succeededFuture();
   }
 
   /**
@@ -123,9 +129,13 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   private Future<Forwarder.Outcome> attempt(Exchange exchange, Set<String> excluded, ApiError previous, int n) {
     Route route = new Route(exchange.model(), exchange.principal().clientId(), excluded);
     return selector.select(route)
-        .recover(err -> Future.failedFuture(previous != null && err instanceof ApiError e
-            && (e.status() == 404 || e.status() == 502) ? previous : err))
-        .compose(target -> {
+        .transform(selected -> {
+          if (selected.failed()) {
+            Throwable err = selected.cause();
+            return Future.failedFuture(previous != null && err instanceof ApiError e
+                && (e.status() == 404 || e.status() == 502) ? previous : err);
+          }
+          Target target = selected.result();
           exchange.target(target);
           return forwarder.forward(exchange).andThen(ar -> target.lease().release());
         })

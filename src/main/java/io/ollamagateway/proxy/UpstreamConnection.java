@@ -314,16 +314,18 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * The answer to one request: status, headers, then the body as a stream. Handlers are set on the exchange's
-   * context; chunks that arrive before a handler is set are kept until it is.
+   * The answer to one request: status, headers, then the body as a stream. The last chunk goes to the end
+   * handler rather than the handler, so that a small answer can be written and ended in one step. Handlers
+   * are set on the exchange's context; chunks that arrive before a handler is set are kept until it is.
    */
   final class Answer {
     private final HttpResponse response;
     private Handler<Buffer> handler;
-    private Handler<Void> endHandler;
+    private Handler<Buffer> endHandler;
     private Handler<Throwable> exceptionHandler;
     private List<Buffer> early;
     private boolean ended;
+    private Buffer lastChunk;
     private Throwable failure;
     /** Set once the connection has moved on: pausing it would stall another exchange. */
     private boolean detached;
@@ -353,10 +355,13 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
       }
     }
 
-    void endHandler(Handler<Void> handler) {
+    /** Called once, with the answer's last chunk, or {@code null} when the last piece carried no bytes. */
+    void endHandler(Handler<Buffer> handler) {
       this.endHandler = handler;
       if (handler != null && ended) {
-        handler.handle(null);
+        Buffer chunk = lastChunk;
+        lastChunk = null;
+        handler.handle(chunk);
       }
     }
 
@@ -389,11 +394,20 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
       Buffer all = Buffer.buffer();
       handler(all::appendBuffer);
       exceptionHandler(whole::tryFail);
-      endHandler(v -> whole.tryComplete(all));
+      endHandler(last -> whole.tryComplete(last == null ? all : all.appendBuffer(last)));
       return whole.future();
     }
 
     private void deliver(Buffer chunk, boolean last) {
+      if (last) {
+        ended = true;
+        if (endHandler != null) {
+          endHandler.handle(chunk);
+        } else {
+          lastChunk = chunk;
+        }
+        return;
+      }
       if (chunk != null) {
         if (handler != null) {
           handler.handle(chunk);
@@ -402,12 +416,6 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             early = new ArrayList<>(2);
           }
           early.add(chunk);
-        }
-      }
-      if (last) {
-        ended = true;
-        if (endHandler != null) {
-          endHandler.handle(null);
         }
       }
     }

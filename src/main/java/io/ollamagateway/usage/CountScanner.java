@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import java.io.IOException;
-import java.util.Set;
 
 /**
  * Reads token counts and generated text out of JSON documents that arrive in pieces: one document (a
@@ -26,18 +25,6 @@ final class CountScanner {
   private static final JsonFactory JSON = new JsonFactory();
   /** Text kept per answer for estimating: a long answer's estimate is extrapolated beyond it. */
   static final int MAX_TEXT = 16 * 1024;
-  private static final Set<String> PROMPT = Set.of("prompt_eval_count", "usage.prompt_tokens",
-      "usage.input_tokens", "message.usage.input_tokens", "response.usage.input_tokens");
-  private static final Set<String> COMPLETION = Set.of("eval_count", "usage.completion_tokens",
-      "usage.output_tokens", "response.usage.output_tokens");
-  private static final Set<String> TEXT = Set.of("response", "message.content", "message.thinking",
-      "choices.delta.content", "choices.delta.reasoning", "choices.text", "choices.message.content",
-      "delta.text", "delta");
-
-  private static final Set<String> COUNT_NAMES = Set.of("prompt_eval_count", "eval_count", "prompt_tokens",
-      "completion_tokens", "input_tokens", "output_tokens");
-  private static final Set<String> TEXT_NAMES = Set.of("response", "content", "thinking", "reasoning", "text",
-      "delta");
 
   private final TokenEstimator estimator;
   private final JsonParser parser;
@@ -91,25 +78,8 @@ final class CountScanner {
         depth++;
       }
       case END_OBJECT, END_ARRAY -> depth--;
-      case VALUE_NUMBER_INT -> {
-        String name = parser.currentName();
-        if (name != null && COUNT_NAMES.contains(name)) {
-          String at = path(name);
-          if (PROMPT.contains(at)) {
-            promptTokens = parser.getLongValue();
-          } else if (COMPLETION.contains(at)) {
-            completionTokens = parser.getLongValue();
-          }
-        }
-      }
-      case VALUE_STRING -> {
-        String name = parser.currentName();
-        if (name != null && TEXT_NAMES.contains(name) && TEXT.contains(path(name))) {
-          keep(parser.getText());
-        } else if (depth == 1 && "error".equals(name)) {
-          error = parser.getText();
-        }
-      }
+      case VALUE_NUMBER_INT -> count(parser.currentName());
+      case VALUE_STRING -> text(parser.currentName());
       case VALUE_TRUE -> {
         if (depth == 1 && "done".equals(parser.currentName())) {
           done = true;
@@ -121,21 +91,70 @@ final class CountScanner {
     }
   }
 
+  // The paths below are matched with a switch on the name and a walk up the enclosing names, not by joining
+  // them into a string: this runs for every value of every answer.
+
+  private void count(String name) throws IOException {
+    if (name == null) {
+      return;
+    }
+    boolean prompt = switch (name) {
+      case "prompt_eval_count" -> within(null, null);
+      case "prompt_tokens" -> within("usage", null);
+      case "input_tokens" -> within("usage", null) || within("message", "usage") || within("response", "usage");
+      default -> false;
+    };
+    boolean completion = !prompt && switch (name) {
+      case "eval_count" -> within(null, null);
+      case "completion_tokens" -> within("usage", null);
+      case "output_tokens" -> within("usage", null) || within("response", "usage");
+      default -> false;
+    };
+    if (prompt) {
+      promptTokens = parser.getLongValue();
+    } else if (completion) {
+      completionTokens = parser.getLongValue();
+    }
+  }
+
+  private void text(String name) throws IOException {
+    if (name == null) {
+      return;
+    }
+    boolean generated = switch (name) {
+      case "response", "delta" -> within(null, null);
+      case "content" -> within("message", null) || within("choices", "delta") || within("choices", "message");
+      case "thinking" -> within("message", null);
+      case "reasoning" -> within("choices", "delta");
+      case "text" -> within("choices", null) || within("delta", null);
+      default -> false;
+    };
+    if (generated) {
+      keep(parser.getText());
+    } else if (depth == 1 && "error".equals(name)) {
+      error = parser.getText();
+    }
+  }
+
   /**
-   * The dotted path of a value: the names its enclosing containers were opened under, arrays being
-   * transparent ({@code choices[0].delta.content} is {@code choices.delta.content}).
+   * Whether the names of the containers enclosing the current value, outermost first and arrays being
+   * transparent, are exactly {@code first} then {@code second} ({@code null} for fewer):
+   * {@code choices[0].delta.content} is within {@code choices}, {@code delta}.
    */
-  private String path(String name) {
-    if (depth <= 1) {
-      return name;
-    }
-    StringBuilder at = new StringBuilder(32);
+  private boolean within(String first, String second) {
+    int matched = 0;
     for (int i = 1; i < depth && i < path.length; i++) {
-      if (path[i] != null) {
-        at.append(path[i]).append('.');
+      String name = path[i];
+      if (name == null) {
+        continue;
       }
+      String wanted = matched == 0 ? first : matched == 1 ? second : null;
+      if (!name.equals(wanted)) {
+        return false;
+      }
+      matched++;
     }
-    return at.append(name).toString();
+    return matched == (first == null ? 0 : second == null ? 1 : 2);
   }
 
   /**

@@ -128,6 +128,24 @@ class UsageTapTest {
   }
 
   @Test
+  void countsAndTextAreReadOnlyWhereTheyBelong() {
+    // the stream of /v1/responses: counts inside response.usage, text in the top-level delta
+    UsageTap responses = tap(UsageTap.Format.SSE, false, "");
+    responses.onChunk(Buffer.buffer("data: {\"type\":\"response.output_text.delta\",\"delta\":\"Hi\"}\n\n"
+        + "data: {\"type\":\"response.completed\",\"response\":{\"usage\":{\"input_tokens\":3,"
+        + "\"output_tokens\":4}}}\n\n"));
+    responses.onEnd(null);
+    // a tool call's arguments may use the same names: they are not counts, and nested text is not generated
+    UsageTap nested = tap(UsageTap.Format.NDJSON, false, "prompt");
+    nested.onChunk(Buffer.buffer("{\"message\":{\"thinking\":\"Let me think\",\"tool_calls\":[{\"function\":"
+        + "{\"arguments\":{\"eval_count\":99,\"prompt_tokens\":98,\"content\":\"not counted\"}}}]},"
+        + "\"done\":false}\n"));
+    nested.onEnd(new IllegalStateException("cut"));
+    assertThat(settled.get(0)).isEqualTo(new Usage(3, 4, false));
+    assertThat(settled.get(1)).isEqualTo(new Usage(ESTIMATOR.count("prompt"), ESTIMATOR.count("Let me think"), true));
+  }
+
+  @Test
   void nonJsonAnswersPassUntouchedAndSettleOnce() {
     UsageTap tap = tap(UsageTap.Format.JSON, false, "");
     Buffer html = Buffer.buffer("<html>bad gateway</html>");
