@@ -198,11 +198,12 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       return Future.succeededFuture();
     }
     String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (declared != null && parseLength(declared) > maxBodyBytes) {
+    long length = declared == null ? -1 : parseLength(declared);
+    if (length > maxBodyBytes) {
       return Future.failedFuture(tooLarge());
     }
     Promise<Void> read = Promise.promise();
-    Buffer body = Buffer.buffer(declared == null ? 1024 : (int) Math.max(0, parseLength(declared)));
+    Buffer body = Buffer.buffer(declared == null ? 1024 : (int) Math.max(0, length));
     request.handler(chunk -> {
       if (body.length() + (long) chunk.length() > maxBodyBytes) {
         request.handler(null);

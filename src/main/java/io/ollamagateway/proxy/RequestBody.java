@@ -3,7 +3,9 @@ package io.ollamagateway.proxy;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -64,7 +66,10 @@ public final class RequestBody {
     }
     String name = null;
     String source = null;
-    try (JsonParser parser = JSON.createParser(new BufferInput(bytes))) {
+    ByteBuf buffer = ((BufferInternal) bytes).unwrap();
+    try (JsonParser parser = buffer.hasArray()
+        ? JSON.createParser(buffer.array(), buffer.arrayOffset() + buffer.readerIndex(), buffer.readableBytes())
+        : JSON.createParser(new BufferInput(bytes))) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return;
       }

@@ -1,5 +1,6 @@
 package io.ollamagateway.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -105,7 +106,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     }
     if (upload == null) {
       DefaultFullHttpRequest full = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
-          request.uri(), body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body.getBytes()),
+          request.uri(), body == null ? Unpooled.EMPTY_BUFFER : wrap(body),
           request.headers(), HttpHeaders.EMPTY_HEADERS);
       if (body != null) {
         full.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length());
@@ -117,7 +118,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
       }
       channel.write(request);
       upload.handler(chunk -> {
-        channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk.getBytes())));
+        channel.writeAndFlush(new DefaultHttpContent(wrap(chunk)));
         if (!channel.isWritable()) {
           upload.pause();
         }
@@ -127,6 +128,17 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
       upload.resume();
     }
     return head.future();
+  }
+
+  /**
+   * The body's bytes for Netty without copying them when they are on the heap. The wrapper has its own
+   * reference count, so releasing it after the write leaves the body intact for a retry.
+   */
+  private static ByteBuf wrap(Buffer body) {
+    ByteBuf buffer = ((BufferInternal) body).unwrap();
+    return buffer.hasArray()
+        ? Unpooled.wrappedBuffer(buffer.array(), buffer.arrayOffset() + buffer.readerIndex(), buffer.readableBytes())
+        : Unpooled.wrappedBuffer(body.getBytes());
   }
 
   private ChannelFutureListener sentListener() {
