@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.StampedLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +39,9 @@ public final class UsageRollups implements AutoCloseable {
   // add() holds the read side while it merges into the current map, the flush takes the write side to swap the
   // map: without it an add that read the old map just before the swap could merge into it after the flush had
   // copied it, and that row was lost (seen with the first add, slowed by linking its method reference).
-  private final ReentrantReadWriteLock swap = new ReentrantReadWriteLock();
+  // A StampedLock rather than a ReentrantReadWriteLock: its read side is one compare-and-set each way, without
+  // the per-thread hold counts that a second event loop made the other lock keep.
+  private final StampedLock swap = new StampedLock();
   private final long timer;
   private Future<Void> flushing = Future.succeededFuture();
 
@@ -57,11 +59,11 @@ public final class UsageRollups implements AutoCloseable {
 
   /** Adds to a row of the current batch. */
   public void add(Rollup rollup) {
-    swap.readLock().lock();
+    long stamp = swap.readLock();
     try {
       current.get().merge(rollup.key(), rollup, Rollup::plus);
     } finally {
-      swap.readLock().unlock();
+      swap.unlockRead(stamp);
     }
   }
 
@@ -69,11 +71,11 @@ public final class UsageRollups implements AutoCloseable {
   public synchronized Future<Void> flush() {
     flushing = flushing.transform(previous -> {
       Map<Rollup.Key, Rollup> batch;
-      swap.writeLock().lock();
+      long stamp = swap.writeLock();
       try {
         batch = current.getAndSet(new ConcurrentHashMap<>());
       } finally {
-        swap.writeLock().unlock();
+        swap.unlockWrite(stamp);
       }
       return vertx.executeBlocking(() -> {
         synchronized (unwritten) {
