@@ -2,7 +2,9 @@
 # A/B comparison of gateway builds: the CPU each spends per proxied request, side by side in one run.
 #
 #   bench/compare.sh OLD.jar NEW.jar [MORE.jar ...]
+#   bench/compare.sh GW.jar GW.jar@CLIENT_IDLE_TIMEOUT=0     (one build with and without a setting)
 #
+# A target may carry settings after '@' (NAME=VALUE, comma-separated) for that gateway's environment.
 # Starts one emulator and every gateway (shared token, access log on to a file, the bench's JVM flags), warms
 # each up, then runs ROUNDS interleaved rounds (default 3): per round and gateway, DURATION seconds (default 6)
 # of wrk -t2 -c32 on GET /api/tags and on POST /api/chat. Prints one line per run: req/s and the gateway
@@ -10,8 +12,14 @@
 # machine's other load than req/s, but still noisy here: compare the rounds, not one number. Not a test; it
 # writes nothing to the tree. Everything listens on 127.0.0.1; every process it starts is stopped on exit.
 set -euo pipefail
-[[ $# -ge 2 ]] || { echo "usage: bench/compare.sh OLD.jar NEW.jar [MORE.jar ...]" >&2; exit 2; }
-JARS=(); for jar in "$@"; do JARS+=("$(realpath "$jar")"); done   # each gateway runs in its own directory
+[[ $# -ge 2 ]] || { echo "usage: bench/compare.sh OLD.jar NEW.jar [MORE.jar ...] (JAR@NAME=VALUE,... sets env)" >&2
+  exit 2; }
+JARS=(); SETTINGS=(); LABELS=()
+for target in "$@"; do
+  jar=${target%%@*}; settings=""; [[ $target == *@* ]] && settings=${target#*@}
+  JARS+=("$(realpath "$jar")")   # each gateway runs in its own directory
+  SETTINGS+=("${settings//,/ }"); LABELS+=("$(basename "$jar")${settings:+@${settings//=/:}}")  # '=' separates label, port, pids
+done
 set -- "${JARS[@]}"
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-6}
@@ -33,11 +41,11 @@ PORTS=()
 for i in $(seq 1 $#); do
   jar=${!i}; port=$(free_port); mkdir -p "$WORK/gw$i"
   (cd "$WORK/gw$i" && PROXY_AUTH_TOKEN=$TOKEN OLLAMA_URL=http://127.0.0.1:$EMU_PORT HOST=127.0.0.1 PORT=$port \
-    exec java $GW_JVM_FLAGS -jar "$jar" > gateway.log 2>&1) &
+    exec env ${SETTINGS[$((i-1))]} java $GW_JVM_FLAGS -jar "$jar" > gateway.log 2>&1) &
   PIDS+=($!); PORTS+=($port)
 done
 for port in "${PORTS[@]}"; do wait_http "$port"; done
 
 TARGETS=()
-for i in $(seq 1 $#); do TARGETS+=("$(basename "${!i}")=${PORTS[$((i-1))]}=${PIDS[$i]}"); done
+for i in $(seq 1 $#); do TARGETS+=("${LABELS[$((i-1))]}=${PORTS[$((i-1))]}=${PIDS[$i]}"); done
 measure_rounds "$ROUNDS" "$DURATION" 32 "${TARGETS[@]}"
