@@ -173,8 +173,9 @@ final class UpstreamClient {
     }
 
     /**
-     * Closes the connections idle for the keep-alive time ({@link #KEEP_ALIVE}). One timer per pool at a time, not one per release:
-     * at thousands of requests a second, a timer per release kept a minute's worth of them alive.
+     * Closes the connections idle for the keep-alive time ({@link #KEEP_ALIVE}). One timer per pool at a time,
+     * not one per release: at thousands of requests a second, a timer per release kept a minute's worth of
+     * them alive.
      */
     private void closeExpired() {
       sweep = null;

@@ -95,7 +95,6 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     this.requestSent = false;
     this.answered = false;
     this.informational = false;
-    this.idleSince = 0;
     this.lastRead = System.nanoTime();
     this.bytesReceived = false;
     this.closedUnanswered = false;

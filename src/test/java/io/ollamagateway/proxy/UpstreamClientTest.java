@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.ollamagateway.config.UpstreamConfig;
+import io.ollamagateway.testing.GatewayFixture;
 import io.ollamagateway.testing.SelfSigned;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -121,10 +122,7 @@ class UpstreamClientTest {
     assertThat(connections).hasSize(1);
     assertThat(closed).isEmpty();
 
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (closed.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    GatewayFixture.eventually(Duration.ofSeconds(5), () -> !closed.isEmpty());
     assertThat(closed).hasSize(1); // idle 1 s after the second request
     assertThat(all(List.of(get(vertx, client, upstream, "/third")))).containsExactly("answer to /third");
     assertThat(connections).hasSize(2); // a new connection for the next request

@@ -53,19 +53,28 @@ public final class BrokenUpstream implements AutoCloseable {
   }
 
   private static void readRequest(InputStream in) throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-      int b = in.read();
-      if (b < 0) {
-        return;
-      }
-      head.write(b);
+    String head = readHead(in);
+    if (head == null) {
+      return;
     }
-    for (String line : head.toString(StandardCharsets.ISO_8859_1).split("\r\n")) {
+    for (String line : head.split("\r\n")) {
       if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
         in.readNBytes(Integer.parseInt(line.substring(15).trim()));
       }
     }
+  }
+
+  /** A request's head, up to its blank line, or {@code null} if the stream ends first. Shared with ClosingUpstream. */
+  static String readHead(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        return null;
+      }
+      head.write(b);
+    }
+    return head.toString(StandardCharsets.ISO_8859_1);
   }
 
   @Override

@@ -1,6 +1,5 @@
 package io.ollamagateway.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -57,7 +56,7 @@ public final class ClosingUpstream implements AutoCloseable {
     try (socket) {
       InputStream in = socket.getInputStream();
       for (int n = 1; ; n++) {
-        String head = readHead(in);
+        String head = BrokenUpstream.readHead(in); // its requests are bodiless
         if (head == null) {
           return;
         }
@@ -74,19 +73,6 @@ public final class ClosingUpstream implements AutoCloseable {
     } catch (IOException e) {
       // the gateway went away
     }
-  }
-
-  /** The request's head (its bodiless requests only), or {@code null} at the end of the stream. */
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-      int b = in.read();
-      if (b < 0) {
-        return null;
-      }
-      head.write(b);
-    }
-    return head.toString(StandardCharsets.ISO_8859_1);
   }
 
   @Override
