@@ -3,8 +3,10 @@
 #
 #   bench/compare.sh OLD.jar NEW.jar [MORE.jar ...]
 #   bench/compare.sh GW.jar GW.jar@CLIENT_IDLE_TIMEOUT=0     (one build with and without a setting)
+#   bench/compare.sh GW.jar "GW.jar@JVM_FLAGS=-Xmx256m -XX:+UseParallelGC"   (with other JVM flags)
 #
-# A target may carry settings after '@' (NAME=VALUE, comma-separated) for that gateway's environment.
+# A target may carry settings after '@' (NAME=VALUE, comma-separated) for that gateway's environment;
+# JVM_FLAGS=... replaces GW_JVM_FLAGS (below) for that gateway alone.
 # Starts one emulator and every gateway (shared token, access log on to a file, the bench's JVM flags), warms
 # each up, then runs ROUNDS interleaved rounds (default 3): per round and gateway, DURATION seconds (default 6)
 # of wrk -t2 -c32 on GET /api/tags and on POST /api/chat. Prints one line per run: req/s and the gateway
@@ -18,12 +20,12 @@ JARS=(); SETTINGS=(); LABELS=()
 for target in "$@"; do
   jar=${target%%@*}; settings=""; [[ $target == *@* ]] && settings=${target#*@}
   JARS+=("$(realpath "$jar")")   # each gateway runs in its own directory
-  SETTINGS+=("${settings//,/ }"); LABELS+=("$(basename "$jar")${settings:+@${settings//=/:}}")  # '=' separates label, port, pids
+  SETTINGS+=("$settings"); LABELS+=("$(basename "$jar")${settings:+@${settings//=/:}}")  # '=' separates label, port, pids
 done
 set -- "${JARS[@]}"
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-6}
-GW_JVM_FLAGS=${GW_JVM_FLAGS:-"-Xms32m -Xmx128m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=128m"}
+GW_JVM_FLAGS=${GW_JVM_FLAGS:-"-Xms128m -Xmx128m -Xmn64m -XX:MetaspaceSize=64m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=128m"}
 TOKEN=compare-token-$$
 WORK=$(mktemp -d /tmp/ollama-gateway-compare.XXXXXX)
 PIDS=()
@@ -40,8 +42,13 @@ wait_http "$EMU_PORT"
 PORTS=()
 for i in $(seq 1 $#); do
   jar=${!i}; port=$(free_port); mkdir -p "$WORK/gw$i"
+  flags=$GW_JVM_FLAGS; envs=()
+  IFS=, read -r -a settings <<<"${SETTINGS[$((i-1))]}"
+  for s in "${settings[@]}"; do
+    if [[ $s == JVM_FLAGS=* ]]; then flags=${s#JVM_FLAGS=}; else envs+=("$s"); fi
+  done
   (cd "$WORK/gw$i" && PROXY_AUTH_TOKEN=$TOKEN OLLAMA_URL=http://127.0.0.1:$EMU_PORT HOST=127.0.0.1 PORT=$port \
-    exec env ${SETTINGS[$((i-1))]} java $GW_JVM_FLAGS -jar "$jar" > gateway.log 2>&1) &
+    exec env "${envs[@]}" java $flags -jar "$jar" > gateway.log 2>&1) &
   PIDS+=($!); PORTS+=($port)
 done
 for port in "${PORTS[@]}"; do wait_http "$port"; done
