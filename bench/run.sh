@@ -107,12 +107,15 @@ javac -q -nowarn -cp "$JAR" -d "$WORK/classes" bench/StreamLoad.java bench/RateL
   || javac -nowarn -cp "$JAR" -d "$WORK/classes" bench/StreamLoad.java bench/RateLoad.java
 CLIENT_CP="$JAR:$WORK/classes"
 
-# A free 127.0.0.1 port: random tries, each checked with ss, at most 50.
+# A free 127.0.0.1 port below the kernel's ephemeral range (where the client connections of earlier parts
+# still hold local ports), not used by any TCP socket in any state: random tries, each checked with ss, at most 50.
 free_port() {
-  local p
+  local p low
+  low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  (( low > 21000 )) || low=32768
   for _ in $(seq 1 50); do
-    p=$(( 20000 + RANDOM % 20000 ))
-    if ! ss -Hltn "sport = :$p" | grep -q .; then echo "$p"; return 0; fi
+    p=$(( 20000 + RANDOM % (low - 20000) ))
+    if ! ss -Htan "sport = :$p" | grep -q .; then echo "$p"; return 0; fi
   done
   echo "no free port" >&2; return 1
 }
@@ -131,7 +134,7 @@ start_emulator() { # name port args...
   local name=$1 port=$2; shift 2
   java $EMU_JVM_FLAGS -jar "$JAR" emulator --host 127.0.0.1 --port "$port" "$@" >"$WORK/$name.log" 2>&1 &
   STARTED+=($!); echo $! >"$WORK/$name.pid"
-  wait_http "http://127.0.0.1:$port/api/version" 60
+  wait_http "http://127.0.0.1:$port/api/version" 60 || { tail -20 "$WORK/$name.log" >&2; return 1; }
 }
 
 start_gateway() { # name port upstream_port access_log jvm_flags
@@ -141,7 +144,7 @@ start_gateway() { # name port upstream_port access_log jvm_flags
       PROXY_AUTH_TOKEN="$TOKEN" ACCESS_LOG="$access" UPSTREAM_MAX_CONNECTIONS=1000 \
       java $flags -jar "$JAR" serve >"$WORK/$name.log" 2>&1 ) &
   STARTED+=($!); echo $! >"$WORK/$name.pid"
-  wait_http "http://127.0.0.1:$port/health" 60
+  wait_http "http://127.0.0.1:$port/health" 60 || { tail -20 "$WORK/$name.log" >&2; return 1; }
 }
 
 start_nginx() { # name port upstream_port
