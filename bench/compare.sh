@@ -25,7 +25,7 @@ done
 set -- "${JARS[@]}"
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-6}
-GW_JVM_FLAGS=${GW_JVM_FLAGS:-"-Xms128m -Xmx128m -Xmn64m -XX:MetaspaceSize=64m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=128m"}
+GW_JVM_FLAGS=${GW_JVM_FLAGS:-"-Xms32m -Xmx128m -XX:MetaspaceSize=64m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=128m"}
 TOKEN=compare-token-$$
 WORK=$(mktemp -d /tmp/ollama-gateway-compare.XXXXXX)
 PIDS=()

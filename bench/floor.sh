@@ -16,7 +16,7 @@ JAR=${1:-target/ollama-gateway.jar}
 [[ -f $JAR ]] || mvn -q -DskipTests package
 JAR=$(realpath "$JAR")
 ROUNDS=${ROUNDS:-2}; DURATION=${DURATION:-5}
-FLAGS="-Xms128m -Xmx128m -Xmn64m -XX:MetaspaceSize=64m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=128m"
+FLAGS="-Xms32m -Xmx128m -XX:MetaspaceSize=64m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=128m"
 TOKEN=floor-token-$$
 WORK=$(mktemp -d /tmp/ollama-gateway-floor.XXXXXX)
 PIDS=()

@@ -31,7 +31,7 @@ WRK_CONNS=64
 RATE_WARMUP=2
 RATE_CONNS=64
 STREAM_TTFT=200; STREAM_CHUNKS=50; STREAM_INTERVAL=50
-GW_JVM_FLAGS=${GW_JVM_FLAGS:-"-Xms128m -Xmx128m -Xmn64m -XX:MetaspaceSize=64m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=128m"}
+GW_JVM_FLAGS=${GW_JVM_FLAGS:-"-Xms32m -Xmx128m -XX:MetaspaceSize=64m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=128m"}
 EMU_JVM_FLAGS="-Xmx512m"
 CLIENT_JVM_FLAGS="-Xmx512m -XX:+UseParallelGC"
 TOKEN=bench-token-$$
