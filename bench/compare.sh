@@ -25,13 +25,13 @@ done
 set -- "${JARS[@]}"
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-6}
-GW_JVM_FLAGS=${GW_JVM_FLAGS:-"-Xms32m -Xmx128m -XX:MetaspaceSize=64m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=128m"}
 TOKEN=compare-token-$$
 WORK=$(mktemp -d /tmp/ollama-gateway-compare.XXXXXX)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
 source "$(dirname "$0")/lib.sh"
+GW_JVM_FLAGS=${GW_JVM_FLAGS:-$BENCH_JVM_FLAGS}
 command -v wrk >/dev/null || need_packages wrk
 
 EMU_PORT=$(free_port)

@@ -16,13 +16,13 @@ JAR=${1:-target/ollama-gateway.jar}
 [[ -f $JAR ]] || mvn -q -DskipTests package
 JAR=$(realpath "$JAR")
 ROUNDS=${ROUNDS:-2}; DURATION=${DURATION:-5}
-FLAGS="-Xms32m -Xmx128m -XX:MetaspaceSize=64m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=128m"
 TOKEN=floor-token-$$
 WORK=$(mktemp -d /tmp/ollama-gateway-floor.XXXXXX)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
 source bench/lib.sh
+FLAGS=$BENCH_JVM_FLAGS
 need=(); command -v wrk >/dev/null || need+=(wrk); command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || need+=(nginx-light)
 need_packages "${need[@]}"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)

@@ -1,5 +1,9 @@
-# Shared by bench/compare.sh and bench/floor.sh, which source it: free ports, the chat request, and the
-# interleaved wrk rounds that print req/s and CPU per request. Needs WORK (a temp dir) and TOKEN set first.
+# Shared by bench/compare.sh and bench/floor.sh, which source it: the gateway's JVM flags, free ports, the chat
+# request, and the interleaved wrk rounds that print req/s and CPU per request. Needs WORK (a temp dir) and TOKEN
+# set first.
+
+# The gateway's JVM flags in every bench script (bench/run.sh has its own copy, as it does not source this file).
+BENCH_JVM_FLAGS="-Xms32m -Xmx128m -XX:MetaspaceSize=64m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=128m"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 

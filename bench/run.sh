@@ -31,7 +31,7 @@ WRK_CONNS=64
 RATE_WARMUP=2
 RATE_CONNS=64
 STREAM_TTFT=200; STREAM_CHUNKS=50; STREAM_INTERVAL=50
-GW_JVM_FLAGS=${GW_JVM_FLAGS:-"-Xms32m -Xmx128m -XX:MetaspaceSize=64m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=128m"}
+GW_JVM_FLAGS=${GW_JVM_FLAGS:-"-Xms32m -Xmx128m -XX:MetaspaceSize=64m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=128m"}  # as in bench/lib.sh
 EMU_JVM_FLAGS="-Xmx512m"
 CLIENT_JVM_FLAGS="-Xmx512m -XX:+UseParallelGC"
 TOKEN=bench-token-$$
@@ -107,8 +107,8 @@ javac -q -nowarn -cp "$JAR" -d "$WORK/classes" bench/StreamLoad.java bench/RateL
   || javac -nowarn -cp "$JAR" -d "$WORK/classes" bench/StreamLoad.java bench/RateLoad.java
 CLIENT_CP="$JAR:$WORK/classes"
 
-# A free 127.0.0.1 port below the kernel's ephemeral range (where the client connections of earlier parts
-# still hold local ports), not used by any TCP socket in any state: random tries, each checked with ss, at most 50.
+# A free 127.0.0.1 port below the kernel's ephemeral range (where the client connections of earlier parts still
+# hold local ports) and not used by any TCP socket in any state: random tries, each checked with ss, at most 50.
 free_port() {
   local p low
   low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
