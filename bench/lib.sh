@@ -39,10 +39,13 @@ wrk_run() {
 # cpu_ticks PID[,PID...]: utime+stime summed, in clock ticks
 cpu_ticks() { local sum=0 p; for p in ${1//,/ }; do sum=$(( sum + $(awk '{print $14+$15}' "/proc/$p/stat") )); done; echo "$sum"; }
 
+upstream_ticks() { if [[ -n ${UPSTREAM_PID:-} ]]; then cpu_ticks "$UPSTREAM_PID"; else echo 0; fi; }
+
 # measure_rounds ROUNDS DURATION CONNECTIONS LABEL=PORT=PIDS...: a JIT warm-up of every target, then ROUNDS
-# interleaved rounds of both requests; one line per run with req/s and the target's CPU time per request.
+# interleaved rounds of both requests; one line per run with req/s and the target's CPU time per request, and,
+# when UPSTREAM_PID is set, the upstream's (the emulator's) CPU time per request too.
 measure_rounds() {
-  local rounds=$1 duration=$2 connections=$3 target label port pids round what c0 c1 out n rps bad
+  local rounds=$1 duration=$2 connections=$3 target label port pids round what c0 c1 e0 e1 out n rps bad
   shift 3
   local hz; hz=$(getconf CLK_TCK)
   for target in "$@"; do
@@ -53,11 +56,14 @@ measure_rounds() {
     for target in "$@"; do
       IFS== read -r label port pids <<<"$target"
       for what in tags chat; do
+        e0=$(upstream_ticks)
         c0=$(cpu_ticks "$pids"); out=$(wrk_run "$port" "$what" "$duration" "$connections"); c1=$(cpu_ticks "$pids")
+        e1=$(upstream_ticks)
         n=$(awk '/requests in/ {print $1}' <<<"$out"); rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
         bad=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-        printf "round %s  %-18s %-5s req/s %9s  cpu us/req %4s%s\n" "$round" "$label" "$what" "$rps" \
-          $(( (c1 - c0) * 1000000 / hz / (n > 0 ? n : 1) )) "${bad:+  non-2xx $bad}"
+        printf "round %s  %-18s %-5s req/s %9s  cpu us/req %4s%s%s\n" "$round" "$label" "$what" "$rps" \
+          $(( (c1 - c0) * 1000000 / hz / (n > 0 ? n : 1) )) \
+          "${UPSTREAM_PID:+  emulator us/req $(( (e1 - e0) * 1000000 / hz / (n > 0 ? n : 1) ))}" "${bad:+  non-2xx $bad}"
       done
     done
   done
