@@ -39,11 +39,17 @@ wrk_run() {
 # cpu_ticks PID[,PID...]: utime+stime summed, in clock ticks
 cpu_ticks() { local sum=0 p; for p in ${1//,/ }; do sum=$(( sum + $(awk '{print $14+$15}' "/proc/$p/stat") )); done; echo "$sum"; }
 
+# per_request TICKS REQUESTS HZ: microseconds of CPU per request, one decimal
+per_request() { awk -v t="$1" -v n="$2" -v hz="$3" 'BEGIN { printf "%.1f", (n > 0 ? t * 1000000 / hz / n : 0) }'; }
+
 upstream_ticks() { if [[ -n ${UPSTREAM_PID:-} ]]; then cpu_ticks "$UPSTREAM_PID"; else echo 0; fi; }
 
 # measure_rounds ROUNDS DURATION CONNECTIONS LABEL=PORT=PIDS...: a JIT warm-up of every target, then ROUNDS
 # interleaved rounds of both requests; one line per run with req/s and the target's CPU time per request, and,
-# when UPSTREAM_PID is set, the upstream's (the emulator's) CPU time per request too.
+# when UPSTREAM_PID is set, the upstream's (the emulator's) CPU time per request too, and the ratio of the two.
+# The emulator does the same work for every request, so its CPU per request measures how fast the machine is
+# at that moment: the ratio moves less from run to run than either figure (the machine's speed changes by
+# 20% and more within minutes here, and the two processes slow down together).
 measure_rounds() {
   local rounds=$1 duration=$2 connections=$3 target label port pids round what c0 c1 e0 e1 out n rps bad
   shift 3
@@ -61,9 +67,10 @@ measure_rounds() {
         e1=$(upstream_ticks)
         n=$(awk '/requests in/ {print $1}' <<<"$out"); rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
         bad=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-        printf "round %s  %-18s %-5s req/s %9s  cpu us/req %4s%s%s\n" "$round" "$label" "$what" "$rps" \
-          $(( (c1 - c0) * 1000000 / hz / (n > 0 ? n : 1) )) \
-          "${UPSTREAM_PID:+  emulator us/req $(( (e1 - e0) * 1000000 / hz / (n > 0 ? n : 1) ))}" "${bad:+  non-2xx $bad}"
+        printf "round %s  %-18s %-5s req/s %9s  cpu us/req %5s%s%s\n" "$round" "$label" "$what" "$rps" \
+          "$(per_request $((c1 - c0)) "$n" "$hz")" \
+          "${UPSTREAM_PID:+  emulator us/req $(per_request $((e1 - e0)) "$n" "$hz")  ratio $(awk -v a=$((c1 - c0)) \
+            -v b=$((e1 - e0)) 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')}" "${bad:+  non-2xx $bad}"
       done
     done
   done
