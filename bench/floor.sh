@@ -8,8 +8,8 @@
 # HttpClient), hybrid (MiniHybrid.java: Vert.x HttpServer + a Netty channel pool, the gateway's design), netty
 # (MiniNetty.java: Netty both ways) and the gateway (shared token, access log on). ROUNDS interleaved rounds
 # (default 2) of DURATION s (default 5) of wrk -t2 -c64 on GET /api/tags and POST /api/chat after a JIT
-# warm-up; one line per run: req/s, the target process's CPU time per request and the emulator's. Not a test,
-# writes nothing to the tree; everything on 127.0.0.1; every process it starts is stopped on exit.
+# warm-up; one line per run: req/s, the target process's CPU time per request, the emulator's and their ratio.
+# Not a test, writes nothing to the tree; everything on 127.0.0.1; every process it starts is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=${1:-target/ollama-gateway.jar}
