@@ -423,8 +423,9 @@ public final class OllamaEmulator {
         }
         if (next >= count) {
           over = true;
-          response.end(last.get());
+          // counted before the last chunk leaves: a client that has read it must find the stream counted
           stats.streamsCompleted.incrementAndGet();
+          response.end(last.get());
           return;
         }
         response.write(chunk.apply(next++));
