@@ -66,9 +66,9 @@ public final class UpstreamProbe {
         .setConnectTimeout(timeoutMillis)
         .setIdleTimeout(timeoutMillis);
     upstream.keys().stream().findFirst().ifPresent(k -> options.addHeader("Authorization", "Bearer " + k));
+    // body() in the callback that receives the response, as in UpstreamRegistry
     return client.request(options)
-        .compose(req -> req.send())
-        .compose(resp -> resp.body().map(b -> resp.statusCode()))
+        .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode())))
         .map(status -> new Result(upstream.name(), upstream.displayUrl(), true, millisSince(start), null))
         .otherwise(err -> new Result(upstream.name(), upstream.displayUrl(), false, millisSince(start),
             describe(err)));

@@ -192,9 +192,11 @@ public final class UpstreamRegistry {
     if (key.isPresent()) {
       options.addHeader("Authorization", "Bearer " + upstream.keys().secret(key.getAsInt()));
     }
+    // body() is asked for in the very callback that receives the response, on the response's own context: a
+    // later callback (a step further down a flat chain) may run after the body has gone by, and the body is
+    // then empty (seen at start-up, when the check is started from a thread that is not an event loop)
     return client.request(options)
-        .compose(req -> req.send())
-        .compose(resp -> resp.body().map(body -> {
+        .compose(req -> req.send().compose(resp -> resp.body().map(body -> {
           JsonObject json = null;
           try {
             json = resp.statusCode() == 200 ? body.toJsonObject() : null;
@@ -202,7 +204,7 @@ public final class UpstreamRegistry {
             // a catalogue that cannot be read is no catalogue
           }
           return new Answer(resp.statusCode(), json);
-        }));
+        })));
   }
 
   /** Every upstream and key with health, in-flight, queue, cooldown and last error; never a secret. */
