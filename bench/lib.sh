@@ -1,11 +1,8 @@
-# Shared by bench/compare.sh and bench/floor.sh, which source it: the gateway's JVM flags, free ports, the chat
-# request, and the interleaved wrk rounds that print req/s and CPU per request. Needs WORK (a temp dir) and TOKEN
-# set first.
+# Shared by bench/compare.sh and bench/floor.sh, which source it: the chat request, and the interleaved wrk
+# rounds that print req/s and CPU per request; with bench/common.sh (JVM flags, free ports, ratios). Needs WORK
+# (a temp dir) and TOKEN set first.
 
-# The gateway's JVM flags in every bench script (bench/run.sh has its own copy, as it does not source this file).
-BENCH_JVM_FLAGS="-Xms32m -Xmx128m -XX:MetaspaceSize=64m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=128m"
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # wait_http PORT: until something answers GET /api/version there (the emulator, a proxy in front of it)
 wait_http() {
@@ -51,7 +48,7 @@ upstream_ticks() { if [[ -n ${UPSTREAM_PID:-} ]]; then cpu_ticks "$UPSTREAM_PID"
 # at that moment: the ratio moves less from run to run than either figure (the machine's speed changes by
 # 20% and more within minutes here, and the two processes slow down together).
 measure_rounds() {
-  local rounds=$1 duration=$2 connections=$3 target label port pids round what c0 c1 e0 e1 out n rps bad
+  local rounds=$1 duration=$2 connections=$3 target label port pids round what c0 c1 e0 e1 out n rps bad upstream
   shift 3
   local hz; hz=$(getconf CLK_TCK)
   for target in "$@"; do
@@ -67,10 +64,13 @@ measure_rounds() {
         e1=$(upstream_ticks)
         n=$(awk '/requests in/ {print $1}' <<<"$out"); rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
         bad=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+        upstream=""
+        if [[ -n ${UPSTREAM_PID:-} ]]; then
+          upstream="  emulator us/req $(per_request $((e1 - e0)) "$n" "$hz")"
+          upstream+="  ratio $(ratio $((c1 - c0)) $((e1 - e0)))"
+        fi
         printf "round %s  %-18s %-5s req/s %9s  cpu us/req %5s%s%s\n" "$round" "$label" "$what" "$rps" \
-          "$(per_request $((c1 - c0)) "$n" "$hz")" \
-          "${UPSTREAM_PID:+  emulator us/req $(per_request $((e1 - e0)) "$n" "$hz")  ratio $(awk -v a=$((c1 - c0)) \
-            -v b=$((e1 - e0)) 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')}" "${bad:+  non-2xx $bad}"
+          "$(per_request $((c1 - c0)) "$n" "$hz")" "$upstream" "${bad:+  non-2xx $bad}"
       done
     done
   done

@@ -31,7 +31,8 @@ WRK_CONNS=64
 RATE_WARMUP=2
 RATE_CONNS=64
 STREAM_TTFT=200; STREAM_CHUNKS=50; STREAM_INTERVAL=50
-GW_JVM_FLAGS=${GW_JVM_FLAGS:-"-Xms32m -Xmx128m -XX:MetaspaceSize=64m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=128m"}  # as in bench/lib.sh
+source bench/common.sh   # BENCH_JVM_FLAGS, free_port, ratio
+GW_JVM_FLAGS=${GW_JVM_FLAGS:-$BENCH_JVM_FLAGS}
 EMU_JVM_FLAGS="-Xmx512m"
 CLIENT_JVM_FLAGS="-Xmx512m -XX:+UseParallelGC"
 TOKEN=bench-token-$$
@@ -106,19 +107,6 @@ mkdir -p "$WORK/classes"
 javac -q -nowarn -cp "$JAR" -d "$WORK/classes" bench/StreamLoad.java bench/RateLoad.java 2>"$WORK/javac.log" \
   || javac -nowarn -cp "$JAR" -d "$WORK/classes" bench/StreamLoad.java bench/RateLoad.java
 CLIENT_CP="$JAR:$WORK/classes"
-
-# A free 127.0.0.1 port below the kernel's ephemeral range (where the client connections of earlier parts still
-# hold local ports) and not used by any TCP socket in any state: random tries, each checked with ss, at most 50.
-free_port() {
-  local p low
-  low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
-  (( low > 21000 )) || low=32768
-  for _ in $(seq 1 50); do
-    p=$(( 20000 + RANDOM % (low - 20000) ))
-    if ! ss -Htan "sport = :$p" | grep -q .; then echo "$p"; return 0; fi
-  done
-  echo "no free port" >&2; return 1
-}
 
 # Waits up to $2 seconds for an HTTP answer (any status) from $1.
 wait_http() {
@@ -356,7 +344,6 @@ field() { # line key
 }
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { if (a=="" || b=="" || a=="NaN" || b=="NaN") print "?"; else printf "%+.2f", a-b }'; }
 sub3() { awk -v a="$1" -v b="$2" 'BEGIN { if (a=="" || b=="" || a=="NaN" || b=="NaN") print "?"; else printf "%+.3f", a-b }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b+0==0) print "?"; else printf "%.2f", a/b }'; }
 verdict() { [[ $1 == 1 ]] && echo "**met**" || echo "**MISSED**"; }
 
 {
