@@ -8,12 +8,12 @@
 # A target may carry settings after '@' (NAME=VALUE, comma-separated) for that gateway's environment;
 # JVM_FLAGS=... replaces GW_JVM_FLAGS (below) for that gateway alone.
 # Starts one emulator and every gateway (shared token, access log on to a file, the bench's JVM flags), warms
-# each up, then runs ROUNDS interleaved rounds (default 3): per round and gateway, DURATION seconds (default 6)
-# of wrk -t2 -c32 on GET /api/tags and on POST /api/chat. Prints one line per run: req/s, the gateway
-# process's CPU time (utime+stime) divided by the requests served, the emulator's, and their ratio (see
-# bench/lib.sh). CPU per request is far less sensitive to the machine's other load than req/s, but still
-# noisy here: compare the rounds, not one number. Not a test; it writes nothing to the tree. Everything
-# listens on 127.0.0.1; every process it starts is stopped on exit.
+# each up, then runs ROUNDS interleaved rounds (default 3, the order rotating by one each round): per round and
+# gateway, DURATION seconds (default 6) of wrk -t2 -c32 on GET /api/tags and on POST /api/chat. Prints one
+# line per run: req/s, the gateway process's CPU time (utime+stime) divided by the requests served, the
+# emulator's, and their ratio (see bench/lib.sh). CPU per request is far less sensitive to the machine's
+# other load than req/s, but still noisy here: compare the rounds, not one number. Not a test; it writes
+# nothing to the tree. Everything listens on 127.0.0.1; every process it starts is stopped on exit.
 set -euo pipefail
 [[ $# -ge 2 ]] || { echo "usage: bench/compare.sh OLD.jar NEW.jar [MORE.jar ...] (JAR@NAME=VALUE,... sets env)" >&2
   exit 2; }
