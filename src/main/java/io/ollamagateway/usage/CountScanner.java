@@ -315,40 +315,20 @@ final class CountScanner {
   }
 
   private void count(int countName, long value) {
-    switch (countName) {
-      case PROMPT_EVAL_COUNT -> {
-        if (within(NO_NAME, NO_NAME)) {
-          promptTokens = value;
-        }
-      }
-      case EVAL_COUNT -> {
-        if (within(NO_NAME, NO_NAME)) {
-          completionTokens = value;
-        }
-      }
-      case PROMPT_TOKENS -> {
-        if (within(USAGE, NO_NAME)) {
-          promptTokens = value;
-        }
-      }
-      case COMPLETION_TOKENS -> {
-        if (within(USAGE, NO_NAME)) {
-          completionTokens = value;
-        }
-      }
-      case INPUT_TOKENS -> {
-        if (within(USAGE, NO_NAME) || within(MESSAGE, USAGE) || within(RESPONSE, USAGE)) {
-          promptTokens = value;
-        }
-      }
-      case OUTPUT_TOKENS -> {
-        if (within(USAGE, NO_NAME) || within(RESPONSE, USAGE)) {
-          completionTokens = value;
-        }
-      }
-      default -> {
-        // not a count
-      }
+    boolean counted = switch (countName) {
+      case PROMPT_EVAL_COUNT, EVAL_COUNT -> within(NO_NAME, NO_NAME);
+      case PROMPT_TOKENS, COMPLETION_TOKENS -> within(USAGE, NO_NAME);
+      case INPUT_TOKENS -> within(USAGE, NO_NAME) || within(MESSAGE, USAGE) || within(RESPONSE, USAGE);
+      case OUTPUT_TOKENS -> within(USAGE, NO_NAME) || within(RESPONSE, USAGE);
+      default -> false;
+    };
+    if (!counted) {
+      return;
+    }
+    if (countName == PROMPT_EVAL_COUNT || countName == PROMPT_TOKENS || countName == INPUT_TOKENS) {
+      promptTokens = value;
+    } else {
+      completionTokens = value;
     }
   }
 

@@ -3,11 +3,12 @@ package io.ollamagateway.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
- * The scanner is a lexer of its own: every document here is also fed cut at every byte, and in single bytes,
- * and must read the same whichever way it arrives.
+ * The scanner is a lexer of its own, so the documents here that it must read are also fed cut in two at every
+ * byte, and one byte at a time: it must find the same whichever way they arrive.
  */
 class CountScannerTest {
 
@@ -26,9 +27,9 @@ class CountScannerTest {
     CountScanner scanner = new CountScanner(ESTIMATOR);
     int from = 0;
     for (int cut : cuts) {
-      byte[] piece = java.util.Arrays.copyOfRange(bytes, from, cut);
+      byte[] piece = Arrays.copyOfRange(bytes, from, cut);
       scanner.feed(piece, 0, piece.length);
-      java.util.Arrays.fill(piece, (byte) 'x'); // the scanner may not keep the caller's array
+      Arrays.fill(piece, (byte) 'x'); // the scanner may not keep the caller's array
       from = cut;
     }
     scanner.feed(bytes, from, bytes.length - from);
