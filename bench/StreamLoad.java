@@ -26,11 +26,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Run with the gateway jar on the classpath (single-file source launch, no build):
  * <pre>java -cp target/ollama-gateway.jar bench/StreamLoad.java --url http://127.0.0.1:PORT/api/chat
- *     [--streams 1000] [--token T] [--warmup-rounds 3] [--pids 123,456] [--label name] [--timeout-s 120]</pre>
+ *     [--streams 1000] [--token T] [--warmup-rounds 3] [--full-warmup-rounds 0] [--pids 123,456]
+ *     [--label name] [--timeout-s 120]</pre>
  *
  * <p>Warm-up rounds (same N streams, 2 chunks, no delays, via the emulator's X-Emulator-* headers) fill
  * every connection pool and let the JIT compile the hot paths first, so the measured round sees warm
- * connections on both hops. {@code --pids}:
+ * connections on both hops. Full warm-up rounds then run the measured round's shape itself, unmeasured: a
+ * JVM proxy's JIT was still compiling for three rounds of long streams after the short ones (its CPU per
+ * round fell from 2.7 to 1.7 s), so without them the measured round measures the compiler. {@code --pids}:
  * processes whose CPU time (utime+stime from /proc/PID/stat) is measured over the measured round and
  * whose VmHWM/VmRSS is read at its end. Prints one {@code RESULT key=value ...} line.
  */
@@ -45,6 +48,7 @@ public final class StreamLoad {
     int streams = Integer.parseInt(args.getOrDefault("streams", "1000"));
     String token = args.get("token");
     int warmupRounds = Integer.parseInt(args.getOrDefault("warmup-rounds", "3"));
+    int fullWarmupRounds = Integer.parseInt(args.getOrDefault("full-warmup-rounds", "0"));
     String label = args.getOrDefault("label", "run");
     long timeoutS = Long.parseLong(args.getOrDefault("timeout-s", "120"));
     int loops = Integer.parseInt(args.getOrDefault("event-loops", "1"));
@@ -67,6 +71,15 @@ public final class StreamLoad {
         w.run().await(timeoutS, TimeUnit.SECONDS);
         if (w.ok.get() != streams) {
           System.err.println("warm-up: only " + w.ok.get() + "/" + streams + " streams completed, errors="
+              + w.errors.get() + " " + w.firstError);
+        }
+        Thread.sleep(500);
+      }
+      for (int round = 0; round < fullWarmupRounds; round++) {
+        Round w = new Round(client, uri, token, streams, Map.of());
+        w.run().await(timeoutS, TimeUnit.SECONDS);
+        if (w.ok.get() != streams) {
+          System.err.println("full warm-up: only " + w.ok.get() + "/" + streams + " streams completed, errors="
               + w.errors.get() + " " + w.firstError);
         }
         Thread.sleep(500);

@@ -18,12 +18,16 @@ cd "$ROOT"
 QUICK=${QUICK:-0}
 if [[ $QUICK == 1 ]]; then
   DURATION=${DURATION:-3}; ROUNDS=${ROUNDS:-1}; RATE_DURATION=${RATE_DURATION:-5}; STREAMS=${STREAMS:-300}
-  JIT_WARMUP=2; GW_JIT_WARMUP=4; STREAM_WARMUP_ROUNDS=1; RATE_ROUNDS=${RATE_ROUNDS:-1}
+  JIT_WARMUP=2; GW_JIT_WARMUP=4; STREAM_WARMUP_ROUNDS=1; STREAM_FULL_WARMUP_ROUNDS=0
+  RATE_ROUNDS=${RATE_ROUNDS:-1}
 else
   DURATION=${DURATION:-6}; ROUNDS=${ROUNDS:-3}; RATE_DURATION=${RATE_DURATION:-8}; STREAMS=${STREAMS:-1000}
   # The gateway's JIT needs far longer than nginx to reach steady state on this machine (C2 threads busy
   # for over a minute under load), so it gets a longer warm-up.
-  JIT_WARMUP=3; GW_JIT_WARMUP=15; STREAM_WARMUP_ROUNDS=5; RATE_ROUNDS=${RATE_ROUNDS:-2}
+  # Long streams take paths the short warm-up streams do not: the gateway's JIT compiled for three more rounds
+  # of them (bench/RESULTS.md, 2026-12-01 19:45), so every target gets three unmeasured rounds of the real shape.
+  JIT_WARMUP=3; GW_JIT_WARMUP=15; STREAM_WARMUP_ROUNDS=5; STREAM_FULL_WARMUP_ROUNDS=3
+  RATE_ROUNDS=${RATE_ROUNDS:-2}
 fi
 WARMUP=1                       # s of wrk warm-up right before each measured wrk run (pools, caches)
 WRK_THREADS=2
@@ -313,7 +317,8 @@ stream_run() { # label url pids token
   local tok=(); [[ -n $token ]] && tok=(--token "$token")
   timeout 240 java $CLIENT_JVM_FLAGS -cp "$CLIENT_CP" StreamLoad --url "$url/api/chat" --streams "$STREAMS" \
     "${tok[@]}" --pids "$pids" --label "$label" --timeout-s 120 \
-    --warmup-rounds "$STREAM_WARMUP_ROUNDS" 2>"$WORK/stream-$label.err" \
+    --warmup-rounds "$STREAM_WARMUP_ROUNDS" --full-warmup-rounds "$STREAM_FULL_WARMUP_ROUNDS" \
+    2>"$WORK/stream-$label.err" \
     | grep '^RESULT' || echo "RESULT label=$label failed"
 }
 declare -A STREAM_LINE
@@ -393,7 +398,7 @@ verdict() { [[ $1 == 1 ]] && echo "**met**" || echo "**MISSED**"; }
   rate_table low "$LOW" "1c. The same at a tenth of the gateway's peak (supplementary: less sensitive to the machine's other load)"
   echo "### 2. $STREAMS concurrent streams (POST /api/chat, emulator --ttft-ms $STREAM_TTFT --chunks $STREAM_CHUNKS --interval-ms $STREAM_INTERVAL)"
   echo
-  echo "bench/StreamLoad.java, one event loop, pool of $((STREAMS + 16)) connections; $STREAM_WARMUP_ROUNDS warm-up rounds of $STREAMS short streams (2 chunks, no delays) first: pools warm on both hops, JIT warmer. TTFB = request sent -> first NDJSON line; gap = time between consecutive lines of one stream (all gaps of all streams pooled). CPU = utime+stime of the proxy process(es) during the measured round only; RSS = VmHWM (peak) of the process since its start."
+  echo "bench/StreamLoad.java, one event loop, pool of $((STREAMS + 16)) connections; $STREAM_WARMUP_ROUNDS warm-up rounds of $STREAMS short streams (2 chunks, no delays) first (pools warm on both hops, JIT warmer), then $STREAM_FULL_WARMUP_ROUNDS unmeasured rounds of the measured shape (the JIT's work on long streams). TTFB = request sent -> first NDJSON line; gap = time between consecutive lines of one stream (all gaps of all streams pooled). CPU = utime+stime of the proxy process(es) during the measured round only; RSS = VmHWM (peak) of the process since its start."
   echo
   echo "| target | ok/streams | TTFB p50 | TTFB p99 | gap p50 | gap p99 | gap max | added TTFB p50 / p99 | added gap p50 / p99 | CPU s | peak RSS MB |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
