@@ -65,25 +65,10 @@ public final class StreamLoad {
             .setKeepAliveTimeout(300),
         new PoolOptions().setHttp1MaxSize(streams + 16).setMaxWaitQueueSize(-1));
     try {
-      for (int round = 0; round < warmupRounds; round++) {
-        Round w = new Round(client, uri, token, streams, Map.of("X-Emulator-Chunks", "2",
-            "X-Emulator-TTFT-Ms", "0", "X-Emulator-Interval-Ms", "0"));
-        w.run().await(timeoutS, TimeUnit.SECONDS);
-        if (w.ok.get() != streams) {
-          System.err.println("warm-up: only " + w.ok.get() + "/" + streams + " streams completed, errors="
-              + w.errors.get() + " " + w.firstError);
-        }
-        Thread.sleep(500);
-      }
-      for (int round = 0; round < fullWarmupRounds; round++) {
-        Round w = new Round(client, uri, token, streams, Map.of());
-        w.run().await(timeoutS, TimeUnit.SECONDS);
-        if (w.ok.get() != streams) {
-          System.err.println("full warm-up: only " + w.ok.get() + "/" + streams + " streams completed, errors="
-              + w.errors.get() + " " + w.firstError);
-        }
-        Thread.sleep(500);
-      }
+      warmUp("warm-up", warmupRounds, () -> new Round(client, uri, token, streams, Map.of("X-Emulator-Chunks",
+          "2", "X-Emulator-TTFT-Ms", "0", "X-Emulator-Interval-Ms", "0")), streams, timeoutS);
+      warmUp("full warm-up", fullWarmupRounds, () -> new Round(client, uri, token, streams, Map.of()), streams,
+          timeoutS);
       long[] cpuBefore = pids.stream().mapToLong(StreamLoad::cpuTicks).toArray();
       long wallStart = System.nanoTime();
       Round r = new Round(client, uri, token, streams, Map.of());
@@ -133,6 +118,20 @@ public final class StreamLoad {
   }
 
   /** One round of N concurrent streams; the per-stream arrays are touched only on the client's event loops. */
+  /** Runs unmeasured rounds, saying on stderr when one did not complete every stream. */
+  private static void warmUp(String what, int rounds, java.util.function.Supplier<Round> round, int streams,
+      long timeoutS) throws Exception {
+    for (int i = 0; i < rounds; i++) {
+      Round w = round.get();
+      w.run().await(timeoutS, TimeUnit.SECONDS);
+      if (w.ok.get() != streams) {
+        System.err.println(what + ": only " + w.ok.get() + "/" + streams + " streams completed, errors="
+            + w.errors.get() + " " + w.firstError);
+      }
+      Thread.sleep(500);
+    }
+  }
+
   private static final class Round {
     final HttpClient client;
     final java.net.URI uri;

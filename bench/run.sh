@@ -24,8 +24,9 @@ else
   DURATION=${DURATION:-6}; ROUNDS=${ROUNDS:-3}; RATE_DURATION=${RATE_DURATION:-8}; STREAMS=${STREAMS:-1000}
   # The gateway's JIT needs far longer than nginx to reach steady state on this machine (C2 threads busy
   # for over a minute under load), so it gets a longer warm-up.
-  # Long streams take paths the short warm-up streams do not: the gateway's JIT compiled for three more rounds
-  # of them (bench/RESULTS.md, 2026-12-01 19:45), so every target gets three unmeasured rounds of the real shape.
+  # Long streams take paths the short warm-up streams do not: the gateway's JIT compiled for three more
+  # rounds of them (bench/RESULTS.md, 2026-12-01 19:45), so every target gets three unmeasured rounds of the
+  # real shape.
   JIT_WARMUP=3; GW_JIT_WARMUP=15; STREAM_WARMUP_ROUNDS=5; STREAM_FULL_WARMUP_ROUNDS=3
   RATE_ROUNDS=${RATE_ROUNDS:-2}
 fi
