@@ -117,7 +117,6 @@ public final class StreamLoad {
     }
   }
 
-  /** One round of N concurrent streams; the per-stream arrays are touched only on the client's event loops. */
   /** Runs unmeasured rounds, saying on stderr when one did not complete every stream. */
   private static void warmUp(String what, int rounds, java.util.function.Supplier<Round> round, int streams,
       long timeoutS) throws Exception {
@@ -132,6 +131,7 @@ public final class StreamLoad {
     }
   }
 
+  /** One round of N concurrent streams; the per-stream arrays are touched only on the client's event loops. */
   private static final class Round {
     final HttpClient client;
     final java.net.URI uri;

@@ -87,7 +87,6 @@ final class CountScanner {
   private boolean stringKept;
   private boolean escaped;
   // the number being read
-  private boolean numberCounted;
   private boolean numberNegative;
   private boolean numberIsInteger;
   private long number;
@@ -190,7 +189,6 @@ final class CountScanner {
       default -> {
         if (b == '-' || (b >= '0' && b <= '9')) {
           numberName = valueName;
-          numberCounted = valueName >= PROMPT_EVAL_COUNT && valueName <= OUTPUT_TOKENS;
           numberNegative = b == '-';
           numberIsInteger = true;
           number = b == '-' ? 0 : b - '0';
@@ -276,7 +274,7 @@ final class CountScanner {
       } else if (b == '.' || b == 'e' || b == 'E' || b == '+' || b == '-') {
         numberIsInteger = false;
       } else {
-        if (numberCounted && numberIsInteger && numberDigits > 0) {
+        if (numberIsInteger && numberDigits > 0) {
           count(numberName, numberNegative ? -number : number);
         }
         state = AFTER_VALUE;
