@@ -6,7 +6,8 @@
 #   bench/compare.sh GW.jar "GW.jar@JVM_FLAGS=-Xmx256m -XX:+UseParallelGC"   (with other JVM flags)
 #
 # A target may carry settings after '@' (NAME=VALUE, comma-separated) for that gateway's environment;
-# JVM_FLAGS=... replaces GW_JVM_FLAGS (below) for that gateway alone.
+# JVM_FLAGS=... replaces GW_JVM_FLAGS (below) for that gateway alone; JAVA=/path/to/bin/java runs it on another JDK
+# (the emulator always runs on the default java).
 # Starts one emulator and every gateway (shared token, access log on to a file, the bench's JVM flags), warms
 # each up, then runs ROUNDS interleaved rounds (default 3, the order rotating by one each round): per round and
 # gateway, DURATION seconds (default 6) of wrk -t2 -c32 on GET /api/tags and on POST /api/chat. Prints one
@@ -43,13 +44,15 @@ wait_http "$EMU_PORT"
 PORTS=()
 for i in $(seq 1 $#); do
   jar=${!i}; port=$(free_port); mkdir -p "$WORK/gw$i"
-  flags=$GW_JVM_FLAGS; envs=()
+  flags=$GW_JVM_FLAGS; java=java; envs=()
   IFS=, read -r -a settings <<<"${SETTINGS[$((i-1))]}"
   for s in "${settings[@]}"; do
-    if [[ $s == JVM_FLAGS=* ]]; then flags=${s#JVM_FLAGS=}; else envs+=("$s"); fi
+    if [[ $s == JVM_FLAGS=* ]]; then flags=${s#JVM_FLAGS=}
+    elif [[ $s == JAVA=* ]]; then java=${s#JAVA=}
+    else envs+=("$s"); fi
   done
   (cd "$WORK/gw$i" && PROXY_AUTH_TOKEN=$TOKEN OLLAMA_URL=http://127.0.0.1:$EMU_PORT HOST=127.0.0.1 PORT=$port \
-    exec env "${envs[@]}" java $flags -jar "$jar" > gateway.log 2>&1) &
+    exec env "${envs[@]}" "$java" $flags -jar "$jar" > gateway.log 2>&1) &
   PIDS+=($!); PORTS+=($port)
 done
 for port in "${PORTS[@]}"; do wait_http "$port"; done
