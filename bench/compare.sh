@@ -6,8 +6,8 @@
 #   bench/compare.sh GW.jar "GW.jar@JVM_FLAGS=-Xmx256m -XX:+UseParallelGC"   (with other JVM flags)
 #
 # A target may carry settings after '@' (NAME=VALUE, comma-separated) for that gateway's environment;
-# JVM_FLAGS=... replaces GW_JVM_FLAGS (below) for that gateway alone; JAVA=/path/to/bin/java runs it on another JDK
-# (the emulator always runs on the default java).
+# JVM_FLAGS=... replaces GW_JVM_FLAGS (below) for that gateway alone; JAVA=/path/to/bin/java runs it on another
+# JDK (the emulator always runs on the default java).
 # Starts one emulator and every gateway (shared token, access log on to a file, the bench's JVM flags), warms
 # each up, then runs ROUNDS interleaved rounds (default 3, the order rotating by one each round): per round and
 # gateway, DURATION seconds (default 6) of wrk -t2 -c32 on GET /api/tags and on POST /api/chat. Prints one
