@@ -26,8 +26,9 @@ else
   # for over a minute under load), so it gets a longer warm-up.
   # Long streams take paths the short warm-up streams do not: the gateway's JIT compiled for three more
   # rounds of them (bench/RESULTS.md, 2026-12-01 19:45), so every target gets three unmeasured rounds of the
-  # real shape.
-  JIT_WARMUP=3; GW_JIT_WARMUP=15; STREAM_WARMUP_ROUNDS=5; STREAM_FULL_WARMUP_ROUNDS=3
+  # real shape. Methods run once per request reach C2 only after ten-odd rounds of 1,000 (2026-12-01 21:50),
+  # hence 30 short rounds first.
+  JIT_WARMUP=3; GW_JIT_WARMUP=15; STREAM_WARMUP_ROUNDS=30; STREAM_FULL_WARMUP_ROUNDS=3
   RATE_ROUNDS=${RATE_ROUNDS:-2}
 fi
 WARMUP=1                       # s of wrk warm-up right before each measured wrk run (pools, caches)
