@@ -2,7 +2,7 @@
 # Ollama Gateway benchmark: gateway vs nginx vs direct, against the project's own Ollama emulator.
 # Appends a dated section to bench/RESULTS.md. See bench/README.md.
 #
-#   bench/run.sh                 full run (~8 min)
+#   bench/run.sh                 full run (~10.5 min)
 #   QUICK=1 bench/run.sh         smoke run (~3 min, fewer streams, short runs; results marked SMOKE)
 #   BUILD_HEAD=1 bench/run.sh    benchmark exactly the committed HEAD: builds it from `git archive HEAD` in a
 #                                temp dir (leaves target/ and the work tree alone)
