@@ -382,7 +382,7 @@ final class CountScanner {
     broken = true;
   }
 
-  /** Whether a count of the prompt was seen. */
+  /** Whether a token count was seen, of the prompt or of the completion. */
   boolean hasCounts() {
     return promptTokens >= 0 || completionTokens >= 0;
   }
