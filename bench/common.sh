@@ -18,3 +18,15 @@ free_port() {
 
 # ratio A B: A / B with two decimals, "?" when B is 0
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b+0==0) print "?"; else printf "%.2f", a/b }'; }
+
+# wait_http PORT|URL [SECONDS]: until something answers there (any status; default 60 s). A bare port means
+# GET /api/version on 127.0.0.1 (the emulator, or a proxy in front of it). Returns 1 when nothing answered.
+wait_http() {
+  local url=$1 limit=${2:-60}
+  [[ $url == http* ]] || url="http://127.0.0.1:$url/api/version"
+  for _ in $(seq 1 $(( limit * 10 ))); do
+    if curl -s -o /dev/null -m 1 "$url"; then return 0; fi
+    sleep 0.1
+  done
+  echo "no answer from $url after ${limit}s" >&2; return 1
+}

@@ -13,7 +13,8 @@
 # gateway, DURATION seconds (default 6) of wrk -t2 -c32 on GET /api/tags and on POST /api/chat. Prints one
 # line per run: req/s, the gateway process's CPU time (utime+stime) divided by the requests served, the
 # emulator's, and their ratio (see bench/lib.sh). CPU per request is far less sensitive to the machine's
-# other load than req/s, but still noisy here: compare the rounds, not one number. Not a test; it writes
+# other load than req/s, but still noisy here: compare the rounds, not one number. PIN=1 puts the gateways on
+# CPU 1 and the load and emulator on CPU 0 (see bench/lib.sh). Not a test; it writes
 # nothing to the tree. Everything listens on 127.0.0.1; every process it starts is stopped on exit.
 set -euo pipefail
 [[ $# -ge 2 ]] || { echo "usage: bench/compare.sh OLD.jar NEW.jar [MORE.jar ...] (JAR@NAME=VALUE,... sets env)" >&2
@@ -37,7 +38,7 @@ GW_JVM_FLAGS=${GW_JVM_FLAGS:-$BENCH_JVM_FLAGS}
 command -v wrk >/dev/null || need_packages wrk
 
 EMU_PORT=$(free_port)
-java -Xmx512m -jar "$1" emulator --port "$EMU_PORT" > "$WORK/emulator.log" 2>&1 &
+"${ON_LOAD_CPU[@]}" java -Xmx512m -jar "$1" emulator --port "$EMU_PORT" > "$WORK/emulator.log" 2>&1 &
 PIDS+=($!)
 wait_http "$EMU_PORT"
 
@@ -52,7 +53,7 @@ for i in $(seq 1 $#); do
     else envs+=("$s"); fi
   done
   (cd "$WORK/gw$i" && PROXY_AUTH_TOKEN=$TOKEN OLLAMA_URL=http://127.0.0.1:$EMU_PORT HOST=127.0.0.1 PORT=$port \
-    exec env "${envs[@]}" "$java" $flags -jar "$jar" > gateway.log 2>&1) &
+    exec "${ON_PROXY_CPU[@]}" env "${envs[@]}" "$java" $flags -jar "$jar" > gateway.log 2>&1) &
   PIDS+=($!); PORTS+=($port)
 done
 for port in "${PORTS[@]}"; do wait_http "$port"; done

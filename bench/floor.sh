@@ -9,6 +9,7 @@
 # (MiniNetty.java: Netty both ways) and the gateway (shared token, access log on). ROUNDS interleaved rounds
 # (default 2) of DURATION s (default 5) of wrk -t2 -c64 on GET /api/tags and POST /api/chat after a JIT
 # warm-up; one line per run: req/s, the target process's CPU time per request, the emulator's and their ratio.
+# PIN=1 puts every proxy on CPU 1 and the load and emulator on CPU 0 (see bench/lib.sh).
 # Not a test, writes nothing to the tree; everything on 127.0.0.1; every process it starts is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,11 +29,11 @@ need_packages "${need[@]}"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 declare -A PORT PID
 EMU=$(free_port)
-java -Xmx512m -jar "$JAR" emulator --port "$EMU" > "$WORK/emulator.log" 2>&1 & PIDS+=($!); PID[direct]=$!; PORT[direct]=$EMU
+"${ON_LOAD_CPU[@]}" java -Xmx512m -jar "$JAR" emulator --port "$EMU" > "$WORK/emulator.log" 2>&1 & PIDS+=($!); PID[direct]=$!; PORT[direct]=$EMU
 wait_http "$EMU"
 N=$(free_port); mkdir -p "$WORK/nginx/tmp"
 cat > "$WORK/nginx/nginx.conf" <<NGINX
-worker_processes auto; pid $WORK/nginx/nginx.pid; error_log $WORK/nginx/error.log warn;
+worker_processes $NGINX_WORKERS; pid $WORK/nginx/nginx.pid; error_log $WORK/nginx/error.log warn;
 events { worker_connections 8192; }
 http { access_log off; client_body_temp_path $WORK/nginx/tmp/b; proxy_temp_path $WORK/nginx/tmp/p;
   fastcgi_temp_path $WORK/nginx/tmp/f; uwsgi_temp_path $WORK/nginx/tmp/u; scgi_temp_path $WORK/nginx/tmp/s;
@@ -40,16 +41,16 @@ http { access_log off; client_body_temp_path $WORK/nginx/tmp/b; proxy_temp_path 
   server { listen 127.0.0.1:$N; location / { proxy_pass http://emulator; proxy_http_version 1.1;
     proxy_set_header Connection ""; proxy_buffering off; proxy_request_buffering off; } } }
 NGINX
-"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' > "$WORK/nginx/stdout.log" 2>&1 & PIDS+=($!)
+"${ON_PROXY_CPU[@]}" "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' > "$WORK/nginx/stdout.log" 2>&1 & PIDS+=($!)
 wait_http "$N"; PORT[nginx]=$N; PID[nginx]=$(pgrep -P "${PIDS[-1]}" | paste -sd, -)
 for mini in vertx:MiniVertx hybrid:MiniHybrid netty:MiniNetty; do
   name=${mini%%:*}; port=$(free_port)
-  java $FLAGS -cp "$JAR" "bench/floor/${mini#*:}.java" "$port" "$EMU" > "$WORK/$name.log" 2>&1 & PIDS+=($!)
+  "${ON_PROXY_CPU[@]}" java $FLAGS -cp "$JAR" "bench/floor/${mini#*:}.java" "$port" "$EMU" > "$WORK/$name.log" 2>&1 & PIDS+=($!)
   PID[$name]=$!; PORT[$name]=$port; wait_http "$port"
 done
 port=$(free_port); mkdir -p "$WORK/gateway"
 (cd "$WORK/gateway" && PROXY_AUTH_TOKEN=$TOKEN OLLAMA_URL=http://127.0.0.1:$EMU HOST=127.0.0.1 PORT=$port \
-  UPSTREAM_MAX_CONNECTIONS=1000 exec java $FLAGS -jar "$JAR" > gateway.log 2>&1) & PIDS+=($!)
+  UPSTREAM_MAX_CONNECTIONS=1000 exec "${ON_PROXY_CPU[@]}" java $FLAGS -jar "$JAR" > gateway.log 2>&1) & PIDS+=($!)
 PID[gateway]=$!; PORT[gateway]=$port; wait_http "$port"
 TARGETS=()
 for t in direct nginx vertx hybrid netty gateway; do TARGETS+=("$t=${PORT[$t]}=${PID[$t]}"); done

@@ -4,20 +4,23 @@
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-# wait_http PORT: until something answers GET /api/version there (the emulator, a proxy in front of it)
-wait_http() {
-  for _ in $(seq 1 120); do
-    curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$1/api/version" && return 0
-    sleep 0.5
-  done
-  echo "no answer on $1" >&2; exit 1
-}
-
 # need_packages PACKAGE...: apt-get installs the missing ones (apt-get update only if that fails)
 need_packages() {
   (($#)) || return 0
   apt-get install -y -qq "$@" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$@"; }
 }
+
+# PIN=1: every proxy under test runs on CPU 1, the load (wrk) and the emulator on CPU 0, as if the proxy had a
+# machine of its own (by default all of them share both cores). Each line then also says how much of its core
+# the proxy used: below 1.00, the load side, not the proxy, set the pace. nginx gets one worker process then
+# (NGINX_WORKERS; "auto" otherwise, which counts the machine's CPUs, not the ones it may use). JIT_WARMUP (s of chat load per target
+# before the rounds) defaults to 40 then, as the JIT shares the proxy's one core; 10 otherwise.
+if [[ ${PIN:-0} == 1 ]]; then
+  (( $(nproc) >= 2 )) || { echo "PIN=1 needs 2 CPUs" >&2; exit 2; }
+  ON_PROXY_CPU=(taskset -c 1); ON_LOAD_CPU=(taskset -c 0); JIT_WARMUP=${JIT_WARMUP:-40}; NGINX_WORKERS=1
+else
+  ON_PROXY_CPU=(); ON_LOAD_CPU=(); JIT_WARMUP=${JIT_WARMUP:-10}; NGINX_WORKERS=auto
+fi
 
 # The non-streamed chat request of every run, as a wrk script.
 cat > "$WORK/chat.lua" <<LUA
@@ -29,8 +32,8 @@ LUA
 
 # wrk_run PORT tags|chat SECONDS CONNECTIONS -> wrk's output
 wrk_run() {
-  if [[ $2 == chat ]]; then timeout $(( $3 + 20 )) wrk -t2 -c"$4" -d"$3"s -s "$WORK/chat.lua" "http://127.0.0.1:$1/api/chat"
-  else timeout $(( $3 + 20 )) wrk -t2 -c"$4" -d"$3"s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$1/api/tags"; fi
+  if [[ $2 == chat ]]; then timeout $(( $3 + 20 )) "${ON_LOAD_CPU[@]}" wrk -t2 -c"$4" -d"$3"s -s "$WORK/chat.lua" "http://127.0.0.1:$1/api/chat"
+  else timeout $(( $3 + 20 )) "${ON_LOAD_CPU[@]}" wrk -t2 -c"$4" -d"$3"s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$1/api/tags"; fi
 }
 
 # cpu_ticks PID[,PID...]: utime+stime summed, in clock ticks
@@ -54,7 +57,7 @@ measure_rounds() {
   local hz; hz=$(getconf CLK_TCK)
   for target in "$@"; do
     port=$(cut -d= -f2 <<<"$target")
-    wrk_run "$port" chat 10 "$connections" >/dev/null; wrk_run "$port" tags 5 "$connections" >/dev/null
+    wrk_run "$port" chat "$JIT_WARMUP" "$connections" >/dev/null; wrk_run "$port" tags 5 "$connections" >/dev/null
   done
   local targets=("$@") count=$# i
   for round in $(seq 1 "$rounds"); do
@@ -74,6 +77,7 @@ measure_rounds() {
           upstream="  emulator us/req $(per_request $((e1 - e0)) "$n" "$hz")"
           upstream+="  ratio $(ratio $((c1 - c0)) $((e1 - e0)))"
         fi
+        [[ ${PIN:-0} == 1 ]] && upstream+="  core use $(ratio $((c1 - c0)) $((hz * duration)))"
         printf "round %s  %-18s %-5s req/s %9s  cpu us/req %5s%s%s\n" "$round" "$label" "$what" "$rps" \
           "$(per_request $((c1 - c0)) "$n" "$hz")" "$upstream" "${bad:+  non-2xx $bad}"
       done

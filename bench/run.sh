@@ -114,16 +114,6 @@ javac -q -nowarn -cp "$JAR" -d "$WORK/classes" bench/StreamLoad.java bench/RateL
   || javac -nowarn -cp "$JAR" -d "$WORK/classes" bench/StreamLoad.java bench/RateLoad.java
 CLIENT_CP="$JAR:$WORK/classes"
 
-# Waits up to $2 seconds for an HTTP answer (any status) from $1.
-wait_http() {
-  local url=$1 limit=${2:-60}
-  for _ in $(seq 1 $(( limit * 10 ))); do
-    if curl -s -o /dev/null -m 1 "$url"; then return 0; fi
-    sleep 0.1
-  done
-  log "no answer from $url after ${limit}s"; return 1
-}
-
 start_emulator() { # name port args...
   local name=$1 port=$2; shift 2
   java $EMU_JVM_FLAGS -jar "$JAR" emulator --host 127.0.0.1 --port "$port" "$@" >"$WORK/$name.log" 2>&1 &
