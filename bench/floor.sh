@@ -29,7 +29,8 @@ need_packages "${need[@]}"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 declare -A PORT PID
 EMU=$(free_port)
-"${ON_LOAD_CPU[@]}" java -Xmx512m -jar "$JAR" emulator --port "$EMU" > "$WORK/emulator.log" 2>&1 & PIDS+=($!); PID[direct]=$!; PORT[direct]=$EMU
+"${ON_LOAD_CPU[@]}" java -Xmx512m -jar "$JAR" emulator --port "$EMU" > "$WORK/emulator.log" 2>&1 &
+PIDS+=($!); PID[direct]=$!; PORT[direct]=$EMU
 wait_http "$EMU"
 N=$(free_port); mkdir -p "$WORK/nginx/tmp"
 cat > "$WORK/nginx/nginx.conf" <<NGINX

@@ -13,8 +13,9 @@ need_packages() {
 # PIN=1: every proxy under test runs on CPU 1, the load (wrk) and the emulator on CPU 0, as if the proxy had a
 # machine of its own (by default all of them share both cores). Each line then also says how much of its core
 # the proxy used: below 1.00, the load side, not the proxy, set the pace. nginx gets one worker process then
-# (NGINX_WORKERS; "auto" otherwise, which counts the machine's CPUs, not the ones it may use). JIT_WARMUP (s of chat load per target
-# before the rounds) defaults to 40 then, as the JIT shares the proxy's one core; 10 otherwise.
+# (NGINX_WORKERS; "auto" otherwise, which counts the machine's CPUs, not the ones it may use). JIT_WARMUP
+# (s of chat load per target before the rounds) defaults to 40 then, as the JIT shares the proxy's one core;
+# 10 otherwise.
 if [[ ${PIN:-0} == 1 ]]; then
   (( $(nproc) >= 2 )) || { echo "PIN=1 needs 2 CPUs" >&2; exit 2; }
   ON_PROXY_CPU=(taskset -c 1); ON_LOAD_CPU=(taskset -c 0); JIT_WARMUP=${JIT_WARMUP:-40}; NGINX_WORKERS=1
@@ -32,8 +33,9 @@ LUA
 
 # wrk_run PORT tags|chat SECONDS CONNECTIONS -> wrk's output
 wrk_run() {
-  if [[ $2 == chat ]]; then timeout $(( $3 + 20 )) "${ON_LOAD_CPU[@]}" wrk -t2 -c"$4" -d"$3"s -s "$WORK/chat.lua" "http://127.0.0.1:$1/api/chat"
-  else timeout $(( $3 + 20 )) "${ON_LOAD_CPU[@]}" wrk -t2 -c"$4" -d"$3"s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$1/api/tags"; fi
+  local wrk=(timeout $(( $3 + 20 )) "${ON_LOAD_CPU[@]}" wrk -t2 -c"$4" -d"$3"s)
+  if [[ $2 == chat ]]; then "${wrk[@]}" -s "$WORK/chat.lua" "http://127.0.0.1:$1/api/chat"
+  else "${wrk[@]}" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$1/api/tags"; fi
 }
 
 # cpu_ticks PID[,PID...]: utime+stime summed, in clock ticks
