@@ -30,3 +30,40 @@ wait_http() {
   done
   echo "no answer from $url after ${limit}s" >&2; return 1
 }
+
+# nginx_conf DIR PORT UPSTREAM_PORT [WORKERS]: writes DIR/nginx.conf, nginx as a plain reverse proxy on
+# 127.0.0.1:PORT in front of 127.0.0.1:UPSTREAM_PORT (a kept-alive upstream pool, nothing buffered, no access
+# log); every script runs the same nginx. WORKERS defaults to auto (one per CPU of the machine).
+nginx_conf() {
+  local dir=$1 port=$2 up=$3 workers=${4:-auto}
+  mkdir -p "$dir/tmp"
+  cat >"$dir/nginx.conf" <<NGINX
+worker_processes $workers;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path $dir/tmp/body;
+  proxy_temp_path $dir/tmp/proxy;
+  fastcgi_temp_path $dir/tmp/fastcgi;
+  uwsgi_temp_path $dir/tmp/uwsgi;
+  scgi_temp_path $dir/tmp/scgi;
+  upstream emulator {
+    server 127.0.0.1:$up;
+    keepalive 1024;
+  }
+  server {
+    listen 127.0.0.1:$port;
+    location / {
+      proxy_pass http://emulator;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_request_buffering off;
+      proxy_read_timeout 300s;
+    }
+  }
+}
+NGINX
+}

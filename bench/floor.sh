@@ -32,16 +32,7 @@ EMU=$(free_port)
 "${ON_LOAD_CPU[@]}" java -Xmx512m -jar "$JAR" emulator --port "$EMU" > "$WORK/emulator.log" 2>&1 &
 PIDS+=($!); PID[direct]=$!; PORT[direct]=$EMU
 wait_http "$EMU"
-N=$(free_port); mkdir -p "$WORK/nginx/tmp"
-cat > "$WORK/nginx/nginx.conf" <<NGINX
-worker_processes $NGINX_WORKERS; pid $WORK/nginx/nginx.pid; error_log $WORK/nginx/error.log warn;
-events { worker_connections 8192; }
-http { access_log off; client_body_temp_path $WORK/nginx/tmp/b; proxy_temp_path $WORK/nginx/tmp/p;
-  fastcgi_temp_path $WORK/nginx/tmp/f; uwsgi_temp_path $WORK/nginx/tmp/u; scgi_temp_path $WORK/nginx/tmp/s;
-  upstream emulator { server 127.0.0.1:$EMU; keepalive 1024; }
-  server { listen 127.0.0.1:$N; location / { proxy_pass http://emulator; proxy_http_version 1.1;
-    proxy_set_header Connection ""; proxy_buffering off; proxy_request_buffering off; } } }
-NGINX
+N=$(free_port); nginx_conf "$WORK/nginx" "$N" "$EMU" "$NGINX_WORKERS"
 "${ON_PROXY_CPU[@]}" "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' > "$WORK/nginx/stdout.log" 2>&1 & PIDS+=($!)
 wait_http "$N"; PORT[nginx]=$N; PID[nginx]=$(pgrep -P "${PIDS[-1]}" | paste -sd, -)
 for mini in vertx:MiniVertx hybrid:MiniHybrid netty:MiniNetty; do

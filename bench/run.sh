@@ -133,36 +133,7 @@ start_gateway() { # name port upstream_port access_log jvm_flags
 
 start_nginx() { # name port upstream_port
   local name=$1 port=$2 up=$3 dir=$WORK/$1
-  mkdir -p "$dir/tmp"
-  cat >"$dir/nginx.conf" <<EOF
-worker_processes auto;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  client_body_temp_path $dir/tmp/body;
-  proxy_temp_path $dir/tmp/proxy;
-  fastcgi_temp_path $dir/tmp/fastcgi;
-  uwsgi_temp_path $dir/tmp/uwsgi;
-  scgi_temp_path $dir/tmp/scgi;
-  upstream emulator {
-    server 127.0.0.1:$up;
-    keepalive 1024;
-  }
-  server {
-    listen 127.0.0.1:$port;
-    location / {
-      proxy_pass http://emulator;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_buffering off;
-      proxy_request_buffering off;
-      proxy_read_timeout 300s;
-    }
-  }
-}
-EOF
+  nginx_conf "$dir" "$port" "$up"
   "$NGINX" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' >"$dir/stdout.log" 2>&1 &
   STARTED+=($!); echo $! >"$WORK/$name.pid"
   wait_http "http://127.0.0.1:$port/api/version" 20
