@@ -1,7 +1,7 @@
 # Sourced by every bench script (run.sh, and compare.sh and floor.sh through lib.sh): what they must agree on.
 
 # The gateway's JVM flags (GW_JVM_FLAGS overrides them in run.sh and compare.sh).
-BENCH_JVM_FLAGS="-Xms32m -Xmx128m -XX:MetaspaceSize=64m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=128m"
+BENCH_JVM_FLAGS="-Xms128m -Xmx128m -XX:MetaspaceSize=64m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=128m"
 
 # A free 127.0.0.1 port below the kernel's ephemeral range (where client connections of earlier runs still hold
 # local ports) and not used by any TCP socket in any state: random tries, each checked with ss, at most 50.
