@@ -3,6 +3,17 @@
 # The gateway's JVM flags (GW_JVM_FLAGS overrides them in run.sh and compare.sh).
 BENCH_JVM_FLAGS="-Xms128m -Xmx128m -XX:MetaspaceSize=64m -XX:+UseSerialGC -Xss512k -XX:MaxDirectMemorySize=128m"
 
+# PIN=1: every proxy under test runs on CPU 1, the load (wrk, the Java load clients) and the emulator on CPU 0,
+# as if the proxy had a machine of its own (by default all of them share both cores). nginx gets one worker
+# process then (NGINX_WORKERS; "auto" otherwise, which counts the machine's CPUs, not the ones it may use); the
+# gateway's default of one event loop per CPU it may use gives it one.
+if [[ ${PIN:-0} == 1 ]]; then
+  (( $(nproc) >= 2 )) || { echo "PIN=1 needs 2 CPUs" >&2; exit 2; }
+  ON_PROXY_CPU=(taskset -c 1); ON_LOAD_CPU=(taskset -c 0); NGINX_WORKERS=1
+else
+  ON_PROXY_CPU=(); ON_LOAD_CPU=(); NGINX_WORKERS=auto
+fi
+
 # A free 127.0.0.1 port below the kernel's ephemeral range (where client connections of earlier runs still hold
 # local ports) and not used by any TCP socket in any state: random tries, each checked with ss, at most 50.
 free_port() {

@@ -10,18 +10,9 @@ need_packages() {
   apt-get install -y -qq "$@" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$@"; }
 }
 
-# PIN=1: every proxy under test runs on CPU 1, the load (wrk) and the emulator on CPU 0, as if the proxy had a
-# machine of its own (by default all of them share both cores). Each line then also says how much of its core
-# the proxy used: below 1.00, the load side, not the proxy, set the pace. nginx gets one worker process then
-# (NGINX_WORKERS; "auto" otherwise, which counts the machine's CPUs, not the ones it may use). JIT_WARMUP
-# (s of chat load per target before the rounds) defaults to 40 then, as the JIT shares the proxy's one core;
-# 10 otherwise.
-if [[ ${PIN:-0} == 1 ]]; then
-  (( $(nproc) >= 2 )) || { echo "PIN=1 needs 2 CPUs" >&2; exit 2; }
-  ON_PROXY_CPU=(taskset -c 1); ON_LOAD_CPU=(taskset -c 0); JIT_WARMUP=${JIT_WARMUP:-40}; NGINX_WORKERS=1
-else
-  ON_PROXY_CPU=(); ON_LOAD_CPU=(); JIT_WARMUP=${JIT_WARMUP:-10}; NGINX_WORKERS=auto
-fi
+# JIT_WARMUP: s of chat load per target before the rounds; 40 with PIN=1 (bench/common.sh), as the JIT then
+# shares the proxy's one core; 10 otherwise.
+if [[ ${PIN:-0} == 1 ]]; then JIT_WARMUP=${JIT_WARMUP:-40}; else JIT_WARMUP=${JIT_WARMUP:-10}; fi
 
 # The non-streamed chat request of every run, as a wrk script.
 cat > "$WORK/chat.lua" <<LUA

@@ -7,6 +7,8 @@
 #   BUILD_HEAD=1 bench/run.sh    benchmark exactly the committed HEAD: builds it from `git archive HEAD` in a
 #                                temp dir (leaves target/ and the work tree alone)
 #   JAR=/path/to.jar bench/run.sh  benchmark another build
+#   PIN=1 bench/run.sh           the whole run with every proxy on CPU 1 and the load and emulator on CPU 0
+#                                (bench/common.sh); its section is marked PINNED
 #
 # Knobs (environment): DURATION (s per wrk run), ROUNDS (wrk rounds, interleaved), RATE_DURATION (s per
 # constant-rate run), STREAMS, GW_JVM_FLAGS (flags of the gateway JVM for every run but the "default"
@@ -37,7 +39,11 @@ WRK_CONNS=64
 RATE_WARMUP=2
 RATE_CONNS=64
 STREAM_TTFT=200; STREAM_CHUNKS=50; STREAM_INTERVAL=50
-source bench/common.sh   # BENCH_JVM_FLAGS, free_port, ratio
+source bench/common.sh   # BENCH_JVM_FLAGS, free_port, ratio, PIN's placement, nginx_conf
+if [[ ${PIN:-0} == 1 && $QUICK != 1 ]]; then
+  # the JIT shares the proxy's one core: as in floor.sh, 40 s per gateway and endpoint (nginx needs none)
+  GW_JIT_WARMUP=40
+fi
 GW_JVM_FLAGS=${GW_JVM_FLAGS:-$BENCH_JVM_FLAGS}
 EMU_JVM_FLAGS="-Xmx512m"
 CLIENT_JVM_FLAGS="-Xmx512m -XX:+UseParallelGC"
@@ -45,7 +51,7 @@ TOKEN=bench-token-$$
 RESULTS=${RESULTS:-$ROOT/bench/RESULTS.md}
 JAR=${JAR:-$ROOT/target/ollama-gateway.jar}
 JAR_SOURCE="target/ollama-gateway.jar of the work tree"
-SCRIPT_DEADLINE=$(( $(date +%s) + 900 ))   # hard stop: nothing below may run past 15 min
+SCRIPT_DEADLINE=$(( $(date +%s) + ${PIN:-0} * 300 + 900 ))   # hard stop: nothing below may run past 15 min (20 pinned)
 
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
@@ -116,7 +122,7 @@ CLIENT_CP="$JAR:$WORK/classes"
 
 start_emulator() { # name port args...
   local name=$1 port=$2; shift 2
-  java $EMU_JVM_FLAGS -jar "$JAR" emulator --host 127.0.0.1 --port "$port" "$@" >"$WORK/$name.log" 2>&1 &
+  "${ON_LOAD_CPU[@]}" java $EMU_JVM_FLAGS -jar "$JAR" emulator --host 127.0.0.1 --port "$port" "$@" >"$WORK/$name.log" 2>&1 &
   STARTED+=($!); echo $! >"$WORK/$name.pid"
   wait_http "http://127.0.0.1:$port/api/version" 60 || { tail -20 "$WORK/$name.log" >&2; return 1; }
 }
@@ -126,15 +132,15 @@ start_gateway() { # name port upstream_port access_log jvm_flags
   mkdir -p "$WORK/$name"   # own working dir: no .env or config/config.yaml from the repo is read
   ( cd "$WORK/$name" && exec env HOST=127.0.0.1 PORT="$port" OLLAMA_URL="http://127.0.0.1:$up" \
       PROXY_AUTH_TOKEN="$TOKEN" ACCESS_LOG="$access" UPSTREAM_MAX_CONNECTIONS=1000 \
-      java $flags -jar "$JAR" serve >"$WORK/$name.log" 2>&1 ) &
+      "${ON_PROXY_CPU[@]}" java $flags -jar "$JAR" serve >"$WORK/$name.log" 2>&1 ) &
   STARTED+=($!); echo $! >"$WORK/$name.pid"
   wait_http "http://127.0.0.1:$port/health" 60 || { tail -20 "$WORK/$name.log" >&2; return 1; }
 }
 
 start_nginx() { # name port upstream_port
   local name=$1 port=$2 up=$3 dir=$WORK/$1
-  nginx_conf "$dir" "$port" "$up"
-  "$NGINX" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' >"$dir/stdout.log" 2>&1 &
+  nginx_conf "$dir" "$port" "$up" "$NGINX_WORKERS"
+  "${ON_PROXY_CPU[@]}" "$NGINX" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' >"$dir/stdout.log" 2>&1 &
   STARTED+=($!); echo $! >"$WORK/$name.pid"
   wait_http "http://127.0.0.1:$port/api/version" 20
 }
@@ -199,7 +205,7 @@ for ep in tags chat; do
     auth=(); [[ $t == gateway* ]] && auth=(-H "Authorization: Bearer $TOKEN")
     script=(); path=/api/tags; [[ $ep == chat ]] && { script=(-s "$WORK/chat.lua"); path=/api/chat; }
     secs=$JIT_WARMUP; [[ $t == gateway* ]] && secs=$GW_JIT_WARMUP
-    timeout $((secs + 10)) wrk -t$WRK_THREADS -c$WRK_CONNS -d${secs}s "${script[@]}" "${auth[@]}" \
+    timeout $((secs + 10)) "${ON_LOAD_CPU[@]}" wrk -t$WRK_THREADS -c$WRK_CONNS -d${secs}s "${script[@]}" "${auth[@]}" \
       "${URL_OF[$t]}$path" >/dev/null 2>&1 || true
   done
 done
@@ -210,11 +216,11 @@ for round in $(seq 1 "$ROUNDS"); do
       auth=(); [[ $t == gateway* ]] && auth=(-H "Authorization: Bearer $TOKEN")
       script=(); path=/api/tags
       [[ $ep == chat ]] && { script=(-s "$WORK/chat.lua"); path=/api/chat; }
-      timeout $((WARMUP + 10)) wrk -t$WRK_THREADS -c$WRK_CONNS -d${WARMUP}s "${script[@]}" "${auth[@]}" \
+      timeout $((WARMUP + 10)) "${ON_LOAD_CPU[@]}" wrk -t$WRK_THREADS -c$WRK_CONNS -d${WARMUP}s "${script[@]}" "${auth[@]}" \
         "${URL_OF[$t]}$path" >/dev/null 2>&1 || true
       out="$WORK/wrk-$ep-$t-$round.txt"
       c0=$(cpu_ticks "${PIDS_OF[$t]}")
-      timeout $((DURATION + 20)) wrk -t$WRK_THREADS -c$WRK_CONNS -d${DURATION}s --latency "${script[@]}" \
+      timeout $((DURATION + 20)) "${ON_LOAD_CPU[@]}" wrk -t$WRK_THREADS -c$WRK_CONNS -d${DURATION}s --latency "${script[@]}" \
         "${auth[@]}" "${URL_OF[$t]}$path" >"$out" 2>&1 || true
       c1=$(cpu_ticks "${PIDS_OF[$t]}")
       read -r r p5 p9 b < <(wrk_parse "$out")
@@ -247,7 +253,7 @@ rate_level() { # level rate
   local level=$1 rate=$2 t line old new
   log "constant-rate runs ($level): $rate req/s, ${RATE_ROUNDS} rounds"
   check_deadline
-  timeout $(( (RATE_DURATION + RATE_WARMUP + 8) * (4 * RATE_ROUNDS + 1) + 60 )) java $CLIENT_JVM_FLAGS -cp "$CLIENT_CP" \
+  timeout $(( (RATE_DURATION + RATE_WARMUP + 8) * (4 * RATE_ROUNDS + 1) + 60 )) "${ON_LOAD_CPU[@]}" java $CLIENT_JVM_FLAGS -cp "$CLIENT_CP" \
     RateLoad --targets "direct=${URL_OF[direct]}/api/chat,nginx=${URL_OF[nginx]}/api/chat,gateway=${URL_OF[gateway]}/api/chat,gateway-nolog=${URL_OF[gateway-nolog]}/api/chat" \
     --rounds "$RATE_ROUNDS" --method POST --body "$CHAT_BODY" --token "$TOKEN" --rate "$rate" \
     --duration-s "$RATE_DURATION" --warmup-s "$RATE_WARMUP" --connections "$RATE_CONNS" \
@@ -278,7 +284,7 @@ EMU2_PID=$(cat "$WORK/emu2.pid")
 stream_run() { # label url pids token
   local label=$1 url=$2 pids=$3 token=${4:-}
   local tok=(); [[ -n $token ]] && tok=(--token "$token")
-  timeout 240 java $CLIENT_JVM_FLAGS -cp "$CLIENT_CP" StreamLoad --url "$url/api/chat" --streams "$STREAMS" \
+  timeout 240 "${ON_LOAD_CPU[@]}" java $CLIENT_JVM_FLAGS -cp "$CLIENT_CP" StreamLoad --url "$url/api/chat" --streams "$STREAMS" \
     "${tok[@]}" --pids "$pids" --label "$label" --timeout-s 120 \
     --warmup-rounds "$STREAM_WARMUP_ROUNDS" --full-warmup-rounds "$STREAM_FULL_WARMUP_ROUNDS" \
     2>"$WORK/stream-$label.err" \
@@ -316,14 +322,14 @@ verdict() { [[ $1 == 1 ]] && echo "**met**" || echo "**MISSED**"; }
 
 {
   echo
-  echo "## $(date -u '+%Y-%m-%d %H:%M UTC')$([[ $QUICK == 1 ]] && echo ' — SMOKE run (QUICK=1, not for comparison)')"
+  echo "## $(date -u '+%Y-%m-%d %H:%M UTC')$([[ $QUICK == 1 ]] && echo ' — SMOKE run (QUICK=1, not for comparison)')$([[ ${PIN:-0} == 1 ]] && echo ' — PINNED (PIN=1: every proxy on CPU 1, wrk, the load clients and the emulator on CPU 0)')"
   echo
   echo "- commit: \`$(git rev-parse --short HEAD)\`$([[ ${BUILD_HEAD:-0} == 1 ]] || git diff --quiet HEAD -- src pom.xml 2>/dev/null || echo ' (the work tree has uncommitted changes in src/ or pom.xml)')"
   echo "- machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -m | awk '/Mem:/ {print $2}') MB RAM, load average at start of run: $LOAD_START, at end: $(cut -d' ' -f1-3 /proc/loadavg) (shared with other developers; includes this benchmark)"
   echo "- jar: $JAR_SOURCE"
   echo "- java: $(java -version 2>&1 | head -1); nginx: $("$NGINX" -v 2>&1 | cut -d/ -f2); wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
-  echo "- gateway: EVENT_LOOPS default (= $(nproc)), UPSTREAM_MAX_CONNECTIONS=1000, PROXY_AUTH_TOKEN set and sent, access log to a file (stdout redirected) unless said otherwise; JVM flags \`$GW_JVM_FLAGS\`"
-  echo "- emulator: \`--event-loops 2\`, JVM \`$EMU_JVM_FLAGS\`; nginx $([[ -n ${NGX1:-} ]] && echo "worker_processes auto, keepalive 1024 upstream pool, proxy_http_version 1.1, proxy_buffering off, access_log off")"
+  echo "- gateway: EVENT_LOOPS default (= $([[ ${PIN:-0} == 1 ]] && echo "1, the CPUs it may use" || nproc)), UPSTREAM_MAX_CONNECTIONS=1000, PROXY_AUTH_TOKEN set and sent, access log to a file (stdout redirected) unless said otherwise; JVM flags \`$GW_JVM_FLAGS\`"
+  echo "- emulator: \`--event-loops 2\`, JVM \`$EMU_JVM_FLAGS\`; nginx $([[ -n ${NGX1:-} ]] && echo "worker_processes $NGINX_WORKERS, keepalive 1024 upstream pool, proxy_http_version 1.1, proxy_buffering off, access_log off")"
   echo
   echo "### 1. Non-streaming throughput (wrk -t$WRK_THREADS -c$WRK_CONNS -d${DURATION}s --latency, best of $ROUNDS interleaved rounds)"
   echo
