@@ -45,6 +45,9 @@ wait_http() {
 # nginx_conf DIR PORT UPSTREAM_PORT [WORKERS]: writes DIR/nginx.conf, nginx as a plain reverse proxy on
 # 127.0.0.1:PORT in front of 127.0.0.1:UPSTREAM_PORT (a kept-alive upstream pool, nothing buffered, no access
 # log); every script runs the same nginx. WORKERS defaults to auto (one per CPU of the machine).
+# keepalive_requests: nginx closes a kept-alive connection after 1,000 requests by default, and the gateway
+# never does; at a constant rate the clients' reconnections put nginx's p99 at 25-42 ms against 4.5-9.8 with
+# the limit raised (bench/RESULTS.md, 2026-12-04 05:02).
 nginx_conf() {
   local dir=$1 port=$2 up=$3 workers=${4:-auto}
   mkdir -p "$dir/tmp"
@@ -55,6 +58,7 @@ error_log $dir/error.log warn;
 events { worker_connections 8192; }
 http {
   access_log off;
+  keepalive_requests 1000000;
   client_body_temp_path $dir/tmp/body;
   proxy_temp_path $dir/tmp/proxy;
   fastcgi_temp_path $dir/tmp/fastcgi;
@@ -63,6 +67,7 @@ http {
   upstream emulator {
     server 127.0.0.1:$up;
     keepalive 1024;
+    keepalive_requests 1000000;
   }
   server {
     listen 127.0.0.1:$port;

@@ -329,7 +329,7 @@ verdict() { [[ $1 == 1 ]] && echo "**met**" || echo "**MISSED**"; }
   echo "- jar: $JAR_SOURCE"
   echo "- java: $(java -version 2>&1 | head -1); nginx: $("$NGINX" -v 2>&1 | cut -d/ -f2); wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
   echo "- gateway: EVENT_LOOPS default (= $([[ ${PIN:-0} == 1 ]] && echo "1, the CPUs it may use" || nproc)), UPSTREAM_MAX_CONNECTIONS=1000, PROXY_AUTH_TOKEN set and sent, access log to a file (stdout redirected) unless said otherwise; JVM flags \`$GW_JVM_FLAGS\`"
-  echo "- emulator: \`--event-loops 2\`, JVM \`$EMU_JVM_FLAGS\`; nginx $([[ -n ${NGX1:-} ]] && echo "worker_processes $NGINX_WORKERS, keepalive 1024 upstream pool, proxy_http_version 1.1, proxy_buffering off, access_log off")"
+  echo "- emulator: \`--event-loops 2\`, JVM \`$EMU_JVM_FLAGS\`; nginx $([[ -n ${NGX1:-} ]] && echo "worker_processes $NGINX_WORKERS, keepalive 1024 upstream pool, keepalive_requests 1000000, proxy_http_version 1.1, proxy_buffering off, access_log off")"
   echo
   echo "### 1. Non-streaming throughput (wrk -t$WRK_THREADS -c$WRK_CONNS -d${DURATION}s --latency, best of $ROUNDS interleaved rounds)"
   echo
