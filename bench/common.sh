@@ -46,8 +46,8 @@ wait_http() {
 # 127.0.0.1:PORT in front of 127.0.0.1:UPSTREAM_PORT (a kept-alive upstream pool, nothing buffered, no access
 # log); every script runs the same nginx. WORKERS defaults to auto (one per CPU of the machine).
 # keepalive_requests: nginx closes a kept-alive connection after 1,000 requests by default, and the gateway
-# never does; at a constant rate the clients' reconnections put nginx's p99 at 25-42 ms against 4.5-9.8 with
-# the limit raised (bench/RESULTS.md, 2026-12-04 05:02).
+# never does; at a constant rate the clients' reconnections put nginx's p99 at 25-48 ms, against 4.5-13 with
+# the limit raised in five rounds of six (bench/RESULTS.md, 2026-12-04 05:02).
 nginx_conf() {
   local dir=$1 port=$2 up=$3 workers=${4:-auto}
   mkdir -p "$dir/tmp"

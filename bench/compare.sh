@@ -14,7 +14,7 @@
 # line per run: req/s, the gateway process's CPU time (utime+stime) divided by the requests served, the
 # emulator's, and their ratio (see bench/lib.sh). CPU per request is far less sensitive to the machine's
 # other load than req/s, but still noisy here: compare the rounds, not one number. PIN=1 puts the gateways on
-# CPU 1 and the load and emulator on CPU 0 (see bench/lib.sh). Not a test; it writes nothing to the tree.
+# CPU 1 and the load and emulator on CPU 0 (see bench/common.sh). Not a test; it writes nothing to the tree.
 # Everything listens on 127.0.0.1; every process it starts is stopped on exit.
 set -euo pipefail
 [[ $# -ge 2 ]] || { echo "usage: bench/compare.sh OLD.jar NEW.jar [MORE.jar ...] (JAR@NAME=VALUE,... sets env)" >&2

@@ -9,7 +9,7 @@
 # (MiniNetty.java: Netty both ways) and the gateway (shared token, access log on). ROUNDS interleaved rounds
 # (default 2) of DURATION s (default 5) of wrk -t2 -c64 on GET /api/tags and POST /api/chat after a JIT
 # warm-up; one line per run: req/s, the target process's CPU time per request, the emulator's and their ratio.
-# PIN=1 puts every proxy on CPU 1 and the load and emulator on CPU 0 (see bench/lib.sh).
+# PIN=1 puts every proxy on CPU 1 and the load and emulator on CPU 0 (see bench/common.sh).
 # Not a test, writes nothing to the tree; everything on 127.0.0.1; every process it starts is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,5 +1,5 @@
 # Shared by bench/compare.sh and bench/floor.sh, which source it: the chat request, and the interleaved wrk
-# rounds that print req/s and CPU per request; with bench/common.sh (JVM flags, free ports, ratios). Needs WORK
+# rounds that print req/s and CPU per request; with bench/common.sh (JVM flags, PIN's placement, free ports, ratios). Needs WORK
 # (a temp dir) and TOKEN set first.
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"

@@ -124,7 +124,7 @@ start_emulator() { # name port args...
   local name=$1 port=$2; shift 2
   "${ON_LOAD_CPU[@]}" java $EMU_JVM_FLAGS -jar "$JAR" emulator --host 127.0.0.1 --port "$port" "$@" >"$WORK/$name.log" 2>&1 &
   STARTED+=($!); echo $! >"$WORK/$name.pid"
-  wait_http "http://127.0.0.1:$port/api/version" 60 || { tail -20 "$WORK/$name.log" >&2; return 1; }
+  wait_http "$port" 60 || { tail -20 "$WORK/$name.log" >&2; return 1; }
 }
 
 start_gateway() { # name port upstream_port access_log jvm_flags
@@ -142,7 +142,7 @@ start_nginx() { # name port upstream_port
   nginx_conf "$dir" "$port" "$up" "$NGINX_WORKERS"
   "${ON_PROXY_CPU[@]}" "$NGINX" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' >"$dir/stdout.log" 2>&1 &
   STARTED+=($!); echo $! >"$WORK/$name.pid"
-  wait_http "http://127.0.0.1:$port/api/version" 20
+  wait_http "$port" 20
 }
 
 stop() { # name: stops one process this script started
