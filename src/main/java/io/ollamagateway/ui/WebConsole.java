@@ -13,6 +13,7 @@ import io.ollamagateway.store.KeyLimits;
 import io.ollamagateway.store.Quota;
 import io.ollamagateway.store.Stores;
 import io.ollamagateway.store.User;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -284,13 +285,14 @@ public final class WebConsole {
     RoutingContext ctx = attempt.ctx;
     String actor = actor(principal);
     LOG.info("web console sign-in: {} with {} from {}", actor, method, attempt.address);
-    audit(actor, "console.sign_in", "method=" + method + " from " + attempt.address);
-    if (ctx.response().ended() || ctx.response().closed()) {
-      sessions.remove(created.id());
-      return;
-    }
-    ctx.response().addCookie(cookie(ctx, created.id()));
-    json(ctx, 200, describe(created.session()));
+    audit(actor, "console.sign_in", "method=" + method + " from " + attempt.address).onComplete(ignored -> {
+      if (ctx.response().ended() || ctx.response().closed()) {
+        sessions.remove(created.id());
+        return;
+      }
+      ctx.response().addCookie(cookie(ctx, created.id()));
+      json(ctx, 200, describe(created.session()));
+    });
   }
 
   private void current(RoutingContext ctx) {
@@ -321,10 +323,17 @@ public final class WebConsole {
         return;
       }
       sessions.remove(cookie.getValue());
-      audit(actor(found.get().principal), "console.sign_out", null);
+      audit(actor(found.get().principal), "console.sign_out", null).onComplete(ignored -> signedOut(ctx));
+    } else {
+      signedOut(ctx);
     }
-    ctx.response().addCookie(cookie(ctx, "").setMaxAge(0));
-    ctx.response().setStatusCode(204).end();
+  }
+
+  private static void signedOut(RoutingContext ctx) {
+    if (!ctx.response().ended() && !ctx.response().closed()) {
+      ctx.response().addCookie(cookie(ctx, "").setMaxAge(0));
+      ctx.response().setStatusCode(204).end();
+    }
   }
 
   private JsonObject describe(Sessions.Session session) {
@@ -370,11 +379,17 @@ public final class WebConsole {
     }
   }
 
-  private void audit(String actor, String action, String detail) {
-    vertx.executeBlocking(() -> {
+  /**
+   * Writes one audit entry on a worker. The caller answers the browser only once this completes, so that the
+   * entry is in the audit log by the time the client sees the result (a failed write is logged, and does not
+   * change the answer: the session itself was already created or removed).
+   */
+  private Future<Void> audit(String actor, String action, String detail) {
+    return vertx.<Void>executeBlocking(() -> {
       stores.audit().record(actor, action, null, detail);
       return null;
-    }, false).onFailure(err -> LOG.error("could not write {} to the audit log", action, err));
+    }, false).onFailure(err -> LOG.error("could not write {} to the audit log", action, err)).recover(
+        err -> Future.succeededFuture());
   }
 
   private static String actor(Principal principal) {
