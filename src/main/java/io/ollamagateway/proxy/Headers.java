@@ -2,9 +2,8 @@ package io.ollamagateway.proxy;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.vertx.core.MultiMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Which headers cross the gateway. Hop-by-hop headers never do (RFC 9110 section 7.6.1), nor anything named
@@ -15,10 +14,12 @@ import java.util.Set;
  */
 final class Headers {
 
-  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
+  // Compared ignoring case, without lower-casing each header name first (a copy per name, per request).
+  private static final List<String> HOP_BY_HOP = List.of("connection", "keep-alive", "proxy-authenticate",
       "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
-  private static final Set<String> NOT_UPSTREAM = Set.of("host", "content-length", "authorization",
+  private static final List<String> NOT_UPSTREAM = List.of("host", "content-length", "authorization",
       "x-api-key", "cookie", "accept-encoding", "expect", "origin");
+  private static final String CORS_PREFIX = "access-control-";
 
   private Headers() {
   }
@@ -27,9 +28,9 @@ final class Headers {
   static void copyToUpstream(MultiMap from, HttpHeaders to) {
     String connection = from.get("connection");
     for (Map.Entry<String, String> header : from) {
-      String name = header.getKey().toLowerCase(Locale.ROOT);
-      if (!HOP_BY_HOP.contains(name) && !NOT_UPSTREAM.contains(name) && !namedIn(connection, name)) {
-        to.add(header.getKey(), header.getValue());
+      String name = header.getKey();
+      if (!in(HOP_BY_HOP, name) && !in(NOT_UPSTREAM, name) && !namedIn(connection, name)) {
+        to.add(name, header.getValue());
       }
     }
   }
@@ -38,11 +39,21 @@ final class Headers {
   static void copyToClient(HttpHeaders from, MultiMap to) {
     String connection = from.get("connection");
     for (Map.Entry<String, String> header : from) {
-      String name = header.getKey().toLowerCase(Locale.ROOT);
-      if (!HOP_BY_HOP.contains(name) && !name.startsWith("access-control-") && !namedIn(connection, name)) {
-        to.add(header.getKey(), header.getValue());
+      String name = header.getKey();
+      if (!in(HOP_BY_HOP, name) && !name.regionMatches(true, 0, CORS_PREFIX, 0, CORS_PREFIX.length())
+          && !namedIn(connection, name)) {
+        to.add(name, header.getValue());
       }
     }
+  }
+
+  private static boolean in(List<String> names, String name) {
+    for (int i = 0; i < names.size(); i++) {
+      if (names.get(i).equalsIgnoreCase(name)) { // compares the lengths first: most names differ in them
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean namedIn(String connection, String name) {

@@ -362,7 +362,11 @@ public final class Gateway {
           .setTcpNoDelay(true)
           .setHandle100ContinueAutomatically(true)
           .setIdleTimeout((int) config.clientIdleTimeout().toSeconds())
-          .setIdleTimeoutUnit(TimeUnit.SECONDS);
+          .setIdleTimeoutUnit(TimeUnit.SECONDS)
+          // No Ollama route is a WebSocket; with either compression on, Vert.x puts a WebSocket extension
+          // handler in every connection's pipeline, which every request and every answer passes through.
+          .setPerFrameWebSocketCompressionSupported(false)
+          .setPerMessageWebSocketCompressionSupported(false);
       HttpServer server = vertx.createHttpServer(Tls.apply(config.tls(), options)).requestHandler(entry);
       return server.listen().onSuccess(servers::add);
     }
