@@ -24,6 +24,8 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 source bench/lib.sh
 FLAGS=$BENCH_JVM_FLAGS
+# the minis start without the gateway's Main, which picks Netty's pooled allocator: give them the same one
+MINI_FLAGS="$FLAGS -Dio.netty.allocator.type=pooled"
 need=(); command -v wrk >/dev/null || need+=(wrk); command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || need+=(nginx-light)
 need_packages "${need[@]}"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -37,7 +39,7 @@ N=$(free_port); nginx_conf "$WORK/nginx" "$N" "$EMU" "$NGINX_WORKERS"
 wait_http "$N"; PORT[nginx]=$N; PID[nginx]=$(pgrep -P "${PIDS[-1]}" | paste -sd, -)
 for mini in vertx:MiniVertx hybrid:MiniHybrid netty:MiniNetty; do
   name=${mini%%:*}; port=$(free_port)
-  "${ON_PROXY_CPU[@]}" java $FLAGS -cp "$JAR" "bench/floor/${mini#*:}.java" "$port" "$EMU" > "$WORK/$name.log" 2>&1 & PIDS+=($!)
+  "${ON_PROXY_CPU[@]}" java $MINI_FLAGS -cp "$JAR" "bench/floor/${mini#*:}.java" "$port" "$EMU" > "$WORK/$name.log" 2>&1 & PIDS+=($!)
   PID[$name]=$!; PORT[$name]=$port; wait_http "$port"
 done
 port=$(free_port); mkdir -p "$WORK/gateway"

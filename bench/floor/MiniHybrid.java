@@ -25,7 +25,8 @@ public class MiniHybrid {
     for (int i = 0; i < 2; i++) {
       vertx.deployVerticle(new VerticleBase() {
         public Future<?> start() {
-          return vertx.createHttpServer(new HttpServerOptions().setPort(port).setHost("127.0.0.1").setTcpNoDelay(true))
+          return vertx.createHttpServer(new HttpServerOptions().setPort(port).setHost("127.0.0.1").setTcpNoDelay(true)
+              .setPerFrameWebSocketCompressionSupported(false).setPerMessageWebSocketCompressionSupported(false)) // as the gateway
             .requestHandler(req -> req.body().onSuccess(body -> {
               EventLoop loop = ((ContextInternal) context).nettyEventLoop();
               DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,

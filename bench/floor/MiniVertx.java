@@ -14,7 +14,8 @@ public class MiniVertx {
     for (int i = 0; i < 2; i++) {
       vertx.deployVerticle(new VerticleBase() {
         public Future<?> start() {
-          return vertx.createHttpServer(new HttpServerOptions().setPort(port).setHost("127.0.0.1").setTcpNoDelay(true))
+          return vertx.createHttpServer(new HttpServerOptions().setPort(port).setHost("127.0.0.1").setTcpNoDelay(true)
+              .setPerFrameWebSocketCompressionSupported(false).setPerMessageWebSocketCompressionSupported(false)) // as the gateway
             .requestHandler(req -> {
               req.pause();
               RequestOptions o = new RequestOptions().setMethod(req.method()).setHost("127.0.0.1").setPort(up).setURI(req.uri());
