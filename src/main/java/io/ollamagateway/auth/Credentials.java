@@ -1,6 +1,7 @@
 package io.ollamagateway.auth;
 
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import java.util.Optional;
 
 /**
@@ -11,6 +12,8 @@ import java.util.Optional;
 public final class Credentials {
 
   private static final Credentials NONE = new Credentials(null);
+  // header names as Netty's AsciiString, whose case-insensitive hash is computed once, not on every lookup
+  private static final CharSequence X_API_KEY = HttpHeaders.createOptimized("x-api-key");
 
   private final String secret;
   private byte[] digest;
@@ -21,7 +24,7 @@ public final class Credentials {
 
   /** Reads the credentials of a request's headers. */
   public static Credentials from(MultiMap headers) {
-    String authorization = headers.get("Authorization");
+    String authorization = headers.get(HttpHeaders.AUTHORIZATION);
     if (authorization != null && !authorization.isBlank()) {
       String value = authorization.trim();
       int space = value.indexOf(' ');
@@ -32,7 +35,7 @@ public final class Credentials {
         return new Credentials(value);
       }
     }
-    String apiKey = headers.get("x-api-key");
+    String apiKey = headers.get(X_API_KEY);
     return apiKey == null || apiKey.isBlank() ? NONE : new Credentials(apiKey.trim());
   }
 

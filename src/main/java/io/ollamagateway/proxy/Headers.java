@@ -1,5 +1,6 @@
 package io.ollamagateway.proxy;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.vertx.core.MultiMap;
 import java.util.List;
@@ -26,7 +27,7 @@ final class Headers {
 
   /** Copies the client's headers that may reach the upstream. */
   static void copyToUpstream(MultiMap from, HttpHeaders to) {
-    String connection = from.get("connection");
+    String connection = from.get(HttpHeaderNames.CONNECTION);
     for (Map.Entry<String, String> header : from) {
       String name = header.getKey();
       if (!in(HOP_BY_HOP, name) && !in(NOT_UPSTREAM, name) && !namedIn(connection, name)) {
@@ -37,7 +38,7 @@ final class Headers {
 
   /** Copies the upstream's headers that may reach the client. */
   static void copyToClient(HttpHeaders from, MultiMap to) {
-    String connection = from.get("connection");
+    String connection = from.get(HttpHeaderNames.CONNECTION);
     for (Map.Entry<String, String> header : from) {
       String name = header.getKey();
       if (!in(HOP_BY_HOP, name) && !name.regionMatches(true, 0, CORS_PREFIX, 0, CORS_PREFIX.length())

@@ -95,7 +95,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     request.pause();
     request.response().closeHandler(v -> exchange.cancel());
     request.exceptionHandler(err -> exchange.cancel());
-    listeners.forEach(listener -> listener.onStart(exchange));
+    for (ExchangeListener listener : listeners) {
+      listener.onStart(exchange);
+    }
 
     authenticator.authenticate(Credentials.from(request.headers()))
         .compose(principal -> {
