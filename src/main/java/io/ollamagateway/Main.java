@@ -25,7 +25,7 @@ public final class Main {
    * Netty 4.2 allocates buffers with its adaptive allocator by default, and Vert.x takes whatever Netty's default
    * is. Its per-buffer bookkeeping (a shared recycler queue, segment queues) was a fifth of the gateway's Java
    * samples per proxied request; the pooled allocator, with its per-thread caches, cost 6-9% less CPU per
-   * request in every round of a side-by-side run (bench/RESULTS.md, 2026-12-04 18:40). Netty reads the property
+   * request in every round of two side-by-side runs (bench/RESULTS.md, 2026-12-04 18:40). Netty reads the property
    * once, when its buffer classes load, so this must run before anything touches Netty. An explicit
    * {@code -Dio.netty.allocator.type=...} wins.
    */
