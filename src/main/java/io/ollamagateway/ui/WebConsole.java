@@ -388,8 +388,7 @@ public final class WebConsole {
     return vertx.<Void>executeBlocking(() -> {
       stores.audit().record(actor, action, null, detail);
       return null;
-    }, false).onFailure(err -> LOG.error("could not write {} to the audit log", action, err)).recover(
-        err -> Future.succeededFuture());
+    }, false).onFailure(err -> LOG.error("could not write {} to the audit log", action, err)).otherwiseEmpty();
   }
 
   private static String actor(Principal principal) {
