@@ -58,8 +58,9 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     GatewayConfig gatewayConfig;
     LoggingConfig logOutput;
+    ConfigLoader loader;
     try {
-      ConfigLoader loader = new ConfigLoader(Settings.load(commandLine(), environment, workDir, config));
+      loader = new ConfigLoader(Settings.load(commandLine(), environment, workDir, config));
       gatewayConfig = loader.load();
       logOutput = loader.logging();
     } catch (ConfigException e) {
@@ -67,6 +68,9 @@ final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     LogOutput.apply(logOutput);
+    loader.notes().forEach(LOG::info);
+    // settings a user may have meant (another proxy's name, a misspelling) are said once, before serving
+    loader.warnings().forEach(LOG::warn);
     Gateway gateway;
     try {
       // a reload reads every source again, exactly as start-up did

@@ -29,15 +29,110 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
 
   public static final String DEFAULT_OLLAMA_URL = "http://127.0.0.1:11434";
+  /** The upstream when Ollama Cloud keys are given and no upstream URL: Ollama Cloud. */
+  public static final String OLLAMA_CLOUD_URL = "https://ollama.com";
+
+  /**
+   * Names the proxies this gateway replaces used (see docs/migration.md) that mean nothing here, with what to do
+   * instead. Warned about from any source, the environment included.
+   */
+  private static final Map<String, String> FOREIGN = Map.of(
+      "SECRET_KEY", "the gateway signs nothing with it: API keys are random and stored as hashes; remove it",
+      "OLLAMA_HOST", "that is Ollama's own listen address; the gateway's upstream is OLLAMA_URL");
+  /** Read by docker compose (docker-compose.yml, .env.example) or the JVM, not by the gateway: never warned. */
+  private static final Set<String> NOT_FOR_THE_GATEWAY = Set.of("GATEWAY_PORT", "GATEWAY_ADMIN_PORT", "MULTI_PORT",
+      "POSTGRES_PASSWORD", "JAVA_OPTS", "JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "COMPOSE_PROJECT_NAME",
+      "COMPOSE_PROFILES", "COMPOSE_FILE");
+  /** Structured sections of the config file, read as trees rather than through {@link Settings#get}. */
+  private static final Set<String> YAML_SECTIONS = Set.of("KEYS", "UPSTREAMS");
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?", Pattern.CASE_INSENSITIVE);
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|k|mb|m|gb|g|kib|mib|gib)?",
       Pattern.CASE_INSENSITIVE);
 
   private final Settings settings;
+  /** What {@link #load} decided that a person should read at start-up (not warnings). */
+  private final List<String> notes = new ArrayList<>();
 
+  /** Not thread-safe: one loader reads one set of settings on one thread. */
   public ConfigLoader(Settings settings) {
     this.settings = settings;
+  }
+
+  /** Decisions of the last {@link #load} worth one INFO line each at start-up (such as a Cloud upstream). */
+  public List<String> notes() {
+    return List.copyOf(notes);
+  }
+
+  /**
+   * One line per setting that was given but that the gateway does not read and a user may have meant: a name
+   * of the proxies this gateway replaces, a close misspelling of a setting, or any unknown name written into
+   * {@code .env}, {@code config/config.yaml} or {@code -s}. Call after {@link #load} and {@link #logging}, which
+   * ask for every setting. Never shows a value.
+   */
+  public List<String> warnings() {
+    List<String> known = List.of();
+    List<String> warnings = new ArrayList<>();
+    for (Settings.Value value : settings.unread()) {
+      String name = value.name();
+      if (NOT_FOR_THE_GATEWAY.contains(name) || YAML_SECTIONS.contains(name)) {
+        continue;
+      }
+      if (FOREIGN.containsKey(name)) {
+        warnings.add(value.describe() + " is not read by the gateway: " + FOREIGN.get(name));
+        continue;
+      }
+      if (known.isEmpty()) {
+        known = settings.askedNames();
+      }
+      String closest = closest(name, known);
+      if (closest != null) {
+        warnings.add(value.describe() + " is not a gateway setting and is ignored; did you mean " + closest + "?");
+      } else if (value.source() != Settings.Source.ENVIRONMENT) {
+        warnings.add(value.describe() + " is not a gateway setting and is ignored (see README.md, Configuration, "
+            + "and docs/migration.md)");
+      }
+    }
+    return warnings;
+  }
+
+  /** The known name nearest to {@code name} by edit distance, if near enough to be a misspelling. */
+  static String closest(String name, List<String> known) {
+    if (name.length() < 5) {
+      return null;
+    }
+    int allowed = name.length() >= 10 ? 2 : 1;
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String candidate : known) {
+      int d = distance(name.toUpperCase(Locale.ROOT), candidate);
+      if (d <= allowed && d < bestDistance) {
+        best = candidate;
+        bestDistance = d;
+      }
+    }
+    return best;
+  }
+
+  /** Levenshtein distance, with an adjacent swap counted as one edit. */
+  private static int distance(String a, String b) {
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      d[i][0] = i;
+    }
+    for (int j = 0; j <= b.length(); j++) {
+      d[0][j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[a.length()][b.length()];
   }
 
   /** Parses and validates everything the gateway needs to start. */
@@ -208,7 +303,7 @@ public final class ConfigLoader {
     if (list.isMissingNode() || list.isNull()) {
       return List.of(defaultUpstream().withRouting(1, maxConcurrent, policy.queueSize(), List.of()));
     }
-    for (String simple : List.of("OLLAMA_URL", "OLLAMA_API_KEY", "OLLAMA_API_KEYS")) {
+    for (String simple : List.of("OLLAMA_URL", "OLLAMA_BASE_URL", "OLLAMA_API_KEY", "OLLAMA_API_KEYS")) {
       settings.get(simple).ifPresent(v -> {
         throw new ConfigException(v.describe() + " cannot be combined with the upstreams: list of the config "
             + "file; put the URL and keys into an entry of upstreams:");
@@ -298,10 +393,13 @@ public final class ConfigLoader {
     return node.asInt();
   }
 
-  /** The single upstream of {@code OLLAMA_URL} with the keys of {@code OLLAMA_API_KEY(S)} and {@code keys:}. */
+  /**
+   * The single upstream of {@code OLLAMA_URL} (or its alias {@code OLLAMA_BASE_URL}) with the keys of
+   * {@code OLLAMA_API_KEY(S)} and {@code keys:}. Without a URL it is Ollama Cloud when keys are given (keys are
+   * only ever for the Cloud, and sending them to a local Ollama would fail every call), else the local Ollama
+   * ({@code LOCAL_OLLAMA_URL}, by default {@value #DEFAULT_OLLAMA_URL}).
+   */
   private UpstreamConfig defaultUpstream() {
-    Settings.Value url = settings.get("OLLAMA_URL")
-        .orElse(new Settings.Value("OLLAMA_URL", DEFAULT_OLLAMA_URL, Settings.Source.COMMAND_LINE));
     Set<String> keys = new LinkedHashSet<>();
     settings.get("OLLAMA_API_KEY").ifPresent(v -> keys.add(v.value().trim()));
     keys.addAll(list("OLLAMA_API_KEYS"));
@@ -313,11 +411,36 @@ public final class ConfigLoader {
         }
       });
     }
+    Optional<Settings.Value> given = ollamaUrl();
+    Settings.Value url;
+    if (given.isPresent()) {
+      url = given.get();
+    } else if (!keys.isEmpty()) {
+      url = new Settings.Value("OLLAMA_URL", OLLAMA_CLOUD_URL, Settings.Source.COMMAND_LINE);
+      notes.add("upstream: Ollama Cloud (" + OLLAMA_CLOUD_URL + ") with " + keys.size() + " key"
+          + (keys.size() == 1 ? "" : "s") + ", because Ollama Cloud keys are set and OLLAMA_URL is not; set "
+          + "OLLAMA_URL to use another upstream");
+    } else {
+      // LOCAL_OLLAMA_URL: where "the local Ollama" is for this deployment (docker compose: the Docker host's)
+      url = settings.get("LOCAL_OLLAMA_URL")
+          .orElse(new Settings.Value("OLLAMA_URL", DEFAULT_OLLAMA_URL, Settings.Source.COMMAND_LINE));
+    }
     try {
       return UpstreamConfig.parse("default", url.value(), new ArrayList<>(keys));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(url.describe() + ": " + e.getMessage());
     }
+  }
+
+  /** {@code OLLAMA_URL}, else its alias {@code OLLAMA_BASE_URL}; both with different values is refused. */
+  private Optional<Settings.Value> ollamaUrl() {
+    Optional<Settings.Value> url = settings.get("OLLAMA_URL");
+    Optional<Settings.Value> alias = settings.get("OLLAMA_BASE_URL");
+    if (url.isPresent() && alias.isPresent() && !url.get().value().trim().equals(alias.get().value().trim())) {
+      throw new ConfigException(url.get().describe() + " and " + alias.get().describe() + " name different "
+          + "upstreams; OLLAMA_BASE_URL is another name for OLLAMA_URL: keep one of them");
+    }
+    return url.isPresent() ? url : alias;
   }
 
   private String string(String name, String fallback) {

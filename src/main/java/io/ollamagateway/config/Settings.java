@@ -13,9 +13,12 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The raw, layered settings of one start-up, before they are given meaning by {@link ConfigLoader}.
@@ -26,7 +29,8 @@ import java.util.Optional;
  * A YAML list is read as a comma-separated value. Nested YAML sections stay available as a tree through
  * {@link #yaml()} for settings that are structured (upstream lists).
  *
- * <p>Immutable and thread-safe once built.
+ * <p>Thread-safe once built. The values never change; the names asked for through {@link #get} are remembered
+ * (a concurrent set), so that {@link #unread} can tell which given settings nothing read.
  */
 public final class Settings {
 
@@ -57,6 +61,7 @@ public final class Settings {
   private final Map<String, Value> values;
   private final JsonNode yaml;
   private final Path configFile;
+  private final Set<String> asked = ConcurrentHashMap.newKeySet();
 
   private Settings(Map<String, Value> values, JsonNode yaml, Path configFile) {
     this.values = values;
@@ -103,8 +108,23 @@ public final class Settings {
 
   /** The value of a setting, if any source gave a non-blank one. */
   public Optional<Value> get(String name) {
+    asked.add(name);
     Value value = values.get(name);
     return value == null || value.value().isBlank() ? Optional.empty() : Optional.of(value);
+  }
+
+  /**
+   * The settings given by a source but never asked for through {@link #get} so far, sorted by name. Meaningful
+   * after the loader has read everything ({@link ConfigLoader#load}, {@link ConfigLoader#logging}).
+   */
+  public List<Value> unread() {
+    return values.values().stream().filter(v -> !asked.contains(v.name()))
+        .sorted(java.util.Comparator.comparing(Value::name)).toList();
+  }
+
+  /** Every name asked for through {@link #get} so far (known settings, whether given or not), sorted. */
+  public List<String> askedNames() {
+    return asked.stream().sorted().toList();
   }
 
   /** The whole YAML document ({@code MissingNode} when there is none). */

@@ -23,9 +23,11 @@ import org.flywaydb.core.api.FlywayException;
  *
  * <ul>
  *   <li>unset: SQLite at {@code <workDir>/data/gateway.db}, created on first open, in WAL mode;</li>
- *   <li>{@code sqlite:PATH} or {@code jdbc:sqlite:PATH}: SQLite elsewhere;</li>
+ *   <li>{@code sqlite:PATH} or {@code jdbc:sqlite:PATH}: SQLite elsewhere; SQLAlchemy's forms read as SQLAlchemy
+ *       reads them: {@code sqlite:///gateway.db} is relative to the working directory,
+ *       {@code sqlite:////var/lib/gateway.db} absolute;</li>
  *   <li>{@code postgresql://user:pass@host:5432/db} (or {@code postgres://}) and {@code jdbc:postgresql:...}:
- *       PostgreSQL.</li>
+ *       PostgreSQL; a SQLAlchemy driver suffix ({@code postgresql+psycopg2://}) is ignored.</li>
  * </ul>
  * One set of migrations serves both: the few differences (identity columns) are Flyway placeholders.
  *
@@ -155,8 +157,9 @@ public final class Database implements AutoCloseable {
         return path.startsWith(":memory:") || path.startsWith("file:") ? new Target(Vendor.SQLITE, url, Map.of(),
             "SQLite " + path) : sqlite(workDir.resolve(path));
       }
+      url = withoutDriver(url);
       if (url.startsWith("sqlite:")) {
-        return sqlite(workDir.resolve(url.substring("sqlite:".length()).replaceFirst("^//", "")));
+        return sqlite(workDir.resolve(sqlitePath(url.substring("sqlite:".length()))));
       }
       if (url.startsWith("jdbc:postgresql:")) {
         String shown = url.replaceAll("(?i)(password=)[^&]*", "$1****");
@@ -167,6 +170,40 @@ public final class Database implements AutoCloseable {
       }
       throw new StoreException("DATABASE_URL must be unset (SQLite in ./data/gateway.db), sqlite:PATH, "
           + "jdbc:sqlite:PATH, postgresql://user:pass@host:5432/db or jdbc:postgresql://host:5432/db");
+    }
+
+    /**
+     * The file of a {@code sqlite:} URL's remainder. SQLAlchemy (which one of the proxies this gateway replaces
+     * used) takes {@code //} as an empty authority, so {@code ///x.db} is the relative {@code x.db} and
+     * {@code ////x.db} the absolute {@code /x.db}; without {@code //} the rest is the path as written.
+     */
+    static String sqlitePath(String rest) {
+      if (rest.startsWith("//")) {
+        String path = rest.substring(2);
+        if (!path.startsWith("/")) {
+          throw new StoreException("DATABASE_URL: sqlite://" + path.split("/", 2)[0] + "... names a host; "
+              + "write sqlite:///relative.db or sqlite:////absolute/path.db");
+        }
+        path = path.substring(1);
+        if (path.isEmpty()) {
+          throw new StoreException("DATABASE_URL: sqlite:/// needs a file name, e.g. sqlite:///gateway.db");
+        }
+        return path;
+      }
+      return rest;
+    }
+
+    /** {@code postgresql+psycopg2://...} to {@code postgresql://...}: the driver part is Python's business. */
+    private static String withoutDriver(String url) {
+      int colon = url.indexOf(':');
+      int plus = url.indexOf('+');
+      if (plus > 0 && colon > plus) {
+        String dialect = url.substring(0, plus);
+        if (dialect.equals("sqlite") || dialect.equals("postgresql") || dialect.equals("postgres")) {
+          return dialect + url.substring(colon);
+        }
+      }
+      return url;
     }
 
     private static Target sqlite(Path file) {
