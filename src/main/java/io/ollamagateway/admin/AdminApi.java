@@ -100,6 +100,7 @@ public final class AdminApi {
       return array(service.keys(userId).stream().map(k -> JsonViews.key(k, now)).toList());
     }));
     router.post("/keys").handler(ctx -> answer(ctx, 201, () -> createKey(ctx)));
+    router.post("/keys/import").handler(ctx -> answer(ctx, 201, () -> importKeys(ctx)));
     router.get("/keys/:id").handler(ctx -> answer(ctx, 200, () -> JsonViews.key(service.key(id(ctx)),
         clock.instant())));
     router.patch("/keys/:id").handler(ctx -> answer(ctx, 200, () -> updateKey(ctx)));
@@ -187,6 +188,40 @@ public final class AdminApi {
     IdentityService.CreatedKey created = service.createKey(actor(ctx), number.longValue(),
         requiredString(body, "name"), instant(body, "expires_at"), models(body), limits(body, KeyLimits.NONE));
     return JsonViews.createdKey(created, clock.instant());
+  }
+
+  /**
+   * {@code POST /keys/import}: {@code keys} (an array of strings or of objects with {@code key} and
+   * {@code name}), or {@code text} (a file's content: one key a line, or JSON) read as {@code format}; owner,
+   * name and settings as for a created key. All or none; the answer lists the keys without their secrets.
+   */
+  private JsonObject importKeys(RoutingContext ctx) {
+    JsonObject body = body(ctx, Set.of("user_id", "keys", "text", "format", "name", "expires_at", "models",
+        "requests_per_minute", "requests_per_hour", "tokens_per_minute", "max_concurrent"));
+    Object userId = body.getValue("user_id");
+    if (!(userId instanceof Number number) || number.longValue() <= 0) {
+      throw new InvalidInput("user_id", "required, the id of the keys' owner");
+    }
+    Object keys = body.getValue("keys");
+    String text = optionalString(body, "text");
+    if ((keys == null) == (text == null)) {
+      throw new InvalidInput("keys", "give either keys (an array) or text (a file's content), not both");
+    }
+    List<KeyImport.Entry> entries;
+    if (keys != null) {
+      if (!(keys instanceof JsonArray array)) {
+        throw new InvalidInput("keys", "must be an array of keys, or of objects with a key field");
+      }
+      entries = KeyImport.parse(array.encode(), KeyImport.Format.JSON);
+    } else {
+      entries = KeyImport.parse(text, KeyImport.Format.parse(optionalString(body, "format")));
+    }
+    String name = optionalString(body, "name");
+    List<ApiKey> imported = service.importKeys(actor(ctx), number.longValue(), entries, name,
+        instant(body, "expires_at"), models(body), limits(body, KeyLimits.NONE));
+    Instant now = clock.instant();
+    return new JsonObject().put("imported", imported.size())
+        .put("keys", array(imported.stream().map(k -> JsonViews.key(k, now)).toList()));
   }
 
   private JsonObject updateKey(RoutingContext ctx) {

@@ -33,9 +33,11 @@ public final class Identity {
   private final AdminApi adminApi;
   private final ApiDocs docs;
   private final WebConsole console;
+  private final QuotaProxyApi quotaProxyApi;
 
   private Identity(Database database, ApiKeyAuthenticator authenticator, AdminApi adminApi, ApiDocs docs,
-      WebConsole console) {
+      WebConsole console, QuotaProxyApi quotaProxyApi) {
+    this.quotaProxyApi = quotaProxyApi;
     this.database = database;
     this.authenticator = authenticator;
     this.adminApi = adminApi;
@@ -81,7 +83,8 @@ public final class Identity {
       });
       LOG.info("identity store: {}", database.description());
       return new Identity(database, authenticator, new AdminApi(vertx, authenticator, service, clock),
-          new ApiDocs(vertx), new WebConsole(vertx, authenticator, stores, clock, identity.consoleIdle()));
+          new ApiDocs(vertx), new WebConsole(vertx, authenticator, stores, clock, identity.consoleIdle()),
+          new QuotaProxyApi(vertx, authenticator, service, clock));
     } catch (RuntimeException e) {
       database.close();
       throw e;
@@ -108,6 +111,14 @@ public final class Identity {
     if (withAdminApi) {
       router.route(AdminApi.PREFIX + "*").subRouter(adminApi.router());
     }
+  }
+
+  /**
+   * Adds the quota proxy's admin routes ({@link QuotaProxyApi}: {@code /api/users}, {@code /api/api-keys},
+   * {@code /api/quotas}). Only on the admin listener: on the main port those paths are Ollama's.
+   */
+  public void mountQuotaProxyApi(Router router) {
+    quotaProxyApi.mount(router);
   }
 
   /**

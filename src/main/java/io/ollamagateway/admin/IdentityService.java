@@ -6,11 +6,13 @@ import io.ollamagateway.auth.ModelAllowlist;
 import io.ollamagateway.store.ApiKey;
 import io.ollamagateway.store.ConflictException;
 import io.ollamagateway.store.KeyLimits;
+import io.ollamagateway.store.KeyStore;
 import io.ollamagateway.store.Quota;
 import io.ollamagateway.store.Stores;
 import io.ollamagateway.store.User;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -131,6 +133,59 @@ public final class IdentityService {
     stores.audit().record(actor, "key.create", "key:" + key.id(), "user:" + userId + " name=" + name
         + " prefix=" + key.prefix());
     return new CreatedKey(key, secret);
+  }
+
+  /**
+   * Brings over client keys of another proxy, all or none: each is stored as its SHA-256 hash with a display
+   * prefix of at most 8 characters ({@link ApiKeys#importedPrefix}), owned by {@code userId}, named by its label
+   * in the file or else {@code name} ({@code name-2}, {@code name-3}... when there are several), with the given
+   * expiry, models and limits ({@code null} limits: the role's defaults, as for created keys). A key already in
+   * the store is refused, naming the entry and the stored key's id, and then nothing is imported. The secrets
+   * are neither returned nor audited.
+   *
+   * @throws ConflictException when a key is already stored
+   */
+  public List<ApiKey> importKeys(String actor, long userId, List<KeyImport.Entry> entries, String name,
+      Instant expiresAt, List<String> models, KeyLimits limits) {
+    KeyLimits checked = limits == null ? KeyLimits.NONE : limits;
+    String base = name == null || name.isBlank() ? "imported" : name.strip();
+    checkKeySettings(base, expiresAt, models, checked, true);
+    user(userId);
+    List<KeyStore.NewKey> keys = new ArrayList<>();
+    for (int i = 0; i < entries.size(); i++) {
+      KeyImport.Entry entry = entries.get(i);
+      String keyName = entry.label() != null ? entry.label() : entries.size() == 1 || i == 0 ? base : base + "-"
+          + (i + 1);
+      if (keyName.length() > 64) {
+        keyName = keyName.substring(0, 64);
+      }
+      try {
+        checkKeySettings(keyName, null, null, KeyLimits.NONE, false);
+      } catch (InvalidInput e) {
+        throw new InvalidInput("keys", entry.where() + ": its label is not a usable key name (1 to 64 printable "
+            + "characters)");
+      }
+      String hash = ApiKeys.hash(entry.secret());
+      ApiKey existing = stores.keys().findByHash(hash).map(grant -> grant.key()).orElse(null);
+      if (existing != null) {
+        throw new ConflictException(entry.where() + " (" + ApiKeys.importedPrefix(entry.secret()) + ") is already "
+            + "in the store as key " + existing.id() + " '" + existing.name() + "' of user " + existing.userId()
+            + "; nothing was imported. Remove it from the input and import again");
+      }
+      keys.add(new KeyStore.NewKey(keyName, hash, ApiKeys.importedPrefix(entry.secret())));
+    }
+    List<ApiKey> created;
+    try {
+      created = stores.keys().createAll(userId, keys, expiresAt, models == null ? List.of() : models, checked);
+    } catch (ConflictException e) {
+      // another import or create won the race for one of the hashes
+      throw new ConflictException("one of the keys was stored by someone else meanwhile; nothing was imported");
+    }
+    for (ApiKey key : created) {
+      stores.audit().record(actor, "key.import", "key:" + key.id(), "user:" + userId + " name=" + key.name()
+          + " prefix=" + key.prefix());
+    }
+    return created;
   }
 
   /** Writes the settings of {@code changed} (name, expiry, active, models, rate limit) to key {@code id}. */

@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * Expiry is checked against the clock on every request. Last-use times are written in batches, off the hot
  * path.
  *
+ * <p>A key is found by the SHA-256 of the presented secret, whatever its format ({@code sk-...} keys made here,
+ * keys imported from other proxies): no secret is ever compared with a stored one, so the time an answer takes
+ * tells nothing about any stored key.
+ *
  * <p>{@link #authenticate} runs on event loops and never blocks; the caches are concurrent maps shared by all
  * event loops. Failed authentications are logged with at most the key's display prefix, and counted.
  */
@@ -199,7 +203,8 @@ public final class ApiKeyAuthenticator implements Authenticator {
     };
     if (problem != null) {
       failures.incrementAndGet();
-      LOG.warn("authentication failed: {} (key {}, key:{})", problem, ApiKeys.displayPrefix(secret), key.id());
+      // the stored prefix: for an imported key it shows less than displayPrefix would
+      LOG.warn("authentication failed: {} (key {}, key:{})", problem, key.prefix(), key.id());
       return Future.failedFuture(ApiError.unauthorized(problem));
     }
     lastUsed.put(key.id(), now.toEpochMilli());

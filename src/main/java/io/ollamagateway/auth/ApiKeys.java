@@ -45,6 +45,20 @@ public final class ApiKeys {
   }
 
   /**
+   * The display prefix of an imported key (any format, brought over from another proxy): 8 characters at most,
+   * the first 4 and, for keys of 24 characters or more, the last 4 ({@code OLLA…9f3c}), so that keys sharing a
+   * fixed beginning such as {@code OLLAMA-} stay apart in listings; only the first 4 of shorter keys. What stays
+   * hidden of an imported key of at least 16 characters is at least 8 characters; how strong that is depends on
+   * how the key was made, which is why import refuses keys shorter than 16 characters.
+   */
+  public static String importedPrefix(String secret) {
+    if (secret.length() >= 24) {
+      return secret.substring(0, 4) + "…" + secret.substring(secret.length() - 4);
+    }
+    return secret.length() >= 16 ? secret.substring(0, 4) + "…" : "…";
+  }
+
+  /**
    * What may be shown of a presented secret in logs and listings: {@code sk-} and 8 characters for a key of
    * this gateway's length, at most 4 characters of anything else of 16 characters or more, nothing of
    * shorter secrets.

@@ -2,12 +2,18 @@ package io.ollamagateway.cli;
 
 import io.ollamagateway.admin.IdentityService;
 import io.ollamagateway.admin.InvalidInput;
+import io.ollamagateway.admin.KeyImport;
 import io.ollamagateway.admin.JsonViews;
 import io.ollamagateway.auth.Role;
 import io.ollamagateway.store.ApiKey;
 import io.ollamagateway.store.KeyLimits;
 import io.ollamagateway.store.User;
 import io.vertx.core.json.JsonArray;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -20,7 +26,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code keys create|list|revoke}: manages API keys directly in the configured store. {@code keys create
+ * {@code keys create|import|list|revoke}: manages API keys directly in the configured store. {@code keys create
  * --admin --name bootstrap --json} makes the first admin key on a fresh install. A new key's secret is printed
  * once, on standard output only.
  */
@@ -28,6 +34,8 @@ import picocli.CommandLine.Parameters;
     exitCodeOnExecutionException = 1,
     description = "Manage API keys in the store of DATABASE_URL (works while the server runs).")
 final class KeysCommand extends StoreCommand {
+
+  private static final int MAX_INPUT = 4 * 1024 * 1024;
 
   KeysCommand(Map<String, String> environment, Path workDir) {
     super(environment, workDir);
@@ -68,6 +76,89 @@ final class KeysCommand extends StoreCommand {
       }
       out().flush();
     });
+  }
+
+  @Command(name = "import", exitCodeOnInvalidInput = 1, exitCodeOnExecutionException = 1,
+      description = {"Bring over the client keys of another proxy, stored as hashes: a text file (one key a "
+          + "line), a JSON array of keys, a JSON object of key to label, an array of objects with a key field "
+          + "(such as the Node proxy's authTokens.json), or standard input with '-'. All or none: a key already in "
+          + "the store is refused and nothing is imported. The keys are never printed."})
+  int importKeys(
+      @Parameters(paramLabel = "FILE", description = "The file, or - for standard input") String file,
+      @Option(names = "--user", paramLabel = "USER", description = "Owner: user id or name") String user,
+      @Option(names = "--admin", description = "Owner is an admin user (by default 'admin', created if missing)")
+      boolean admin,
+      @Option(names = "--create-user", description = "Create the --user (role user) if there is none of that name")
+      boolean createUser,
+      @Option(names = "--name", paramLabel = "NAME", defaultValue = "imported",
+          description = "Name of keys without a label in the file (NAME, NAME-2...; default: ${DEFAULT-VALUE})")
+      String name,
+      @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "auto",
+          description = "auto (JSON when it starts with [ or {), lines or json") String format,
+      @Option(names = "--expires", paramLabel = "WHEN", description = "Expiry: 2027-01-31 or 2027-01-31T12:00:00Z")
+      String expires,
+      @Option(names = "--models", paramLabel = "GLOB", split = ",", description = "Allowed models, e.g. llama3*")
+      List<String> models,
+      @Option(names = "--requests-per-minute", paramLabel = "N", description = "Requests a key may start per minute")
+      Long requestsPerMinute,
+      @Option(names = "--requests-per-hour", paramLabel = "N",
+          description = "Requests per hour (default: the role's, REQUESTS_PER_HOUR_USER / _ADMIN)")
+      Long requestsPerHour,
+      @Option(names = "--tokens-per-minute", paramLabel = "N", description = "Tokens a key may use per minute")
+      Long tokensPerMinute,
+      @Option(names = "--max-concurrent", paramLabel = "N", description = "Requests a key may have under way")
+      Long maxConcurrent) {
+    List<KeyImport.Entry> entries;
+    try {
+      entries = KeyImport.parse(readInput(file), KeyImport.Format.parse(format));
+    } catch (NoSuchFileException e) {
+      return failed(file + ": no such file");
+    } catch (IOException e) {
+      return failed("cannot read " + file + ": " + e.getClass().getSimpleName());
+    } catch (InvalidInput e) {
+      return failed(file + ": " + e.getMessage() + "; nothing was imported");
+    }
+    return withStore(service -> {
+      User owner = createUser && user != null && !admin && service.stores().users().findByName(user).isEmpty()
+          ? service.createUser(StoreAccess.actor(), user, null, Role.USER) : owner(service, user, admin);
+      List<ApiKey> imported = service.importKeys(StoreAccess.actor(), owner.id(), entries, name,
+          parseExpiry(expires), models, new KeyLimits(requestsPerMinute, requestsPerHour, tokensPerMinute,
+              maxConcurrent));
+      Instant now = Instant.now();
+      if (json) {
+        out().println(new JsonArray(imported.stream().map(k -> JsonViews.key(k, now)).toList()).encodePrettily());
+      } else {
+        out().println("imported " + imported.size() + " key" + (imported.size() == 1 ? "" : "s") + " for user "
+            + owner.id() + " (" + owner.name() + ", " + IdentityService.roleName(owner.role()) + "); callers keep "
+            + "using them as before:");
+        for (ApiKey key : imported) {
+          out().printf("  key %d '%s' %s%n", key.id(), key.name(), key.prefix());
+        }
+      }
+      out().flush();
+    });
+  }
+
+  private int failed(String message) {
+    err().println("ollama-gateway: " + message);
+    err().flush();
+    return 1;
+  }
+
+  /** The whole input, at most 4 MiB: a file of keys is small, and a mistaken path must not fill the memory. */
+  private static String readInput(String file) throws IOException {
+    InputStream in = "-".equals(file) ? System.in : Files.newInputStream(Path.of(file));
+    try {
+      byte[] bytes = in.readNBytes(MAX_INPUT + 1);
+      if (bytes.length > MAX_INPUT) {
+        throw new InvalidInput("FILE", "larger than " + MAX_INPUT / (1024 * 1024) + " MiB; split it");
+      }
+      return new String(bytes, StandardCharsets.UTF_8);
+    } finally {
+      if (in != System.in) {
+        in.close();
+      }
+    }
   }
 
   @Command(name = "list", exitCodeOnInvalidInput = 1, exitCodeOnExecutionException = 1,

@@ -261,6 +261,7 @@ public final class Gateway {
     identity.mountConsole(adminRouter); // before the admin routes: its session check runs first
     upstreamRoutes.mount(adminRouter); // before identity's /admin/api/* sub-router, which would take these paths
     usageRoutes.mountAdmin(adminRouter);
+    identity.mountQuotaProxyApi(adminRouter); // the quota proxy's admin paths, kept for its scripts (issue 24)
     identity.mount(adminRouter, true);
     return vertx.createHttpServer(Tls.apply(config.tls(), new HttpServerOptions()
             .setHost(config.identity().adminHost()).setPort(config.identity().adminPort().getAsInt())))

@@ -23,6 +23,10 @@ public final class JdbcKeyStore implements KeyStore {
       + ", q.daily_tokens, q.monthly_tokens, q.daily_requests, q.monthly_requests"
       + " FROM api_keys k JOIN users u ON u.id = k.user_id LEFT JOIN user_quotas q ON q.user_id = u.id";
 
+  private static final String INSERT = "INSERT INTO api_keys (user_id, name, key_hash, prefix, created_at, "
+      + "expires_at, active, models, requests_per_minute, requests_per_hour, tokens_per_minute, max_concurrent) "
+      + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + COLUMNS.replace("k.", "");
+
   private final Jdbc jdbc;
   private final Clock clock;
 
@@ -34,15 +38,31 @@ public final class JdbcKeyStore implements KeyStore {
   @Override
   public ApiKey create(long userId, String name, String hash, String prefix, Instant expiresAt,
       List<String> models, KeyLimits keyLimits) {
+    return jdbc.query(INSERT, JdbcKeyStore::map, insertParams(userId, new NewKey(name, hash, prefix), expiresAt,
+        models, keyLimits)).get(0);
+  }
+
+  @Override
+  public List<ApiKey> createAll(long userId, List<NewKey> keys, Instant expiresAt, List<String> models,
+      KeyLimits keyLimits) {
+    return jdbc.inTransaction(c -> {
+      List<ApiKey> created = new java.util.ArrayList<>();
+      for (NewKey key : keys) {
+        created.add(Jdbc.query(c, INSERT, JdbcKeyStore::map, insertParams(userId, key, expiresAt, models, keyLimits))
+            .get(0));
+      }
+      return created;
+    });
+  }
+
+  private Object[] insertParams(long userId, NewKey key, Instant expiresAt, List<String> models,
+      KeyLimits keyLimits) {
     KeyLimits limits = keyLimits == null ? KeyLimits.NONE : keyLimits;
     Instant now = Instant.ofEpochMilli(clock.millis());
-    return jdbc.query("INSERT INTO api_keys (user_id, name, key_hash, prefix, created_at, expires_at, active, "
-            + "models, requests_per_minute, requests_per_hour, tokens_per_minute, max_concurrent) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + COLUMNS.replace("k.", ""),
-        JdbcKeyStore::map, userId, name, hash, prefix, now, Jdbc.orNull(expiresAt), true,
+    return new Object[] {userId, key.name(), key.hash(), key.prefix(), now, Jdbc.orNull(expiresAt), true,
         Jdbc.orNull(joinModels(models)), Jdbc.orNull(limits.requestsPerMinute()),
         Jdbc.orNull(limits.requestsPerHour()), Jdbc.orNull(limits.tokensPerMinute()),
-        Jdbc.orNull(limits.maxConcurrent())).get(0);
+        Jdbc.orNull(limits.maxConcurrent())};
   }
 
   @Override

@@ -20,6 +20,17 @@ public interface KeyStore {
   ApiKey create(long userId, String name, String hash, String prefix, Instant expiresAt, List<String> models,
       KeyLimits limits);
 
+  /** One key of a batch for {@link #createAll}: its name, the SHA-256 hex of its secret, its display prefix. */
+  record NewKey(String name, String hash, String prefix) {
+  }
+
+  /**
+   * Stores several active keys of one owner with the same settings, all or none (one transaction).
+   *
+   * @throws ConflictException when a hash is already stored; then nothing is
+   */
+  List<ApiKey> createAll(long userId, List<NewKey> keys, Instant expiresAt, List<String> models, KeyLimits limits);
+
   /** All keys, or those of one user when {@code userId} is not null, oldest first. */
   List<ApiKey> list(Long userId);
 
