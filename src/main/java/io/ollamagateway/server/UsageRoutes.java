@@ -10,6 +10,7 @@ import io.ollamagateway.store.JdbcRequestLog;
 import io.ollamagateway.store.JdbcUsageStore;
 import io.ollamagateway.usage.RequestRecord;
 import io.ollamagateway.store.UsageFilter;
+import io.ollamagateway.store.UpstreamUsage;
 import io.ollamagateway.store.UsageTotal;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -34,9 +35,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Usage reports read from the store's hourly rows:
  * <ul>
- *   <li>{@code GET /stats} (the original proxy's endpoint): hourly rows {@code {date, hour, key, model, requests,
- *       prompt_tokens, completion_tokens}}; an admin sees every row, anyone else the rows of their own keys.
- *       {@code key} is the key's display prefix (or the caller's public id), never the secret.</li>
+ *   <li>{@code GET /stats} (the original proxy's endpoint): hourly rows {@code {date, hour, key, model, upstream,
+ *       key_index, requests, prompt_tokens, completion_tokens}}; an admin sees every row, anyone else the rows of
+ *       their own keys. {@code key} is the caller's key display prefix (or the caller's public id), never the
+ *       secret; {@code upstream} and {@code key_index} say which upstream and which of its keys (by position in
+ *       its pool, {@code null} without keys) carried the load, as the multi-key proxy's rows did.</li>
  *   <li>{@code GET /admin/api/usage} (admins only): filters {@code from}, {@code to}, {@code user}, {@code key},
  *       {@code model}, {@code upstream}; periods {@code group_by=hour|day|month} (UTC), optionally split
  *       {@code by=user|key|model}; JSON, or CSV with {@code format=csv}.</li>
@@ -157,16 +160,17 @@ public final class UsageRoutes {
             : new UsageFilter(filter.from(), filter.to(), null, principal.clientId(), null, null);
       }
       UsageFilter query = filter;
-      vertx.executeBlocking(() -> statsRows(store.totals(query)), false)
+      vertx.executeBlocking(() -> statsRows(store.byUpstream(query)), false)
           .onSuccess(rows -> json(ctx, rows))
           .onFailure(err -> failed(ctx, err));
     });
   }
 
-  private static JsonArray statsRows(List<UsageTotal> totals) {
+  private static JsonArray statsRows(List<UpstreamUsage> totals) {
     Map<List<Object>, long[]> rows = new LinkedHashMap<>();
-    for (UsageTotal t : totals) {
-      long[] sums = rows.computeIfAbsent(List.of(t.hour(), t.keyLabel(), t.model()), k -> new long[3]);
+    for (UpstreamUsage t : totals) {
+      long[] sums = rows.computeIfAbsent(List.of(t.hour(), t.keyLabel(), t.model(), t.upstream(),
+          t.upstreamKeyIndex()), k -> new long[3]);
       sums[0] += t.requests();
       sums[1] += t.promptTokens();
       sums[2] += t.completionTokens();
@@ -174,11 +178,14 @@ public final class UsageRoutes {
     JsonArray out = new JsonArray();
     rows.forEach((key, sums) -> {
       Instant hour = (Instant) key.get(0);
+      int keyIndex = (Integer) key.get(4);
       out.add(new JsonObject()
           .put("date", hour.atOffset(ZoneOffset.UTC).toLocalDate().toString())
           .put("hour", hour.atOffset(ZoneOffset.UTC).getHour())
           .put("key", key.get(1))
           .put("model", key.get(2))
+          .put("upstream", key.get(3))
+          .put("key_index", keyIndex < 0 ? null : keyIndex)
           .put("requests", sums[0])
           .put("prompt_tokens", sums[1])
           .put("completion_tokens", sums[2]));

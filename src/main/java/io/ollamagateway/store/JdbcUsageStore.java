@@ -63,6 +63,35 @@ public final class JdbcUsageStore implements RollupWriter {
         + "FROM usage_hourly r LEFT JOIN users u ON u.id = r.user_id LEFT JOIN api_keys k ON k.id = r.key_id "
         + "WHERE 1 = 1");
     List<Object> params = new ArrayList<>();
+    where(filter, sql, params);
+    sql.append(" GROUP BY r.hour, r.user_id, u.name, r.key_id, k.prefix, r.client, r.model"
+        + " ORDER BY r.hour, r.user_id, r.key_id, r.client, r.model");
+    return jdbc.query(sql.toString(), JdbcUsageStore::total, params.toArray());
+  }
+
+  /**
+   * The hourly totals matching {@code filter} per hour, caller's key, model, upstream and upstream key index,
+   * oldest first: the rows of {@code GET /stats}, which show which upstream key carried which load. The index
+   * is the key's position in its upstream's pool, never the key; -1 when the upstream took no key.
+   */
+  public List<UpstreamUsage> byUpstream(UsageFilter filter) {
+    StringBuilder sql = new StringBuilder("SELECT r.hour, k.prefix, r.client, r.model, r.upstream, "
+        + "r.upstream_key_index, SUM(r.requests) AS requests, SUM(r.prompt_tokens) AS prompt_tokens, "
+        + "SUM(r.completion_tokens) AS completion_tokens "
+        + "FROM usage_hourly r LEFT JOIN users u ON u.id = r.user_id LEFT JOIN api_keys k ON k.id = r.key_id "
+        + "WHERE 1 = 1");
+    List<Object> params = new ArrayList<>();
+    where(filter, sql, params);
+    sql.append(" GROUP BY r.hour, r.key_id, k.prefix, r.client, r.model, r.upstream, r.upstream_key_index"
+        + " ORDER BY r.hour, r.key_id, r.client, r.model, r.upstream, r.upstream_key_index");
+    return jdbc.query(sql.toString(), row -> new UpstreamUsage(Instant.ofEpochMilli(row.getLong("hour")),
+        row.getString("prefix") != null ? row.getString("prefix") : row.getString("client"), row.getString("model"),
+        row.getString("upstream"), row.getInt("upstream_key_index"), row.getLong("requests"),
+        row.getLong("prompt_tokens"), row.getLong("completion_tokens")), params.toArray());
+  }
+
+  /** The conditions of {@code filter} on {@code usage_hourly r} joined with {@code users u} and {@code api_keys k}. */
+  private static void where(UsageFilter filter, StringBuilder sql, List<Object> params) {
     if (filter.from() != null) {
       sql.append(" AND r.hour >= ?");
       params.add(filter.from().toEpochMilli());
@@ -98,9 +127,6 @@ public final class JdbcUsageStore implements RollupWriter {
       sql.append(" AND r.upstream = ?");
       params.add(filter.upstream());
     }
-    sql.append(" GROUP BY r.hour, r.user_id, u.name, r.key_id, k.prefix, r.client, r.model"
-        + " ORDER BY r.hour, r.user_id, r.key_id, r.client, r.model");
-    return jdbc.query(sql.toString(), JdbcUsageStore::total, params.toArray());
   }
 
   /**
