@@ -144,8 +144,10 @@ abstract class UsageReportsTest {
       assertThat(row.getString("model")).isEqualTo(MODEL);
       assertThat(row.getString("date")).matches("\\d{4}-\\d{2}-\\d{2}");
       assertThat(row.getInteger("hour")).isBetween(0, 23);
-      assertThat(row.fieldNames()).containsExactlyInAnyOrder("date", "hour", "key", "model", "requests",
-          "prompt_tokens", "completion_tokens");
+      assertThat(row.fieldNames()).containsExactlyInAnyOrder("date", "hour", "key", "model", "upstream",
+          "key_index", "requests", "prompt_tokens", "completion_tokens");
+      assertThat(row.getString("upstream")).isNotEmpty();
+      assertThat(row.getValue("key_index")).isNull(); // a local Ollama takes no key
     }
     assertThat(List.of(total(mine, "requests"), total(mine, "prompt_tokens"), total(mine, "completion_tokens")))
         .containsExactly(2L, 20L, 8L);
