@@ -164,6 +164,32 @@ class MigrationSettingsTest {
   }
 
   @Test
+  void everySettingOfEnvExampleIsReadByTheGatewayAndHandedOverByCompose() throws IOException {
+    // the checkout's files: a name the gateway does not read would be warned about at every start
+    Settings settings = Settings.of(Map.of());
+    ConfigLoader loader = new ConfigLoader(settings);
+    loader.load();
+    loader.logging();
+    List<String> known = settings.askedNames();
+    String compose = Files.readString(Path.of("docker-compose.yml"));
+    List<String> names = Files.readAllLines(Path.of(".env.example")).stream()
+        .map(line -> line.matches("# [A-Z][A-Z0-9_]+=.*") ? line.substring(2, line.indexOf('=')) : null)
+        .filter(name -> name != null).toList();
+    assertThat(names).contains("OLLAMA_URL", "LOCAL_OLLAMA_URL", "PROXY_AUTH_TOKEN", "DATABASE_URL");
+    List<String> composeOnly = List.of("GATEWAY_PORT", "GATEWAY_ADMIN_PORT", "MULTI_PORT", "POSTGRES_PASSWORD",
+        "JAVA_OPTS");
+    for (String name : names) {
+      if (!composeOnly.contains(name)) {
+        assertThat(known).as("read by the gateway").contains(name);
+        assertThat(compose).as("passed by docker-compose.yml").contains(" " + name + ":");
+      }
+    }
+    assertThat(compose).contains("./config:/var/lib/ollama-gateway/config:ro");
+    assertThat(Files.readAllLines(Path.of(".gitignore"))).contains("config/config.yaml");
+    assertThat(Files.exists(Path.of("config/config.example.yaml"))).isTrue();
+  }
+
+  @Test
   void sqliteUrlsAreReadAsSqlAlchemyReadsThem() {
     Path relative = dir.resolve("work");
     try (Database db = Database.open(Optional.of("sqlite:///gateway.db"), relative)) {
