@@ -196,7 +196,7 @@ public final class AdminApi {
    * name and settings as for a created key. All or none; the answer lists the keys without their secrets.
    */
   private JsonObject importKeys(RoutingContext ctx) {
-    JsonObject body = body(ctx, Set.of("user_id", "keys", "text", "format", "name", "expires_at", "models",
+    JsonObject body = body(ctx, Set.of("user_id", "keys", "text", "format", "hashed", "name", "expires_at", "models",
         "requests_per_minute", "requests_per_hour", "tokens_per_minute", "max_concurrent"));
     Object userId = body.getValue("user_id");
     if (!(userId instanceof Number number) || number.longValue() <= 0) {
@@ -207,17 +207,18 @@ public final class AdminApi {
     if ((keys == null) == (text == null)) {
       throw new InvalidInput("keys", "give either keys (an array) or text (a file's content), not both");
     }
+    boolean hashed = Boolean.TRUE.equals(optionalBoolean(body, "hashed"));
     List<KeyImport.Entry> entries;
     if (keys != null) {
       if (!(keys instanceof JsonArray array)) {
         throw new InvalidInput("keys", "must be an array of keys, or of objects with a key field");
       }
-      entries = KeyImport.parse(array.encode(), KeyImport.Format.JSON);
+      entries = KeyImport.parse(array.encode(), KeyImport.Format.JSON, hashed);
     } else {
-      entries = KeyImport.parse(text, KeyImport.Format.parse(optionalString(body, "format")));
+      entries = KeyImport.parse(text, KeyImport.Format.parse(optionalString(body, "format")), hashed);
     }
     String name = optionalString(body, "name");
-    List<ApiKey> imported = service.importKeys(actor(ctx), number.longValue(), entries, name,
+    List<ApiKey> imported = service.importKeys(actor(ctx), number.longValue(), entries, hashed, name,
         instant(body, "expires_at"), models(body), limits(body, KeyLimits.NONE));
     Instant now = clock.instant();
     return new JsonObject().put("imported", imported.size())

@@ -141,12 +141,13 @@ public final class IdentityService {
    * in the file or else {@code name} ({@code name-2}, {@code name-3}... when there are several), with the given
    * expiry, models and limits ({@code null} limits: the role's defaults, as for created keys). A key already in
    * the store is refused, naming the entry and the stored key's id, and then nothing is imported. The secrets
-   * are neither returned nor audited.
+   * are neither returned nor audited. With {@code hashed}, the entries are the SHA-256 hex of keys (what a proxy
+   * that stored only hashes has), stored as they are and shown as {@code sha256:1a2b…}.
    *
    * @throws ConflictException when a key is already stored
    */
-  public List<ApiKey> importKeys(String actor, long userId, List<KeyImport.Entry> entries, String name,
-      Instant expiresAt, List<String> models, KeyLimits limits) {
+  public List<ApiKey> importKeys(String actor, long userId, List<KeyImport.Entry> entries, boolean hashed,
+      String name, Instant expiresAt, List<String> models, KeyLimits limits) {
     KeyLimits checked = limits == null ? KeyLimits.NONE : limits;
     String base = name == null || name.isBlank() ? "imported" : name.strip();
     checkKeySettings(base, expiresAt, models, checked, true);
@@ -165,14 +166,15 @@ public final class IdentityService {
         throw new InvalidInput("keys", entry.where() + ": its label is not a usable key name (1 to 64 printable "
             + "characters)");
       }
-      String hash = ApiKeys.hash(entry.secret());
+      String hash = hashed ? entry.secret() : ApiKeys.hash(entry.secret());
+      String prefix = hashed ? "sha256:" + hash.substring(0, 4) + "…" : ApiKeys.importedPrefix(entry.secret());
       ApiKey existing = stores.keys().findByHash(hash).map(grant -> grant.key()).orElse(null);
       if (existing != null) {
-        throw new ConflictException(entry.where() + " (" + ApiKeys.importedPrefix(entry.secret()) + ") is already "
+        throw new ConflictException(entry.where() + " (" + prefix + ") is already "
             + "in the store as key " + existing.id() + " '" + existing.name() + "' of user " + existing.userId()
             + "; nothing was imported. Remove it from the input and import again");
       }
-      keys.add(new KeyStore.NewKey(keyName, hash, ApiKeys.importedPrefix(entry.secret())));
+      keys.add(new KeyStore.NewKey(keyName, hash, prefix));
     }
     List<ApiKey> created;
     try {

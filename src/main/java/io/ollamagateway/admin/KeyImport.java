@@ -33,7 +33,10 @@ public final class KeyImport {
   private static final List<String> KEY_FIELDS = List.of("key", "api_key", "apiKey", "token");
   private static final List<String> NAME_FIELDS = List.of("name", "label");
 
-  /** One key to import, with the label its file gave it ({@code null}: none) and where it was. */
+  /**
+   * One key to import, with the label its file gave it ({@code null}: none) and where it was. {@code secret} is
+   * the key, or with {@link #parse(String, Format, boolean) hashed} input the lower-case SHA-256 hex of a key.
+   */
   public record Entry(String secret, String label, String where) {
     @Override
     public String toString() {
@@ -70,6 +73,16 @@ public final class KeyImport {
    * @throws InvalidInput when the text is not in the format, holds no key, a key is malformed or comes twice
    */
   public static List<Entry> parse(String text, Format format) {
+    return parse(text, format, false);
+  }
+
+  /**
+   * The keys in {@code text}; with {@code hashed}, each entry is not a key but the SHA-256 hex of one (64 hex
+   * digits, as a proxy that stored only hashes kept them), taken as is.
+   *
+   * @throws InvalidInput when the text is not in the format, holds no key, a key is malformed or comes twice
+   */
+  public static List<Entry> parse(String text, Format format, boolean hashed) {
     String trimmed = text.strip();
     if (trimmed.startsWith("\uFEFF")) {
       trimmed = trimmed.substring(1).strip();
@@ -77,7 +90,7 @@ public final class KeyImport {
     boolean json = format == Format.JSON
         || (format == Format.AUTO && (trimmed.startsWith("[") || trimmed.startsWith("{")));
     List<Entry> entries = json ? json(trimmed) : lines(trimmed);
-    return checked(entries);
+    return checked(entries, hashed);
   }
 
   private static List<Entry> lines(String text) {
@@ -155,7 +168,7 @@ public final class KeyImport {
     return null;
   }
 
-  private static List<Entry> checked(List<Entry> entries) {
+  private static List<Entry> checked(List<Entry> entries, boolean hashed) {
     if (entries.isEmpty()) {
       throw new InvalidInput("keys", "no key found to import");
     }
@@ -166,7 +179,13 @@ public final class KeyImport {
     List<Entry> result = new ArrayList<>();
     for (Entry entry : entries) {
       String secret = entry.secret() == null ? "" : entry.secret().strip();
-      if (secret.length() < MIN_LENGTH || secret.length() > MAX_LENGTH) {
+      if (hashed) {
+        secret = secret.toLowerCase(Locale.ROOT);
+        if (!secret.matches("[0-9a-f]{64}")) {
+          throw new InvalidInput("keys", entry.where() + ": a hashed key must be the 64 hex digits of a SHA-256 "
+              + "digest");
+        }
+      } else if (secret.length() < MIN_LENGTH || secret.length() > MAX_LENGTH) {
         throw new InvalidInput("keys", entry.where() + ": a key must have " + MIN_LENGTH + " to " + MAX_LENGTH
             + " characters (this one has " + secret.length() + "); shorter keys are too easy to guess");
       }
@@ -175,6 +194,7 @@ public final class KeyImport {
         throw new InvalidInput("keys", entry.where() + ": a key must not contain spaces or control characters");
       }
       if (!seen.add(secret)) {
+        // two entries with the same key or hash
         throw new InvalidInput("keys", entry.where() + ": the same key comes twice in the input");
       }
       String label = entry.label() == null || entry.label().isBlank() ? null : entry.label().strip();

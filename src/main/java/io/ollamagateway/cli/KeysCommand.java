@@ -95,6 +95,8 @@ final class KeysCommand extends StoreCommand {
       String name,
       @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "auto",
           description = "auto (JSON when it starts with [ or {), lines or json") String format,
+      @Option(names = "--hashed", description = "Each entry is the SHA-256 hex of a key, not the key (a proxy "
+          + "that stored only hashes, such as the quota proxy)") boolean hashed,
       @Option(names = "--expires", paramLabel = "WHEN", description = "Expiry: 2027-01-31 or 2027-01-31T12:00:00Z")
       String expires,
       @Option(names = "--models", paramLabel = "GLOB", split = ",", description = "Allowed models, e.g. llama3*")
@@ -110,7 +112,7 @@ final class KeysCommand extends StoreCommand {
       Long maxConcurrent) {
     List<KeyImport.Entry> entries;
     try {
-      entries = KeyImport.parse(readInput(file), KeyImport.Format.parse(format));
+      entries = KeyImport.parse(readInput(file), KeyImport.Format.parse(format), hashed);
     } catch (NoSuchFileException e) {
       return failed(file + ": no such file");
     } catch (IOException e) {
@@ -121,7 +123,7 @@ final class KeysCommand extends StoreCommand {
     return withStore(service -> {
       User owner = createUser && user != null && !admin && service.stores().users().findByName(user).isEmpty()
           ? service.createUser(StoreAccess.actor(), user, null, Role.USER) : owner(service, user, admin);
-      List<ApiKey> imported = service.importKeys(StoreAccess.actor(), owner.id(), entries, name,
+      List<ApiKey> imported = service.importKeys(StoreAccess.actor(), owner.id(), entries, hashed, name,
           parseExpiry(expires), models, new KeyLimits(requestsPerMinute, requestsPerHour, tokensPerMinute,
               maxConcurrent));
       Instant now = Instant.now();

@@ -149,6 +149,25 @@ class MigrationAdminTest {
   }
 
   @Test
+  void theQuotaProxysStoredHashesAreImportedAndItsCallersKeepTheirKeys() throws Exception {
+    // that proxy kept only SHA-256 hashes of its sk- keys: its callers hold the keys, its database the hashes
+    String callersKey = "sk-" + UUID.randomUUID().toString().replace("-", "");
+    String hash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(callersKey.getBytes(StandardCharsets.UTF_8)));
+    Path hashes = Files.writeString(fixture.workDir.resolve("hashes.txt"), hash.toUpperCase() + "\n");
+    Cli.Result imported = cli("keys", "import", hashes.toString(), "--hashed", "--user", "quota-dave",
+        "--create-user", "--name", "quota-proxy");
+    assertThat(imported.status()).as(imported.err()).isZero();
+    assertThat(imported.out()).contains("sha256:" + hash.substring(0, 4) + "…");
+    assertThat(call(callersKey)).isEqualTo(200);
+
+    Path notAHash = Files.writeString(fixture.workDir.resolve("not-a-hash.txt"), callersKey + "\n");
+    Cli.Result refused = cli("keys", "import", notAHash.toString(), "--hashed", "--user", "quota-dave");
+    assertThat(refused.status()).isEqualTo(1);
+    assertThat(refused.err()).contains("line 1: a hashed key must be the 64 hex digits");
+  }
+
+  @Test
   void theAdminApiImportsKeysToo() {
     long user = admin.post("/admin/api/users", new JsonObject().put("name", "api-imported").encode(),
         Http.bearer(fixture.adminKey)).json().getLong("id");
