@@ -114,11 +114,12 @@ public final class Settings {
   }
 
   /**
-   * The settings given by a source but never asked for through {@link #get} so far, sorted by name. Meaningful
+   * The settings given a non-blank value by a source but never asked for through {@link #get} so far, sorted by name. Meaningful
    * after the loader has read everything ({@link ConfigLoader#load}, {@link ConfigLoader#logging}).
    */
   public List<Value> unread() {
-    return values.values().stream().filter(v -> !asked.contains(v.name()))
+    // a blank value sets nothing (docker compose passes unset settings as empty strings)
+    return values.values().stream().filter(v -> !asked.contains(v.name()) && !v.value().isBlank())
         .sorted(java.util.Comparator.comparing(Value::name)).toList();
   }
 

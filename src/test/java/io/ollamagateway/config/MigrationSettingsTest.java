@@ -147,6 +147,7 @@ class MigrationSettingsTest {
         RATE_LIMIT=100
         GATEWAY_PORT=8000
         POSTGRES_PASSWORD=secret
+        LEFT_EMPTY=
         """, Map.of("ALLOW_UNAUTHENTICATED_ACESS", "true", "PATH", "/usr/bin", "HOSTNAME", "box",
         "OLLAMA_HOST", "0.0.0.0:11434"));
     loader.load();
