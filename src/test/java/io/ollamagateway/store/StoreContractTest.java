@@ -49,6 +49,32 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void importedKeysAreStoredAllOrNone() {
+    User owner = stores.users().create("importer-" + suffix(), null, Role.USER);
+    String taken = ApiKeys.hash("OLLAMA-taken-" + owner.name());
+    String fresh1 = ApiKeys.hash("OLLAMA-one-" + owner.name());
+    String fresh2 = ApiKeys.hash("OLLAMA-two-" + owner.name());
+    stores.keys().create(owner.id(), "first", taken, "OLLA…0001", null, List.of(), null);
+    int before = stores.keys().list(owner.id()).size();
+    // the second of three is already stored: the first, written before it in the same transaction, is undone
+    assertThatThrownBy(() -> stores.keys().createAll(owner.id(), List.of(
+        new KeyStore.NewKey("one", fresh1, "OLLA…0002"),
+        new KeyStore.NewKey("two", taken, "OLLA…0001"),
+        new KeyStore.NewKey("three", fresh2, "OLLA…0003")), null, List.of(), null))
+        .isInstanceOf(ConflictException.class);
+    assertThat(stores.keys().list(owner.id())).hasSize(before);
+
+    List<ApiKey> made = stores.keys().createAll(owner.id(), List.of(
+        new KeyStore.NewKey("one", fresh1, "OLLA…0002"),
+        new KeyStore.NewKey("three", fresh2, "OLLA…0003")), null, List.of("llama3*"),
+        new KeyLimits(null, 500L, null, null));
+    assertThat(made).extracting(ApiKey::name).containsExactly("one", "three");
+    assertThat(made.get(1).limits().requestsPerHour()).isEqualTo(500L);
+    assertThat(stores.keys().findByHash(fresh2)).map(grant -> grant.key().models())
+        .contains(List.of("llama3*"));
+  }
+
+  @Test
   void usersAreCreatedReadUpdatedAndListed() {
     User alice = stores.users().create("alice-" + suffix(), "alice@example.com", Role.USER);
     assertThat(alice.id()).isPositive();
