@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ollamagateway.testing.Cli;
 import io.ollamagateway.testing.GatewayFixture;
+import io.ollamagateway.testing.GatewayProcess;
 import io.ollamagateway.testing.Http;
 import io.ollamagateway.testing.IdentityFixture;
 import io.ollamagateway.testing.TestDatabase;
@@ -20,6 +21,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Coming over from the other proxies, against a running gateway with its admin API on ADMIN_PORT: client keys
@@ -191,6 +193,40 @@ class MigrationAdminTest {
     // a user's key may not import
     Http.Answer notAdmin = admin.post("/admin/api/keys/import", body.encode(), Http.bearer(key));
     assertThat(notAdmin.status()).isEqualTo(403);
+  }
+
+  @Test
+  void theQuotaProxysOwnSettingsStartAGatewayThatAnswersItsAdminCalls(@TempDir Path dir) throws Exception {
+    // its backend/.env with the SQLite URL of its README, and the admin port it used
+    int adminPort = IdentityFixture.freePort();
+    Files.writeString(dir.resolve(".env"), """
+        DATABASE_URL=sqlite:///gateway.db
+        OLLAMA_URL=%s
+        ALLOWED_ORIGINS=https://admin.example.com
+        ADMIN_PORT=%d
+        """.formatted(fixture.emulator.url(), adminPort));
+    Cli.Result bootstrap = Cli.run(Map.of(), dir, "keys", "create", "--admin", "--name", "bootstrap", "--json");
+    assertThat(bootstrap.status()).as(bootstrap.err()).isZero();
+    String adminKey = new JsonObject(bootstrap.out()).getString("key");
+    assertThat(dir.resolve("gateway.db")).exists(); // relative, as SQLAlchemy reads sqlite:///
+
+    int port = IdentityFixture.freePort();
+    try (GatewayProcess gateway = GatewayProcess.java(Map.of("PORT", String.valueOf(port), "HOST", "127.0.0.1",
+        "EVENT_LOOPS", "1"), dir, "serve")) {
+      gateway.awaitLine(l -> l.contains("listening on"), Duration.ofSeconds(60));
+      assertThat(gateway.lines()).anyMatch(l -> l.contains("identity store: SQLite " + dir.resolve("gateway.db")))
+          .anyMatch(l -> l.contains("admin API on http://127.0.0.1:" + adminPort));
+      Http quotaAdmin = new Http(adminPort);
+      Http.Answer quota = quotaAdmin.send("PUT", "/api/quotas/1", """
+          {"daily_tokens": 1000000, "monthly_tokens": 10000000, "daily_requests": 1000, "monthly_requests": 10000}""",
+          "Authorization", "Bearer " + adminKey);
+      assertThat(quota.status()).as(quota.body()).isEqualTo(200);
+      assertThat(quota.json().getLong("monthly_requests")).isEqualTo(10000L);
+      assertThat(quotaAdmin.get("/api/users", Http.bearer(adminKey)).array().getJsonObject(0).getBoolean("is_admin"))
+          .isTrue();
+      assertThat(new Http(port).post("/api/chat", chat(), Http.bearer(adminKey)).status()).isEqualTo(200);
+      assertThat(gateway.stop(Duration.ofSeconds(30))).isZero();
+    }
   }
 
   @Test
