@@ -83,7 +83,7 @@ final class Forwarder {
           }
           // no connection: nothing was sent anywhere, so another upstream may take the request
           ApiError error = UpstreamFailure.before(ar.cause(), upstream, connectTimeout, idleTimeout);
-          target.lease().unreachable(error.getMessage());
+          target.lease().unreachable(UpstreamFailure.detail(ar.cause()));
           return replayable && !exchange.clientGone()
               ? Future.succeededFuture(Outcome.retry(error, true))
               : Future.failedFuture(error);
