@@ -3,6 +3,7 @@ package io.ollamagateway.proxy;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.config.GatewayConfig;
 import io.ollamagateway.config.UpstreamConfig;
+import io.ollamagateway.net.TrustedProxies;
 import io.ollamagateway.upstream.Target;
 import io.vertx.core.Future;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -55,9 +56,11 @@ final class Forwarder {
   private final Duration connectTimeout;
   private final Duration idleTimeout;
   private final ResponseTap.Factory taps;
+  private final TrustedProxies proxies;
 
   Forwarder(UpstreamClient client, GatewayConfig config, ResponseTap.Factory taps) {
     this.client = client;
+    this.proxies = TrustedProxies.of(config.trustedProxies());
     this.connectTimeout = config.upstreamConnectTimeout();
     this.idleTimeout = config.upstreamIdleTimeout();
     this.taps = taps;
@@ -91,7 +94,7 @@ final class Forwarder {
   }
 
   /** The request line and headers the upstream gets. */
-  private static HttpRequest head(Exchange exchange, boolean streamBody) {
+  private HttpRequest head(Exchange exchange, boolean streamBody) {
     HttpServerRequest request = exchange.request();
     UpstreamConfig upstream = exchange.target().upstream();
     String query = request.query();
@@ -100,6 +103,7 @@ final class Forwarder {
         upstream.basePath() + exchange.path() + (query == null ? "" : "?" + query));
     io.netty.handler.codec.http.HttpHeaders headers = head.headers();
     Headers.copyToUpstream(request.headers(), headers);
+    Headers.setForwarding(request, proxies, headers);
     boolean defaultPort = upstream.port() == (upstream.ssl() ? 443 : 80);
     headers.set(HttpHeaderNames.HOST, defaultPort ? upstream.host() : upstream.host() + ":" + upstream.port());
     exchange.target().key().ifPresent(key -> headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + key));
