@@ -199,7 +199,8 @@ public final class ApiKeyAuthenticator implements Authenticator {
     };
     if (problem != null) {
       failures.incrementAndGet();
-      LOG.warn("authentication failed: {} (key {}, key:{})", problem, ApiKeys.displayPrefix(secret), key.id());
+      // DEBUG: a failure is logged per address and burst by ThrottledAuthenticator, not once per request
+      LOG.debug("authentication failed: {} (key {}, key:{})", problem, ApiKeys.displayPrefix(secret), key.id());
       return Future.failedFuture(ApiError.unauthorized(problem));
     }
     lastUsed.put(key.id(), now.toEpochMilli());
@@ -211,7 +212,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
     if (answer.failed()) {
       failures.incrementAndGet();
       if (secret != null) {
-        LOG.warn("authentication failed: unknown API key {}", ApiKeys.displayPrefix(secret));
+        LOG.debug("authentication failed: unknown API key {}", ApiKeys.displayPrefix(secret));
       } else {
         LOG.debug("authentication failed: no credentials");
       }
