@@ -8,6 +8,8 @@ import io.vertx.core.http.HttpServerRequest;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Logging: the first failure of an address's window is one INFO line (address, the key's display prefix,
  * why), the burst that starts a cool-down one WARN line; the failures in between are counted, not logged each.
- * With the limit at 0 nothing is refused, and failures are still logged that way. The table of addresses holds at most
+ * With the limit at 0 nothing is refused, and failures are still logged that way. However many addresses fail,
+ * at most {@link #MAX_LINES_PER_WINDOW} such lines are written a minute, then one line says how many were left out. The table of addresses holds at most
  * {@link #MAX_ADDRESSES} entries: when full, entries whose window is over are dropped, then the counts of
  * addresses that are not cooling down; while it is still full (that many addresses cooling down at once) a new
  * address is not tracked. A spray of addresses costs bounded memory.
@@ -39,6 +42,8 @@ public final class ThrottledAuthenticator implements Authenticator {
   static final long WINDOW_MS = 60_000;
   static final long COOLDOWN_MS = 60_000;
   static final int MAX_ADDRESSES = 10_000;
+  /** Log lines per minute at most, whatever the number of addresses (a spray must not flood the log). */
+  static final int MAX_LINES_PER_WINDOW = 20;
 
   private static final Logger LOG = LoggerFactory.getLogger(ThrottledAuthenticator.class);
 
@@ -54,6 +59,9 @@ public final class ThrottledAuthenticator implements Authenticator {
   private final int maxAddresses;
   private final int burst;
   private final Map<String, Entry> table = new ConcurrentHashMap<>();
+  private final AtomicLong logWindow = new AtomicLong();
+  private final AtomicInteger linesInWindow = new AtomicInteger();
+  private final AtomicInteger suppressed = new AtomicInteger();
 
   /** @param burst failures within a minute that start a cool-down; 0: no throttle */
   public ThrottledAuthenticator(Authenticator delegate, TrustedProxies proxies, LongSupplier clockMillis,
@@ -150,6 +158,9 @@ public final class ThrottledAuthenticator implements Authenticator {
         blocked = true;
       }
     }
+    if ((blocked || failures == 1) && !mayLog(now)) {
+      return;
+    }
     if (blocked) {
       LOG.warn("{} failed authentications from {} within {} s (the last: {}); its requests get 429 for {} s",
           burst, key, WINDOW_MS / 1000, e.getMessage(), COOLDOWN_MS / 1000);
@@ -159,6 +170,24 @@ public final class ThrottledAuthenticator implements Authenticator {
       LOG.info("authentication failed from {} with {}: {} (further failures from this address within {} s are "
           + "counted, not logged each)", key, presented, e.getMessage(), WINDOW_MS / 1000);
     }
+  }
+
+  /** Whether one more line fits in this minute's share; tells how many did not fit in the last one. */
+  private boolean mayLog(long now) {
+    long start = logWindow.get();
+    if (now - start > WINDOW_MS && logWindow.compareAndSet(start, now)) {
+      linesInWindow.set(0);
+      int dropped = suppressed.getAndSet(0);
+      if (dropped > 0) {
+        LOG.warn("{} more lines about failed authentications from other addresses were left out of the log in the "
+            + "last {} s (at most {} a minute)", dropped, WINDOW_MS / 1000, MAX_LINES_PER_WINDOW);
+      }
+    }
+    if (linesInWindow.incrementAndGet() <= MAX_LINES_PER_WINDOW) {
+      return true;
+    }
+    suppressed.incrementAndGet();
+    return false;
   }
 
   /**
