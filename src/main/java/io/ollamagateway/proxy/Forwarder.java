@@ -166,6 +166,7 @@ final class Forwarder {
       return relay(exchange, connection, answer);
     }
     String who = "upstream '" + target.upstream().name() + "' key #" + target.keyIndex();
+    ContextInternal context = ContextInternal.current();
     return answer.body()
         .recover(err -> Future.failedFuture(UpstreamFailure.before(err, target.upstream(), connectTimeout,
             idleTimeout)))
@@ -177,7 +178,10 @@ final class Forwarder {
                 retryAfter == null ? java.util.Map.of()
                     : java.util.Map.of("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds())))), false));
           }
-          return target.lease().keyRefused(status, message).map(keyBad -> keyBad
+          // the check completes on the probe client's event loop: back to the exchange's before answering
+          io.vertx.core.Promise<Boolean> verdict = context.promise();
+          target.lease().keyRefused(status, message).onComplete(verdict);
+          return verdict.future().map(keyBad -> keyBad
               ? Outcome.retry(new ApiError(502, who + " was refused by the upstream (HTTP " + status + ")"), false)
               : relayWhole(exchange, answer, body));
         });
