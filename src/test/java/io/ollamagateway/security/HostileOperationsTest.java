@@ -248,6 +248,42 @@ class HostileOperationsTest {
   }
 
   @Test
+  void settingPasswordsHashesAFewAtATimeAndRefusesTheRestAtOnce() throws Exception {
+    try (GatewayFixture fx = GatewayFixture.start()) {
+      Http http = new Http(fx.port());
+      Http.Answer user = http.post("/admin/api/users", "{\"name\":\"alice\",\"role\":\"admin\"}",
+          Http.bearer(GatewayFixture.TOKEN));
+      assertThat(user.status()).as(user.body()).isEqualTo(201);
+      String path = "/admin/api/users/" + user.json().getLong("id") + "/password";
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+      try {
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<java.util.concurrent.Future<Http.Answer>> answers = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+          String body = "{\"password\":\"correct horse battery " + i + "\"}";
+          answers.add(pool.submit(() -> {
+            go.await();
+            return http.send("PUT", path, body, Http.bearer(GatewayFixture.TOKEN));
+          }));
+        }
+        go.countDown();
+        int refused = 0;
+        for (java.util.concurrent.Future<Http.Answer> future : answers) {
+          Http.Answer answer = future.get();
+          assertThat(answer.status()).as(answer.body()).isIn(204, 429);
+          if (answer.status() == 429) {
+            refused++;
+            assertThat(answer.header("Retry-After")).isEqualTo("1");
+          }
+        }
+        assertThat(refused).as("beyond the few hashed at once").isPositive();
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @Test
   void aShortProxyTokenIsWarnedAboutWithoutPrintingIt() {
     try (LogCapture logs = new LogCapture()) {
       Gateway gateway = GatewayFixture.startGateway(Map.of("PROXY_AUTH_TOKEN", "tiny-s3cret",
