@@ -2,6 +2,7 @@ package io.ollamagateway.admin;
 
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.auth.Authenticator;
+import io.ollamagateway.auth.PasswordChecks;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.auth.RequestAuth;
 import io.ollamagateway.auth.Role;
@@ -10,6 +11,7 @@ import io.ollamagateway.store.ConflictException;
 import io.ollamagateway.store.KeyLimits;
 import io.ollamagateway.store.Quota;
 import io.ollamagateway.store.User;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
@@ -50,8 +52,12 @@ public final class AdminApi {
   private final IdentityService service;
   private final Clock clock;
   private final Passwords passwords;
+  private final PasswordChecks passwordChecks;
 
-  public AdminApi(Vertx vertx, Authenticator authenticator, IdentityService service, Clock clock) {
+  /** @param passwordChecks where passwords are hashed, a few at a time (shared with the web console) */
+  public AdminApi(Vertx vertx, Authenticator authenticator, IdentityService service, Clock clock,
+      PasswordChecks passwordChecks) {
+    this.passwordChecks = passwordChecks;
     this.vertx = vertx;
     this.authenticator = authenticator;
     this.service = service;
@@ -89,10 +95,10 @@ public final class AdminApi {
       service.deleteUser(actor(ctx), id(ctx));
       return null;
     }));
-    router.put("/users/:id/password").handler(ctx -> answer(ctx, 204, () -> {
+    router.put("/users/:id/password").handler(ctx -> answer(ctx, 204, passwordChecks.run(() -> {
       passwords.set(actor(ctx), id(ctx), requiredString(body(ctx, Set.of("password")), "password"));
       return null;
-    }));
+    })));
     router.get("/keys").handler(ctx -> answer(ctx, 200, () -> {
       String user = ctx.request().getParam("user_id");
       Long userId = user == null ? null : parseId("user_id", user);
@@ -240,7 +246,11 @@ public final class AdminApi {
 
   /** Runs {@code work} on a worker and answers with its JSON (or no body for 204), or with its error. */
   private void answer(RoutingContext ctx, int status, Callable<Object> work) {
-    vertx.executeBlocking(work, false).onComplete(ar -> {
+    answer(ctx, status, vertx.executeBlocking(work, false));
+  }
+
+  private void answer(RoutingContext ctx, int status, Future<Object> result) {
+    result.onComplete(ar -> {
       if (ar.succeeded()) {
         if (status == 204 || ar.result() == null) {
           ctx.response().setStatusCode(204).end();
@@ -258,6 +268,9 @@ public final class AdminApi {
         error(ctx, 404, notFound.getMessage(), null);
       } else if (err instanceof ConflictException conflict) {
         error(ctx, 409, conflict.getMessage(), null);
+      } else if (err instanceof ApiError refused) {
+        refused.headers().forEach(ctx.response()::putHeader);
+        error(ctx, refused.status(), refused.getMessage(), null);
       } else {
         LOG.error("admin request {} {} failed", ctx.request().method(), ctx.request().path(), err);
         error(ctx, 500, "internal gateway error; see the gateway's log", null);

@@ -3,7 +3,10 @@ package io.ollamagateway.admin;
 import io.ollamagateway.auth.ApiKeyAuthenticator;
 import io.ollamagateway.auth.ApiKeys;
 import io.ollamagateway.auth.Authenticator;
+import io.ollamagateway.auth.PasswordChecks;
 import io.ollamagateway.auth.StaticAuthenticator;
+import io.ollamagateway.auth.ThrottledAuthenticator;
+import io.ollamagateway.net.TrustedProxies;
 import io.ollamagateway.config.GatewayConfig;
 import io.ollamagateway.config.IdentityConfig;
 import io.ollamagateway.policy.ModelListFilter;
@@ -30,16 +33,21 @@ public final class Identity {
 
   private final Database database;
   private final ApiKeyAuthenticator authenticator;
+  private final ThrottledAuthenticator guarded;
+  private final PasswordChecks passwordChecks;
   private final AdminApi adminApi;
   private final ApiDocs docs;
   private final WebConsole console;
   private final QuotaProxyApi quotaProxyApi;
 
-  private Identity(Database database, ApiKeyAuthenticator authenticator, AdminApi adminApi, ApiDocs docs,
-      WebConsole console, QuotaProxyApi quotaProxyApi) {
+  private Identity(Database database, ApiKeyAuthenticator authenticator, ThrottledAuthenticator guarded,
+      PasswordChecks passwordChecks, AdminApi adminApi, ApiDocs docs, WebConsole console,
+      QuotaProxyApi quotaProxyApi) {
     this.quotaProxyApi = quotaProxyApi;
     this.database = database;
     this.authenticator = authenticator;
+    this.guarded = guarded;
+    this.passwordChecks = passwordChecks;
     this.adminApi = adminApi;
     this.docs = docs;
     this.console = console;
@@ -82,9 +90,14 @@ public final class Identity {
         }
       });
       LOG.info("identity store: {}", database.description());
-      return new Identity(database, authenticator, new AdminApi(vertx, authenticator, service, clock),
-          new ApiDocs(vertx), new WebConsole(vertx, authenticator, stores, clock, identity.consoleIdle()),
-          new QuotaProxyApi(vertx, authenticator, service, clock));
+      TrustedProxies proxies = TrustedProxies.of(config.trustedProxies());
+      ThrottledAuthenticator guarded = new ThrottledAuthenticator(authenticator, proxies, clock::millis,
+          config.authFailureLimit());
+      PasswordChecks passwordChecks = new PasswordChecks(vertx);
+      return new Identity(database, authenticator, guarded, passwordChecks,
+          new AdminApi(vertx, guarded, service, clock, passwordChecks), new ApiDocs(vertx),
+          new WebConsole(vertx, guarded, stores, clock, identity.consoleIdle(), proxies, passwordChecks),
+          new QuotaProxyApi(vertx, guarded, service, clock, passwordChecks));
     } catch (RuntimeException e) {
       database.close();
       throw e;
@@ -98,6 +111,14 @@ public final class Identity {
 
   public ApiKeyAuthenticator authenticator() {
     return authenticator;
+  }
+
+  /**
+   * The authenticator for requests: {@link #authenticator()} behind the per-address throttle of failed
+   * authentication. Every route that authenticates a request uses this one.
+   */
+  public Authenticator requestAuthenticator() {
+    return guarded;
   }
 
   /** Filters model lists for keys with an allowlist. */
@@ -132,6 +153,7 @@ public final class Identity {
   /** Writes pending last-use times and closes the store. Blocks. */
   public void close() {
     console.close();
+    passwordChecks.close();
     try {
       authenticator.stop();
     } finally {

@@ -2,6 +2,7 @@ package io.ollamagateway.admin;
 
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.auth.Authenticator;
+import io.ollamagateway.auth.PasswordChecks;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.auth.RequestAuth;
 import io.ollamagateway.auth.Role;
@@ -10,6 +11,7 @@ import io.ollamagateway.store.ConflictException;
 import io.ollamagateway.store.KeyLimits;
 import io.ollamagateway.store.Quota;
 import io.ollamagateway.store.User;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
@@ -57,10 +59,13 @@ public final class QuotaProxyApi {
   private final Authenticator authenticator;
   private final IdentityService service;
   private final Passwords passwords;
+  private final PasswordChecks passwordChecks;
   private final Clock clock;
 
-  public QuotaProxyApi(Vertx vertx, Authenticator authenticator, IdentityService service, Clock clock) {
+  public QuotaProxyApi(Vertx vertx, Authenticator authenticator, IdentityService service, Clock clock,
+      PasswordChecks passwordChecks) {
     this.vertx = vertx;
+    this.passwordChecks = passwordChecks;
     this.authenticator = authenticator;
     this.service = service;
     this.passwords = new Passwords(service.stores());
@@ -74,7 +79,9 @@ public final class QuotaProxyApi {
     }
     router.get("/api/users").handler(ctx -> answer(ctx, () -> new JsonArray(new ArrayList<>(service.users().stream()
         .map(this::user).toList()))));
-    router.post("/api/users").handler(ctx -> answer(ctx, () -> createUser(ctx)));
+    // a user created with a password hashes it: a few at a time, like every other password path
+    router.post("/api/users").handler(ctx -> answer(ctx, hasPassword(ctx) ? passwordChecks.run(() -> createUser(ctx))
+        : vertx.executeBlocking(() -> createUser(ctx), false)));
     router.get("/api/api-keys").handler(ctx -> answer(ctx, () -> new JsonArray(new ArrayList<>(
         service.keys(null).stream().map(this::key).toList()))));
     router.post("/api/api-keys").handler(ctx -> answer(ctx, () -> createKey(ctx)));
@@ -175,8 +182,21 @@ public final class QuotaProxyApi {
     });
   }
 
+  private static boolean hasPassword(RoutingContext ctx) {
+    try {
+      JsonObject body = ctx.body().asJsonObject();
+      return body != null && body.getValue("password") != null;
+    } catch (DecodeException | ClassCastException e) {
+      return false; // createUser answers the malformed body
+    }
+  }
+
   private void answer(RoutingContext ctx, Callable<Object> work) {
-    vertx.executeBlocking(work, false).onComplete(ar -> {
+    answer(ctx, vertx.executeBlocking(work, false));
+  }
+
+  private void answer(RoutingContext ctx, Future<Object> work) {
+    work.onComplete(ar -> {
       if (ar.succeeded()) {
         Object result = ar.result();
         ctx.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
@@ -190,6 +210,9 @@ public final class QuotaProxyApi {
         detail(ctx, 404, notFound.getMessage());
       } else if (err instanceof ConflictException conflict) {
         detail(ctx, 409, conflict.getMessage());
+      } else if (err instanceof ApiError busy && busy.status() == 429) {
+        busy.headers().forEach(ctx.response()::putHeader);
+        detail(ctx, 429, busy.getMessage());
       } else {
         LOG.error("quota proxy admin request {} {} failed", ctx.request().method(), ctx.request().path(), err);
         detail(ctx, 500, "internal gateway error; see the gateway's log");

@@ -203,8 +203,9 @@ public final class ApiKeyAuthenticator implements Authenticator {
     };
     if (problem != null) {
       failures.incrementAndGet();
-      // the stored prefix: for an imported key it shows less than displayPrefix would
-      LOG.warn("authentication failed: {} (key {}, key:{})", problem, key.prefix(), key.id());
+      // DEBUG: a failure is logged per address and burst by ThrottledAuthenticator, not once per request; the
+      // stored prefix, because for an imported key it shows less than displayPrefix would
+      LOG.debug("authentication failed: {} (key {}, key:{})", problem, key.prefix(), key.id());
       return Future.failedFuture(ApiError.unauthorized(problem));
     }
     lastUsed.put(key.id(), now.toEpochMilli());
@@ -216,7 +217,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
     if (answer.failed()) {
       failures.incrementAndGet();
       if (secret != null) {
-        LOG.warn("authentication failed: unknown API key {}", ApiKeys.displayPrefix(secret));
+        LOG.debug("authentication failed: unknown API key {}", ApiKeys.displayPrefix(secret));
       } else {
         LOG.debug("authentication failed: no credentials");
       }

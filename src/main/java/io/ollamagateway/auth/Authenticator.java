@@ -1,6 +1,7 @@
 package io.ollamagateway.auth;
 
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Turns presented credentials into a {@link Principal}, or fails with an {@link io.ollamagateway.api.ApiError}
@@ -12,4 +13,12 @@ import io.vertx.core.Future;
 public interface Authenticator {
 
   Future<Principal> authenticate(Credentials credentials);
+
+  /**
+   * Authenticates the credentials of a request's headers. An implementation that knows who is asking (its
+   * address) may refuse before looking at them, e.g. with 429 after too many failures.
+   */
+  default Future<Principal> authenticate(HttpServerRequest request) {
+    return authenticate(Credentials.from(request.headers()));
+  }
 }

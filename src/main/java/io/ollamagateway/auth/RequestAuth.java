@@ -24,6 +24,6 @@ public final class RequestAuth {
   public static Future<Principal> authenticate(RoutingContext ctx, Authenticator authenticator) {
     Principal session = ctx.get(PRINCIPAL);
     return session != null ? Future.succeededFuture(session)
-        : authenticator.authenticate(Credentials.from(ctx.request().headers()));
+        : authenticator.authenticate(ctx.request());
   }
 }

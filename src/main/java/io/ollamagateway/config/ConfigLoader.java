@@ -162,7 +162,19 @@ public final class ConfigLoader {
     }
     return new GatewayConfig(host, port, upstreams, token, open, origins, maxBody, connect, idle, clientIdle,
         grace, accessLog, maxConnections, loops, policy, metricsPublic, identity(), usageFlush, limits(),
-        requestLog(), tls());
+        requestLog(), tls(), trustedProxies(), integer("AUTH_FAILURE_LIMIT", 10, 0, 1_000_000));
+  }
+
+  /** {@code TRUSTED_PROXIES}: validated here so that a typo stops the start instead of trusting nobody. */
+  private List<String> trustedProxies() {
+    List<String> entries = list("TRUSTED_PROXIES");
+    try {
+      io.ollamagateway.net.TrustedProxies.of(entries);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(settings.get("TRUSTED_PROXIES").get().describe() + ": " + e.getMessage()
+          + "; give comma-separated IP addresses or CIDR blocks, e.g. 10.0.0.0/8,192.168.1.10");
+    }
+    return entries;
   }
 
   /** {@code REQUEST_LOG_RETENTION} when {@code REQUEST_LOG} is on, else empty. */

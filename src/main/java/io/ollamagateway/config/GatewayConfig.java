@@ -31,6 +31,11 @@ import java.util.Optional;
  *     is kept in the store for this long; empty (the default) keeps only hourly rollups
  * @param tls {@code TLS_CERT_FILE} / {@code TLS_KEY_FILE}: when present, every listener serves HTTPS (and
  *     HTTP/2 by ALPN)
+ * @param trustedProxies {@code TRUSTED_PROXIES}: IP addresses and CIDR blocks of the reverse proxies whose
+ *     {@code X-Forwarded-For} the gateway believes (see {@code io.ollamagateway.net.TrustedProxies}); empty
+ *     (the default) trusts no one
+ * @param authFailureLimit {@code AUTH_FAILURE_LIMIT}: failed authentications per minute from one client address
+ *     before it gets 429 for a minute; 0 turns the throttle off
  */
 public record GatewayConfig(
     String host,
@@ -53,9 +58,12 @@ public record GatewayConfig(
     Duration usageFlushInterval,
     LimitsConfig limits,
     Optional<Duration> requestLogRetention,
-    Optional<TlsConfig> tls) {
+    Optional<TlsConfig> tls,
+    List<String> trustedProxies,
+    int authFailureLimit) {
 
   public GatewayConfig {
+    trustedProxies = List.copyOf(trustedProxies);
     upstreams = List.copyOf(upstreams);
     allowedOrigins = List.copyOf(allowedOrigins);
   }
@@ -65,7 +73,7 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
-        usageFlushInterval, limits, requestLogRetention, tls);
+        usageFlushInterval, limits, requestLogRetention, tls, trustedProxies, authFailureLimit);
   }
 
   /** A copy listening on another address; for tests and tools. */
@@ -73,7 +81,7 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
-        usageFlushInterval, limits, requestLogRetention, tls);
+        usageFlushInterval, limits, requestLogRetention, tls, trustedProxies, authFailureLimit);
   }
 
   /** A copy with other upstreams and policy, as a reload makes it; for tests and tools. */
@@ -81,6 +89,6 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, policy, metricsPublic, identity, usageFlushInterval, limits,
-        requestLogRetention, tls);
+        requestLogRetention, tls, trustedProxies, authFailureLimit);
   }
 }

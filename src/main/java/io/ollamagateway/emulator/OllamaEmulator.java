@@ -35,7 +35,10 @@ import java.util.function.Supplier;
  * copy, delete and blob routes and the OpenAI-compatible chat, completions, embeddings and models routes,
  * streaming and not, with the field names, content types and metrics of Ollama (see
  * {@code shared/reference/ollama-api.md}) and deterministic token counts ({@link FakeModel}). It can be made
- * slow, made to break mid-stream, and made to answer 429 or 401 for given keys ({@link EmulatorOptions}).
+ * slow, made to break mid-stream, and made to answer 429 or 401 for given keys ({@link EmulatorOptions}); at run
+ * time, a key can be revoked ({@link #revokeKey}: 401 on every path, as the cloud answers a revoked key) or
+ * refused one model ({@link #refuseModel}: 403 for that model only, as the cloud answers a model the account
+ * may not use).
  * {@code GET /_emulator/stats} and {@link #stats()} tell what it saw.
  *
  * <p>Every request is handled on the event loop of its connection; shared state is thread-safe.
@@ -53,6 +56,8 @@ public final class OllamaEmulator {
   private final Set<String> models;
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private final AtomicLong ids = new AtomicLong();
+  private final Set<String> revokedKeys = ConcurrentHashMap.newKeySet();
+  private final Set<String> refusedModels = ConcurrentHashMap.newKeySet();
   private volatile int port;
 
   private OllamaEmulator(EmulatorOptions options) {
@@ -84,6 +89,19 @@ public final class OllamaEmulator {
 
   public EmulatorStats stats() {
     return stats;
+  }
+
+  /** From now on {@code key} gets 401 on every path, {@code /api/tags} included: a revoked cloud key. */
+  public void revokeKey(String key) {
+    revokedKeys.add(key);
+  }
+
+  /**
+   * From now on a request with {@code key} (or with any key, when {@code key} is null) that names {@code model}
+   * gets 403, and every other request with the key is served: a model the cloud account may not use.
+   */
+  public void refuseModel(String key, String model) {
+    refusedModels.add((key == null ? "" : key) + "\n" + withTag(model));
   }
 
   /** Stops listening and drops every connection. */
@@ -124,6 +142,10 @@ public final class OllamaEmulator {
       error(request, 401, "unauthorized");
       return;
     }
+    if (key != null && revokedKeys.contains(key)) {
+      error(request, 401, "unauthorized");
+      return;
+    }
     if (key != null && options.rateLimitedKeys().contains(key)) {
       error(request, 429, RATE_LIMITED);
       return;
@@ -148,8 +170,20 @@ public final class OllamaEmulator {
         error(request, 400, "invalid character in JSON body");
         return;
       }
+      if (refused(key, json)) {
+        error(request, 403, "this model requires a subscription, upgrade for access: https://ollama.com/upgrade");
+        return;
+      }
       post(request, path, json, new Timing(request.headers(), options));
     });
+  }
+
+  private boolean refused(String key, JsonObject body) {
+    if (refusedModels.isEmpty() || !(body.getValue("model") instanceof String model)) {
+      return false;
+    }
+    String name = withTag(model);
+    return refusedModels.contains("\n" + name) || (key != null && refusedModels.contains(key + "\n" + name));
   }
 
   private void record(HttpServerRequest request, String body) {

@@ -3,6 +3,7 @@ package io.ollamagateway.proxy;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.config.GatewayConfig;
 import io.ollamagateway.config.UpstreamConfig;
+import io.ollamagateway.net.TrustedProxies;
 import io.ollamagateway.upstream.Target;
 import io.vertx.core.Future;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -26,9 +27,10 @@ import java.time.Duration;
  * a stream with Ollama's final {@code {"error":...}} line or an SSE error event, or cuts a plain body short.
  *
  * <p>An attempt that can be repeated elsewhere ends with {@link Outcome#retry()} set instead of being relayed:
- * a 429 or 401/403 answer for an upstream key, a failure to connect, or a pooled connection that the upstream
- * closed without a byte of answer (the race with its idle timeout); in all cases nothing has been written
- * to the client, and only requests whose body is buffered (or absent) are repeatable. What the upstream said
+ * a 429 for an upstream key, a 401/403 that a check of the key alone confirms (see {@link #judge}), a failure to
+ * connect, or a pooled connection that the upstream closed without a byte of answer (the race with its idle
+ * timeout); in all cases nothing has been written to the client, and only requests whose body is buffered (or
+ * absent) are repeatable. What the upstream said
  * about the key is reported to the target's {@link io.ollamagateway.upstream.Lease} either way.
  *
  * <p>Runs on the exchange's event loop; holds no per-request state of its own.
@@ -54,9 +56,11 @@ final class Forwarder {
   private final Duration connectTimeout;
   private final Duration idleTimeout;
   private final ResponseTap.Factory taps;
+  private final TrustedProxies proxies;
 
   Forwarder(UpstreamClient client, GatewayConfig config, ResponseTap.Factory taps) {
     this.client = client;
+    this.proxies = TrustedProxies.of(config.trustedProxies());
     this.connectTimeout = config.upstreamConnectTimeout();
     this.idleTimeout = config.upstreamIdleTimeout();
     this.taps = taps;
@@ -82,7 +86,7 @@ final class Forwarder {
           }
           // no connection: nothing was sent anywhere, so another upstream may take the request
           ApiError error = UpstreamFailure.before(ar.cause(), upstream, connectTimeout, idleTimeout);
-          target.lease().unreachable(error.getMessage());
+          target.lease().unreachable(UpstreamFailure.detail(ar.cause()));
           return replayable && !exchange.clientGone()
               ? Future.succeededFuture(Outcome.retry(error, true))
               : Future.failedFuture(error);
@@ -90,7 +94,7 @@ final class Forwarder {
   }
 
   /** The request line and headers the upstream gets. */
-  private static HttpRequest head(Exchange exchange, boolean streamBody) {
+  private HttpRequest head(Exchange exchange, boolean streamBody) {
     HttpServerRequest request = exchange.request();
     UpstreamConfig upstream = exchange.target().upstream();
     String query = request.query();
@@ -99,6 +103,7 @@ final class Forwarder {
         upstream.basePath() + exchange.path() + (query == null ? "" : "?" + query));
     io.netty.handler.codec.http.HttpHeaders headers = head.headers();
     Headers.copyToUpstream(request.headers(), headers);
+    Headers.setForwarding(request, proxies, headers);
     boolean defaultPort = upstream.port() == (upstream.ssl() ? 443 : 80);
     headers.set(HttpHeaderNames.HOST, defaultPort ? upstream.host() : upstream.host() + ":" + upstream.port());
     exchange.target().key().ifPresent(key -> headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + key));
@@ -135,8 +140,10 @@ final class Forwarder {
   }
 
   /**
-   * Reports what the upstream said about the key, then either consumes a 429/401/403 answer so that the
-   * request can be repeated with another key, or relays the answer.
+   * Reports what the upstream said about the key, then relays the answer, or consumes it so that the request can
+   * be repeated with another key: after a 429 (the key rests), or a 401/403 that a check of the key alone
+   * confirms (the key is disabled). A 401/403 the check does not confirm was about the request (its model, the
+   * account) and goes to the client as it came, without trying the other keys.
    */
   private Future<Outcome> judge(Exchange exchange, UpstreamConnection connection, UpstreamConnection.Answer answer,
       boolean replayable) {
@@ -151,30 +158,56 @@ final class Forwarder {
     }
     Duration retryAfter = RetryAfter.parse(answer.header(HttpHeaders.RETRY_AFTER));
     if (!replayable) {
-      report(target, status, retryAfter, "HTTP " + status);
+      if (status == 429) {
+        target.lease().rateLimited(retryAfter, "HTTP 429");
+      } else {
+        target.lease().keyRefused(status, "HTTP " + status); // judged in the background: nothing to repeat
+      }
       return relay(exchange, connection, answer);
     }
+    String who = "upstream '" + target.upstream().name() + "' key #" + target.keyIndex();
+    ContextInternal context = ContextInternal.current();
     return answer.body()
-        .map(body -> {
-          String message = RetryAfter.errorMessage(body);
-          report(target, status, retryAfter, message);
-          String who = "upstream '" + target.upstream().name() + "' key #" + target.keyIndex();
-          ApiError fallback = status == 429
-              ? new ApiError(429, who + " is rate limited: " + message, retryAfter == null ? java.util.Map.of()
-                  : java.util.Map.of("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds()))))
-              : new ApiError(502, who + " was refused by the upstream (HTTP " + status + ")");
-          return Outcome.retry(fallback, false);
-        })
         .recover(err -> Future.failedFuture(UpstreamFailure.before(err, target.upstream(), connectTimeout,
-            idleTimeout)));
+            idleTimeout)))
+        .compose(body -> {
+          String message = RetryAfter.errorMessage(body);
+          if (status == 429) {
+            target.lease().rateLimited(retryAfter, message);
+            return Future.succeededFuture(Outcome.retry(new ApiError(429, who + " is rate limited: " + message,
+                retryAfter == null ? java.util.Map.of()
+                    : java.util.Map.of("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds())))), false));
+          }
+          // the check completes on the probe client's event loop: back to the exchange's before answering
+          io.vertx.core.Promise<Boolean> verdict = context.promise();
+          target.lease().keyRefused(status, message).onComplete(verdict);
+          return verdict.future().map(keyBad -> keyBad
+              ? Outcome.retry(new ApiError(502, who + " was refused by the upstream (HTTP " + status + ")"), false)
+              : relayWhole(exchange, answer, body));
+        });
   }
 
-  private static void report(Target target, int status, Duration retryAfter, String message) {
-    if (status == 429) {
-      target.lease().rateLimited(retryAfter, message);
-    } else {
-      target.lease().keyRejected(status, message);
+  /** Relays an answer whose body was already read (a refusal about the request, after the key check). */
+  private Outcome relayWhole(Exchange exchange, UpstreamConnection.Answer answer, Buffer body) {
+    int status = answer.statusCode();
+    HttpServerResponse out = exchange.request().response();
+    if (exchange.clientGone() || out.headWritten()) {
+      return new Outcome(499, "client closed before the answer");
     }
+    out.setStatusCode(status);
+    Headers.copyToClient(answer.headers(), out.headers());
+    out.headers().remove(HttpHeaders.CONTENT_LENGTH);
+    out.headers().remove(HttpHeaders.TRANSFER_ENCODING);
+    ResponseTap tap = taps.open(exchange, status, answer.header(HttpHeaders.CONTENT_TYPE));
+    exchange.markFirstByte();
+    Buffer forward = body == null ? null : tap.onChunk(body);
+    tap.onEnd(null);
+    if (forward != null && forward.length() > 0) {
+      out.end(forward);
+    } else {
+      out.end();
+    }
+    return new Outcome(status, "refused by the upstream; its key checked good");
   }
 
   private Future<Outcome> relay(Exchange exchange, UpstreamConnection connection, UpstreamConnection.Answer answer) {

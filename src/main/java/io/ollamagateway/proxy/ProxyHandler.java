@@ -3,7 +3,6 @@ package io.ollamagateway.proxy;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.api.ApiFamily;
 import io.ollamagateway.auth.Authenticator;
-import io.ollamagateway.auth.Credentials;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.config.GatewayConfig;
 import io.ollamagateway.upstream.Route;
@@ -99,7 +98,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       listener.onStart(exchange);
     }
 
-    authenticator.authenticate(Credentials.from(request.headers()))
+    authenticator.authenticate(request)
         .compose(principal -> {
           exchange.principal(principal);
           return readBody(exchange);

@@ -149,7 +149,8 @@ public final class Gateway {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    Authenticator authenticator = identity.authenticator();
+    Authenticator authenticator = identity.requestAuthenticator();
+    warnAboutAShortToken();
     UpstreamSelector selector = new ModelRouter(registry);
     UpstreamProbe probe = new UpstreamProbe(probeClient,
         () -> registry.snapshot().upstreams().stream().map(Upstream::config).toList(), Duration.ofSeconds(3));
@@ -233,6 +234,17 @@ public final class Gateway {
           return null;
         }).transform(v -> Future.failedFuture(err)))
         .mapEmpty();
+  }
+
+  /** A shared token shorter than this is easy to guess, however slowly failures are let through. */
+  static final int SHORT_TOKEN = 16;
+
+  private void warnAboutAShortToken() {
+    if (config.proxyAuthToken().isPresent() && config.proxyAuthToken().get().length() < SHORT_TOKEN) {
+      // never the token itself, nor its length
+      LOG.warn("PROXY_AUTH_TOKEN is shorter than {} characters: anyone who can reach the gateway may guess it; "
+          + "use a long random token (e.g. openssl rand -hex 24), or API keys", SHORT_TOKEN);
+    }
   }
 
   /**

@@ -3,7 +3,6 @@ package io.ollamagateway.server;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.api.ApiFamily;
 import io.ollamagateway.auth.Authenticator;
-import io.ollamagateway.auth.Credentials;
 import io.ollamagateway.metrics.GatewayMetrics;
 import io.ollamagateway.proxy.ProxyHandler;
 import io.vertx.core.Handler;
@@ -33,7 +32,7 @@ final class MetricsRoute implements Handler<RoutingContext> {
       scrape(context);
       return;
     }
-    authenticator.authenticate(Credentials.from(context.request().headers())).onComplete(ar -> {
+    authenticator.authenticate(context.request()).onComplete(ar -> {
       if (ar.failed() || !ar.result().isAdmin()) {
         ApiError error = ar.failed() && ar.cause() instanceof ApiError e ? e
             : ApiError.forbidden("metrics need an admin credential (or METRICS_PUBLIC=true)");

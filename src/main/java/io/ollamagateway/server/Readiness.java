@@ -1,6 +1,7 @@
 package io.ollamagateway.server;
 
 import io.ollamagateway.store.Database;
+import io.ollamagateway.upstream.KeyPool;
 import io.ollamagateway.upstream.Upstream;
 import io.ollamagateway.upstream.UpstreamRegistry;
 import io.vertx.core.Future;
@@ -14,7 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Whether this gateway can serve requests: the store answers a trivial query and at least one upstream is in
- * rotation (its last health check, or the last request to it, went well). Upstreams are not probed here: a
+ * rotation (its last health check, or the last request to it, went well) with a usable key, if it takes keys
+ * (keys cooling down after a 429 count as usable: they come back by themselves; keys disabled because the
+ * upstream confirmed them bad do not, and {@code missing} then names {@code upstream_keys}). Upstreams are not probed here: a
  * readiness check polled every few seconds by a load balancer should not fan out to every Ollama server.
  *
  * <p>{@link #check} may be called on an event loop; the query runs on a worker thread.
@@ -54,12 +57,29 @@ final class Readiness {
     return store.map(storeError -> {
       JsonArray upstreams = new JsonArray();
       boolean anyHealthy = false;
+      boolean anyServing = false;
       for (Upstream upstream : registry.snapshot().upstreams()) {
         anyHealthy |= upstream.healthy();
         JsonObject entry = new JsonObject().put("name", upstream.name()).put("healthy", upstream.healthy());
         if (!upstream.healthy() && upstream.lastError() != null) {
           entry.put("error", upstream.lastError());
         }
+        boolean keyUsable = upstream.keys().isEmpty();
+        if (!upstream.keys().isEmpty()) {
+          JsonArray disabled = new JsonArray();
+          for (KeyPool.KeyState key : upstream.keys().states()) {
+            if (key.disabledReason() == null) {
+              keyUsable = true; // available, or cooling down after a 429: it comes back by itself
+            } else {
+              disabled.add(new JsonObject().put("index", key.index()).put("reason", key.disabledReason()));
+            }
+          }
+          entry.put("keys_usable", keyUsable);
+          if (!disabled.isEmpty()) {
+            entry.put("keys_disabled", disabled);
+          }
+        }
+        anyServing |= upstream.healthy() && keyUsable;
         upstreams.add(entry);
       }
       JsonArray missing = new JsonArray();
@@ -68,6 +88,8 @@ final class Readiness {
       }
       if (!anyHealthy) {
         missing.add("upstream");
+      } else if (!anyServing) {
+        missing.add("upstream_keys"); // every healthy upstream has had every key refused: each call would fail
       }
       JsonObject storeJson = new JsonObject().put("ok", storeError == null).put("kind",
           database.vendor().name().toLowerCase());

@@ -4,7 +4,6 @@ import io.ollamagateway.admin.IdentityService;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.api.ApiFamily;
 import io.ollamagateway.auth.Authenticator;
-import io.ollamagateway.auth.Credentials;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.limits.Admission;
 import io.ollamagateway.limits.Reservation;
@@ -48,7 +47,7 @@ final class SelfServiceRoute {
   }
 
   void handle(RoutingContext ctx) {
-    authenticator.authenticate(Credentials.from(ctx.request().headers()))
+    authenticator.authenticate(ctx.request())
         .compose(principal -> {
           LocalDate today = LocalDate.now(zone);
           Instant dayStart = today.atStartOfDay(zone).toInstant();

@@ -5,9 +5,11 @@ import io.ollamagateway.admin.Passwords;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.Credentials;
+import io.ollamagateway.auth.PasswordChecks;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.auth.RequestAuth;
 import io.ollamagateway.auth.Role;
+import io.ollamagateway.net.TrustedProxies;
 import io.ollamagateway.store.ApiKey;
 import io.ollamagateway.store.KeyLimits;
 import io.ollamagateway.store.Quota;
@@ -48,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * active admin (checked on each request). A request authenticated by the cookie must carry the session's
  * {@code X-CSRF-Token} unless it is a GET or HEAD. Requests with an {@code Authorization} or {@code x-api-key}
  * header are authenticated by that header alone, as before. Failed sign-ins are logged (never with the
- * secret) and each further attempt from the same address or for the same user waits longer.
+ * secret) and each further attempt from the same address or for the same user waits longer. Passwords are
+ * checked a few at a time ({@link PasswordChecks}): a sign-in that finds them all busy gets 429 with
+ * {@code Retry-After} at once. The address is the real client address ({@link TrustedProxies}).
  *
  * <p>Handlers run on event loops; the store and password hashing run on workers; waits are timers.
  */
@@ -76,6 +80,8 @@ public final class WebConsole {
   private final Authenticator authenticator;
   private final Stores stores;
   private final Passwords passwords;
+  private final PasswordChecks passwordChecks;
+  private final TrustedProxies proxies;
   private final Clock clock;
   private final Sessions sessions;
   private final SignInThrottle throttle;
@@ -84,8 +90,13 @@ public final class WebConsole {
 
   /**
    * @param idleTimeout {@code UI_SESSION_IDLE_TIMEOUT}: a session unused this long is gone
+   * @param proxies who tells the real client address, for the sign-in delays and the log
+   * @param passwordChecks where passwords are hashed, a few at a time; beyond that a sign-in gets 429 at once
    */
-  public WebConsole(Vertx vertx, Authenticator authenticator, Stores stores, Clock clock, Duration idleTimeout) {
+  public WebConsole(Vertx vertx, Authenticator authenticator, Stores stores, Clock clock, Duration idleTimeout,
+      TrustedProxies proxies, PasswordChecks passwordChecks) {
+    this.proxies = proxies;
+    this.passwordChecks = passwordChecks;
     this.vertx = vertx;
     this.authenticator = authenticator;
     this.stores = stores;
@@ -209,7 +220,7 @@ public final class WebConsole {
       error(ctx, 400, "send either {\"key\": \"sk-...\"} or {\"username\": \"...\", \"password\": \"...\"}");
       return;
     }
-    String address = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().host();
+    String address = proxies.client(ctx.request());
     String[] subjects = withKey ? new String[] {"ip:" + address}
         : new String[] {"ip:" + address, "user:" + username.trim().toLowerCase(Locale.ROOT)};
     long delay = throttle.begin(subjects);
@@ -244,8 +255,14 @@ public final class WebConsole {
   }
 
   private void signInWithPassword(Attempt attempt, String username, String password) {
-    vertx.executeBlocking(() -> passwords.check(username, password), false).onComplete(ar -> {
-      if (ar.failed()) {
+    passwordChecks.run(() -> passwords.check(username, password)).onComplete(ar -> {
+      if (ar.failed() && ar.cause() instanceof ApiError busy && busy.status() == 429) {
+        // the password was not checked: the attempt still counts towards the sign-in delays
+        LOG.debug("web console sign-in for {} from {} refused: {}", attempt.who, attempt.address, busy.getMessage());
+        RoutingContext ctx = attempt.ctx;
+        busy.headers().forEach(ctx.response()::putHeader);
+        error(ctx, 429, "too many sign-ins are being checked at once; try again in a second");
+      } else if (ar.failed()) {
         LOG.error("console sign-in check failed", ar.cause());
         error(attempt.ctx, 500, "internal gateway error; see the gateway's log");
       } else if (ar.result().isEmpty()) {

@@ -1,5 +1,6 @@
 package io.ollamagateway.upstream;
 
+import io.vertx.core.Future;
 import java.time.Duration;
 
 /**
@@ -17,8 +18,13 @@ public interface Lease {
   default void rateLimited(Duration retryAfter, String message) {
   }
 
-  /** The upstream refused the key itself (401 or 403). */
-  default void keyRejected(int status, String message) {
+  /**
+   * The upstream refused a request made with the key (401 or 403), which may be about the key or only about
+   * the request (its model, the account's plan). Checks the key alone; when the check is refused too, the key
+   * is disabled. Completes with whether it was (never fails).
+   */
+  default Future<Boolean> keyRefused(int status, String message) {
+    return Future.succeededFuture(false);
   }
 
   /** The upstream could not be reached. */

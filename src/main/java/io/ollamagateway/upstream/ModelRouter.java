@@ -23,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * single upstream without model patterns every request goes to it, as a plain proxy would, and the upstream
  * judges the model.
  *
+ * <p>A key is disabled only when the upstream refuses it on its own ({@link Lease#keyRefused}): a 401/403 that
+ * was about the request's model or the account goes to the client and leaves the pool alone.
+ *
  * <p>Then it takes a concurrency slot (possibly waiting in the fair queue) and a key. When every key of
  * every candidate is cooling down the answer is 429 with the earliest {@code Retry-After}; a model no
  * upstream has is 404 {@code model 'x' not found}, as Ollama says it.
@@ -174,12 +177,25 @@ public final class ModelRouter implements UpstreamSelector {
     }
 
     @Override
-    public void keyRejected(int status, String message) {
-      if (keyIndex >= 0) {
-        String reason = "refused by the upstream with HTTP " + status + ": " + message;
-        upstream.keys().disable(keyIndex, reason);
-        LOG.warn("upstream '{}' key #{} disabled until the next reload: {}", upstream.name(), keyIndex, reason);
+    public Future<Boolean> keyRefused(int status, String message) {
+      if (keyIndex < 0) {
+        return Future.succeededFuture(false);
       }
+      return registry.checkKey(upstream, keyIndex).transform(ar -> {
+        if (ar.succeeded() && (ar.result() == 401 || ar.result() == 403)) {
+          String reason = "refused by the upstream with HTTP " + status + " (" + message + "), and HTTP "
+              + ar.result() + " to GET " + UpstreamRegistry.KEY_CHECK_PATH + " with this key alone";
+          upstream.keys().disable(keyIndex, reason);
+          LOG.warn("upstream '{}' key #{} disabled until the next reload: {}", upstream.name(), keyIndex, reason);
+          return Future.succeededFuture(true);
+        }
+        String check = ar.succeeded() ? "answered HTTP " + ar.result() : "could not be made ("
+            + UpstreamProbe.describe(ar.cause()) + ")";
+        LOG.info("upstream '{}' key #{}: a request was refused with HTTP {} ({}), but the check with the key "
+            + "alone {}: the key stays, the answer goes to the client", upstream.name(), keyIndex, status, message,
+            check);
+        return Future.succeededFuture(false);
+      });
     }
 
     @Override

@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * {@code /api/ps} every {@code HEALTH_CHECK_INTERVAL}. An upstream that does not answer (or answers 5xx)
  * leaves the rotation until a check finds it well again.
  *
- * <p>Checks use an available key but judge only the upstream, never the key: a 429 or 401 to a check counts as
- * "reachable" and leaves the key pool alone, which learns from real requests only (a check's answer for one
- * path is weaker evidence than a request's, and must not disable a key).
+ * <p>Health checks use an available key but judge only the upstream, never the key: a 429 or 401 to a health
+ * check counts as "reachable" and leaves the key pool alone. A key is judged by {@link #checkKey} alone, made
+ * when a real request with it was refused (401/403): only when that check is refused too is the key bad (a
+ * refusal of one request may be about its model or the account, not the key).
  *
  * <p>A reload keeps the live state (key cooldowns, queue, catalogue) of every upstream whose configuration did
  * not change, but gives its disabled keys another chance; requests under way keep the {@link Target} they
@@ -55,6 +56,7 @@ public final class UpstreamRegistry {
   private final LongSupplier clock;
   private final long probeTimeoutMillis;
   private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
+  private final Map<String, Future<Integer>> keyChecks = new java.util.concurrent.ConcurrentHashMap<>();
   private long timerId = -1;
 
   public UpstreamRegistry(Vertx vertx, HttpClient client, List<UpstreamConfig> upstreams, UpstreamPolicy policy,
@@ -205,6 +207,40 @@ public final class UpstreamRegistry {
           }
           return new Answer(resp.statusCode(), json);
         })));
+  }
+
+  /** The path of the key check: cheap, authenticated on Ollama Cloud, and served by every Ollama. */
+  static final String KEY_CHECK_PATH = "/api/tags";
+
+  /**
+   * Checks one key alone, after the upstream refused a request made with it (401/403): {@code GET /api/tags}
+   * with that key and nothing else. Completes with the check's HTTP status, or fails when the upstream could
+   * not be asked (then nothing is known about the key). Concurrent checks of one key share one request.
+   */
+  Future<Integer> checkKey(Upstream upstream, int keyIndex) {
+    String id = upstream.name() + "#" + keyIndex + "@" + System.identityHashCode(upstream);
+    Future<Integer> pending = keyChecks.get(id);
+    if (pending != null) {
+      return pending;
+    }
+    UpstreamConfig config = upstream.config();
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.GET)
+        .setHost(config.host())
+        .setPort(config.port())
+        .setSsl(config.ssl())
+        .setURI(config.basePath() + KEY_CHECK_PATH)
+        .setConnectTimeout(probeTimeoutMillis)
+        .setIdleTimeout(probeTimeoutMillis)
+        .addHeader("Authorization", "Bearer " + upstream.keys().secret(keyIndex));
+    Future<Integer> check = client.request(options)
+        .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode())));
+    Future<Integer> shared = keyChecks.putIfAbsent(id, check);
+    if (shared != null) {
+      return shared;
+    }
+    check.onComplete(ar -> keyChecks.remove(id, check));
+    return check;
   }
 
   /** Every upstream and key with health, in-flight, queue, cooldown and last error; never a secret. */

@@ -11,11 +11,15 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** {@code GET /ready}: the store answers and an upstream is in rotation, or 503 naming what is missing. */
+/**
+ * {@code GET /ready}: the store answers and an upstream is in rotation, or 503 naming what is missing. The
+ * details are for admins (anonymous callers get the status and what is missing: see HostileOperationsTest).
+ */
 class ReadinessTest {
 
   private static HttpResponse<String> ready(Gateway gateway) {
     return GatewayFixture.send(HttpRequest.newBuilder(URI.create(GatewayFixture.url(gateway) + "/ready"))
+        .header("Authorization", "Bearer " + GatewayFixture.TOKEN)
         .timeout(Duration.ofSeconds(10)));
   }
 

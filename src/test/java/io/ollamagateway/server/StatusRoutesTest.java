@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The gateway's own status routes, open to anyone. */
+/** The gateway's own status routes, open to anyone; their details are for admins. */
 class StatusRoutesTest {
 
   private static GatewayFixture fx;
@@ -30,7 +30,11 @@ class StatusRoutesTest {
 
   @Test
   void healthReportsAReachableUpstream() {
-    HttpResponse<String> response = GatewayFixture.send(fx.anonymous("/health"));
+    HttpResponse<String> anonymous = GatewayFixture.send(fx.anonymous("/health"));
+    assertThat(anonymous.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(anonymous.body()).fieldNames()).containsExactly("status"); // details for admins
+
+    HttpResponse<String> response = GatewayFixture.send(fx.request("/health"));
     assertThat(response.statusCode()).isEqualTo(200);
     JsonObject health = new JsonObject(response.body());
     assertThat(health.getString("status")).isEqualTo("ok");
@@ -49,7 +53,7 @@ class StatusRoutesTest {
         "http://127.0.0.1:" + GatewayFixture.closedPort()));
     try {
       HttpResponse<String> response = GatewayFixture.send(HttpRequest.newBuilder(
-          URI.create(GatewayFixture.url(down) + "/health")));
+          URI.create(GatewayFixture.url(down) + "/health")).header("Authorization", "Bearer " + GatewayFixture.TOKEN));
       assertThat(response.statusCode()).isEqualTo(200);
       JsonObject health = new JsonObject(response.body());
       assertThat(health.getString("status")).isEqualTo("degraded");

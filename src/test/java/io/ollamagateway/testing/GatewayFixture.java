@@ -61,12 +61,14 @@ public final class GatewayFixture implements AutoCloseable {
 
   /**
    * A gateway on 127.0.0.1 and a free port with the fixture's defaults (token, 2 event loops, its own SQLite
-   * store in a temporary directory, never the checkout's {@code ./data}); a value of {@code settings} overrides
-   * a default, an empty value removes it.
+   * store in a temporary directory, never the checkout's {@code ./data}, no throttle of failed authentication,
+   * which many tests provoke from one address); a value of {@code settings} overrides a default, an empty value
+   * removes it.
    */
   public static Gateway startGateway(Map<String, String> settings) {
     Map<String, String> values = new HashMap<>(Map.of("PORT", "0", "HOST", "127.0.0.1", "PROXY_AUTH_TOKEN", TOKEN,
-        "EVENT_LOOPS", "2", "DATABASE_URL", "sqlite:" + temporaryDirectory().resolve("gateway.db")));
+        "EVENT_LOOPS", "2", "DATABASE_URL", "sqlite:" + temporaryDirectory().resolve("gateway.db"),
+        "AUTH_FAILURE_LIMIT", "0"));
     values.putAll(settings);
     values.values().removeIf(String::isEmpty);
     return await(Gateway.start(new ConfigLoader(Settings.of(values)).load()));

@@ -31,8 +31,15 @@ public final class GatewayProcess implements AutoCloseable {
 
   /** {@code java -cp <this run's class path> io.ollamagateway.Main args...} with exactly {@code environment}. */
   public static GatewayProcess java(Map<String, String> environment, Path workDir, String... args) {
-    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-cp", System.getProperty("java.class.path"), "io.ollamagateway.Main"));
+    return java(List.of(), environment, workDir, args);
+  }
+
+  /** The same with JVM options before the class path, such as {@code -Xmx128m}. */
+  public static GatewayProcess java(List<String> jvmOptions, Map<String, String> environment, Path workDir,
+      String... args) {
+    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.ollamagateway.Main"));
     command.addAll(List.of(args));
     return start(command, environment, workDir);
   }

@@ -39,7 +39,7 @@ public final class IdentityFixture implements AutoCloseable {
     this.adminKey = new JsonObject(bootstrap.out()).getString("key");
     this.emulator = OllamaEmulator.start(EmulatorOptions.defaults()).await(30, TimeUnit.SECONDS);
     Map<String, String> values = new HashMap<>(Map.of("OLLAMA_URL", emulator.url(), "DATABASE_URL", database.url(),
-        "EVENT_LOOPS", "2", "ACCESS_LOG", "true"));
+        "EVENT_LOOPS", "2", "ACCESS_LOG", "true", "AUTH_FAILURE_LIMIT", "0"));
     values.putAll(settings);
     // A free port chosen here rather than port 0: the core's Gateway does not start with port 0 and more than
     // one event loop (reported to the lead); two loops show that the key caches are shared between loops.

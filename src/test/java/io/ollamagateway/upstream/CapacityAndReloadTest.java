@@ -141,7 +141,8 @@ class CapacityAndReloadTest {
     assertThat(gateway.post("/api/chat", UpstreamsFixture.chat("llama3.2", false)).statusCode()).isEqualTo(200);
     assertThat(b.stats().requestsWithKey("key-bbbbbbbb") - beforeB).isEqualTo(1);
     assertThat(upstream(0).getString("name")).isEqualTo("b");
-    assertThat(new JsonObject(gateway.get("/health").body()).getJsonArray("upstreams").getJsonObject(0)
+    assertThat(new JsonObject(gateway.get("/health", "Authorization", "Bearer " + UpstreamsFixture.ADMIN_TOKEN)
+        .body()).getJsonArray("upstreams").getJsonObject(0)
         .getString("name")).isEqualTo("b");
 
     // an invalid file is refused and the running upstreams stay
