@@ -15,6 +15,7 @@ public final class Exchange {
   private final HttpServerRequest request;
   private final String path;
   private final Endpoint endpoint;
+  private final String requestId;
   private final long startNanos = System.nanoTime();
   private Principal principal;
   private RequestBody body;
@@ -25,10 +26,16 @@ public final class Exchange {
   private boolean finished;
   private boolean usageRequested;
 
-  Exchange(HttpServerRequest request, String path, Endpoint endpoint) {
+  Exchange(HttpServerRequest request, String path, Endpoint endpoint, String requestId) {
     this.request = request;
     this.path = path;
     this.endpoint = endpoint;
+    this.requestId = requestId;
+  }
+
+  /** The request's id ({@link io.ollamagateway.api.RequestId}), as the client and the upstream see it. */
+  public String requestId() {
+    return requestId;
   }
 
   public HttpServerRequest request() {

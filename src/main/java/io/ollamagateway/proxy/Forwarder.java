@@ -102,6 +102,7 @@ final class Forwarder {
     boolean defaultPort = upstream.port() == (upstream.ssl() ? 443 : 80);
     headers.set(HttpHeaderNames.HOST, defaultPort ? upstream.host() : upstream.host() + ":" + upstream.port());
     exchange.target().key().ifPresent(key -> headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + key));
+    headers.set(io.ollamagateway.api.RequestId.HEADER, exchange.requestId()); // replaces the client's, if any
     if (streamBody && request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
       headers.set(HttpHeaderNames.CONTENT_LENGTH, request.getHeader(HttpHeaders.CONTENT_LENGTH));
     }
@@ -182,6 +183,7 @@ final class Forwarder {
     int status = answer.statusCode();
     out.setStatusCode(status);
     Headers.copyToClient(answer.headers(), out.headers());
+    out.headers().set(io.ollamagateway.api.RequestId.HEADER, exchange.requestId()); // the gateway's, not the upstream's
     String contentType = answer.header(HttpHeaders.CONTENT_TYPE);
     boolean sse = contentType != null && contentType.startsWith("text/event-stream");
     boolean stream = sse || (contentType != null && contentType.startsWith("application/x-ndjson"));
@@ -215,7 +217,7 @@ final class Forwarder {
       tap.onEnd(err);
       String message = UpstreamFailure.during(err, exchange.target().upstream(), idleTimeout);
       if (stream && !out.ended()) {
-        out.end(exchange.endpoint().family().streamError(sse, message));
+        out.end(exchange.endpoint().family().streamError(sse, message, exchange.requestId()));
       } else if (!out.ended()) {
         out.reset();
       }

@@ -2,6 +2,7 @@ package io.ollamagateway.proxy;
 
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.api.ApiFamily;
+import io.ollamagateway.api.RequestId;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.Credentials;
 import io.ollamagateway.auth.Principal;
@@ -84,6 +85,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest request) {
+    String requestId = RequestId.assign(request);
     String path = RouteResolver.canonicalPath(request.path());
     if (path == null) {
       request.resume();
@@ -91,7 +93,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
           + ": Ollama routes are under /api/ and OpenAI-compatible routes under /v1/"));
       return;
     }
-    Exchange exchange = new Exchange(request, path, Endpoint.of(path));
+    Exchange exchange = new Exchange(request, path, Endpoint.of(path), requestId);
     request.pause();
     request.response().closeHandler(v -> exchange.cancel());
     request.exceptionHandler(err -> exchange.cancel());
@@ -257,12 +259,15 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     }
   }
 
-  /** Writes an error answer in the shape of the called API. */
+  /**
+   * Writes an error answer in the shape of the called API, with the request's id ({@link RequestId}) when
+   * the response has one.
+   */
   public static void respond(HttpServerResponse out, ApiFamily family, ApiError error) {
     out.setStatusCode(error.status());
     error.headers().forEach(out::putHeader);
     out.putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8");
-    out.end(family.errorBody(error.status(), error.getMessage()));
+    out.end(family.errorBody(error.status(), error.getMessage(), RequestId.of(out)));
   }
 
   static boolean hasBody(HttpServerRequest request) {

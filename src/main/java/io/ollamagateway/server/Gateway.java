@@ -3,6 +3,7 @@ package io.ollamagateway.server;
 import io.ollamagateway.admin.Identity;
 import io.ollamagateway.admin.IdentityService;
 import io.ollamagateway.admin.RedisChangeFeed;
+import io.ollamagateway.api.RequestId;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.config.GatewayConfig;
 import io.ollamagateway.limits.Admission;
@@ -188,6 +189,7 @@ public final class Gateway {
     boolean ownAdminListener = config.identity().adminPort().isPresent();
 
     Router router = Router.router(vertx);
+    router.route().handler(Gateway::requestId); // first: even a refused preflight answers with its id
     router.route().handler(Cors.handler(config.allowedOrigins()));
     router.get("/health").handler(status::health);
     router.get("/ready").handler(status::ready);
@@ -258,6 +260,7 @@ public final class Gateway {
   /** The admin API alone on {@code ADMIN_HOST:ADMIN_PORT}, one server (admin traffic is light). */
   private Future<Void> listenAdmin(UpstreamRoutes upstreamRoutes, UsageRoutes usageRoutes) {
     Router adminRouter = Router.router(vertx);
+    adminRouter.route().handler(Gateway::requestId);
     identity.mountConsole(adminRouter); // before the admin routes: its session check runs first
     upstreamRoutes.mount(adminRouter); // before identity's /admin/api/* sub-router, which would take these paths
     usageRoutes.mountAdmin(adminRouter);
@@ -273,6 +276,12 @@ public final class Gateway {
               adminPort);
         })
         .mapEmpty();
+  }
+
+  /** Gives the request its id ({@link RequestId}), in its response's header, where later handlers read it. */
+  private static void requestId(io.vertx.ext.web.RoutingContext ctx) {
+    RequestId.assign(ctx.request());
+    ctx.next();
   }
 
   /** The port of the separate admin listener, or 0 when the admin API is on the main port. */
