@@ -58,8 +58,11 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     GatewayConfig gatewayConfig;
     LoggingConfig logOutput;
+    java.util.Map<String, String> otel;
     try {
-      ConfigLoader loader = new ConfigLoader(Settings.load(commandLine(), environment, workDir, config));
+      Settings settings = Settings.load(commandLine(), environment, workDir, config);
+      otel = settings.withPrefix("OTEL_");
+      ConfigLoader loader = new ConfigLoader(settings);
       gatewayConfig = loader.load();
       logOutput = loader.logging();
     } catch (ConfigException e) {
@@ -71,7 +74,7 @@ final class ServeCommand implements Callable<Integer> {
     try {
       // a reload reads every source again, exactly as start-up did
       gateway = Gateway.start(gatewayConfig,
-          () -> new ConfigLoader(Settings.load(commandLine(), environment, workDir, config)).load())
+          () -> new ConfigLoader(Settings.load(commandLine(), environment, workDir, config)).load(), otel)
           .await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       // a setting that only the starting listener could check (an unusable TLS key) is a configuration error too

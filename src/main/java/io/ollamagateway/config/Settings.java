@@ -107,6 +107,20 @@ public final class Settings {
     return value == null || value.value().isBlank() ? Optional.empty() : Optional.of(value);
   }
 
+  /**
+   * The non-blank settings whose names start with {@code prefix} ({@code OTEL_}), by name: settings that a
+   * library reads by its own standard names, such as the OpenTelemetry SDK's.
+   */
+  public Map<String, String> withPrefix(String prefix) {
+    Map<String, String> found = new HashMap<>();
+    values.forEach((name, value) -> {
+      if (name.startsWith(prefix) && !value.value().isBlank()) {
+        found.put(name, value.value());
+      }
+    });
+    return Map.copyOf(found);
+  }
+
   /** The whole YAML document ({@code MissingNode} when there is none). */
   public JsonNode yaml() {
     return yaml;

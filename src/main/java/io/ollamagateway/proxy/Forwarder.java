@@ -75,8 +75,10 @@ final class Forwarder {
     ContextInternal context = ContextInternal.current();
     boolean streamBody = exchange.body() == null && ProxyHandler.hasBody(request);
     boolean replayable = !streamBody;
+    exchange.trace().begin(ExchangeTrace.Phase.CONNECT);
     return client.acquire(context, upstream)
         .transform(ar -> {
+          exchange.trace().end(ExchangeTrace.Phase.CONNECT, ar.cause());
           if (ar.succeeded()) {
             return send(exchange, context, ar.result(), streamBody);
           }
@@ -103,6 +105,7 @@ final class Forwarder {
     headers.set(HttpHeaderNames.HOST, defaultPort ? upstream.host() : upstream.host() + ":" + upstream.port());
     exchange.target().key().ifPresent(key -> headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + key));
     headers.set(io.ollamagateway.api.RequestId.HEADER, exchange.requestId()); // replaces the client's, if any
+    exchange.trace().inject(headers);
     if (streamBody && request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
       headers.set(HttpHeaderNames.CONTENT_LENGTH, request.getHeader(HttpHeaders.CONTENT_LENGTH));
     }
@@ -117,10 +120,12 @@ final class Forwarder {
     }
     exchange.onCancel(connection::reset);
     HttpServerRequest request = exchange.request();
+    exchange.trace().begin(ExchangeTrace.Phase.FIRST_BYTE);
     Future<UpstreamConnection.Answer> response = connection.send(context, head(exchange, streamBody),
         exchange.body() == null ? null : exchange.body().bytes(), streamBody ? request : null);
     UpstreamConfig upstream = exchange.target().upstream();
     return response.transform(ar -> {
+      exchange.trace().end(ExchangeTrace.Phase.FIRST_BYTE, ar.cause());
       if (ar.succeeded()) {
         return judge(exchange, connection, ar.result(), !streamBody);
       }
@@ -188,6 +193,7 @@ final class Forwarder {
     boolean sse = contentType != null && contentType.startsWith("text/event-stream");
     boolean stream = sse || (contentType != null && contentType.startsWith("application/x-ndjson"));
     ResponseTap tap = taps.open(exchange, status, contentType);
+    exchange.trace().begin(ExchangeTrace.Phase.STREAM); // ended when the exchange finishes
     if (!tap.keepsLength() || !out.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
       out.headers().remove(HttpHeaders.CONTENT_LENGTH);
       out.setChunked(true);

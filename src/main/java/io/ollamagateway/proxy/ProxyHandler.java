@@ -101,12 +101,22 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       listener.onStart(exchange);
     }
 
+    ExchangeTrace trace = exchange.trace();
+    trace.begin(ExchangeTrace.Phase.AUTHENTICATE);
     authenticator.authenticate(Credentials.from(request.headers()))
         .compose(principal -> {
+          trace.end(ExchangeTrace.Phase.AUTHENTICATE, null);
           exchange.principal(principal);
           return readBody(exchange);
         })
-        .compose(v -> runStages(exchange, 0))
+        .compose(v -> {
+          trace.begin(ExchangeTrace.Phase.ADMIT);
+          return runStages(exchange, 0);
+        })
+        .compose(v -> {
+          trace.end(ExchangeTrace.Phase.ADMIT, null);
+          return Future.succeededFuture();
+        })
         .compose(v -> modelList(exchange) ? Future.succeededFuture(new Forwarder.Outcome(200, null))
             : attempt(exchange, new HashSet<>(), null, 1))
         .onSuccess(outcome -> finish(exchange, outcome.status(), outcome.note()))
@@ -132,8 +142,10 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
    */
   private Future<Forwarder.Outcome> attempt(Exchange exchange, Set<String> excluded, ApiError previous, int n) {
     Route route = new Route(exchange.model(), exchange.principal().clientId(), excluded);
+    exchange.trace().begin(ExchangeTrace.Phase.ROUTE);
     return selector.select(route)
         .transform(selected -> {
+          exchange.trace().end(ExchangeTrace.Phase.ROUTE, selected.cause());
           if (selected.failed()) {
             Throwable err = selected.cause();
             return Future.failedFuture(previous != null && err instanceof ApiError e

@@ -24,6 +24,7 @@ import io.ollamagateway.policy.AccessPolicy;
 import io.ollamagateway.proxy.ResponseTap;
 import io.ollamagateway.proxy.ExchangeListener;
 import io.ollamagateway.store.JdbcRequestLog;
+import io.ollamagateway.tracing.Tracing;
 import io.ollamagateway.store.JdbcUsageStore;
 import io.ollamagateway.usage.RequestLog;
 import io.ollamagateway.usage.UsageRecorder;
@@ -56,6 +57,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -95,9 +97,12 @@ public final class Gateway {
   private volatile RequestLog requestLog;
   private volatile RedisChangeFeed changeFeed;
   private volatile ProxyHandler proxy;
+  private final Map<String, String> otelSettings;
+  private volatile Tracing.Tracer tracer;
 
-  private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource) {
+  private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource, Map<String, String> otelSettings) {
     this.config = config;
+    this.otelSettings = Map.copyOf(otelSettings);
     this.reloadSource = reloadSource;
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops())
         .setPreferNativeTransport(true));
@@ -126,7 +131,19 @@ public final class Gateway {
    *     /admin/api/reload}); called on a worker thread, may throw a {@link io.ollamagateway.config.ConfigException}
    */
   public static Future<Gateway> start(GatewayConfig config, Supplier<GatewayConfig> reloadSource) {
-    Gateway gateway = new Gateway(config, reloadSource);
+    return start(config, reloadSource, Map.of());
+  }
+
+  /**
+   * Starts a gateway and completes once it listens.
+   *
+   * @param reloadSource reads the configuration again for a reload
+   * @param otelSettings the {@code OTEL_*} settings by name ({@link Tracing}): tracing is on when they, the
+   *     environment or the system properties name an OTLP endpoint
+   */
+  public static Future<Gateway> start(GatewayConfig config, Supplier<GatewayConfig> reloadSource,
+      Map<String, String> otelSettings) {
+    Gateway gateway = new Gateway(config, reloadSource, otelSettings);
     // Close without waiting: a close chained here, on the failed deployment's context, never completes.
     return gateway.listen().map(gateway).recover(err -> {
       gateway.vertx.close();
@@ -161,6 +178,15 @@ public final class Gateway {
           queue.timedOut());
     }).toList());
     MetricsListener metricsListener = new MetricsListener(metrics);
+    try {
+      tracer = Tracing.open(vertx, otelSettings, BuildInfo.version());
+    } catch (RuntimeException e) {
+      // the SDK's own configuration error, with its cause (e.g. which OTEL_* value it could not read)
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      LOG.error("cannot start tracing", e);
+      return Future.failedFuture(new io.ollamagateway.config.ConfigException("tracing (OTEL_* settings): "
+          + e.getMessage() + (cause == e ? "" : ": " + cause)));
+    }
     JdbcUsageStore usageStore = new JdbcUsageStore(identity.database().dataSource());
     usage = new UsageRollups(vertx, usageStore, config.usageFlushInterval(), Instant::now);
     UsageLedger ledger = new UsageLedger(usage);
@@ -168,6 +194,10 @@ public final class Gateway {
     List<UsageRecorder> recorders = new ArrayList<>(List.of(metricsListener, ledger, admission));
     List<ExchangeListener> listeners = new ArrayList<>(List.of(new AccessLog(config.accessLog()), metricsListener,
         ledger, admission));
+    if (tracer != null) {
+      listeners.add(0, tracer); // first: it sets each exchange's trace when it starts
+      recorders.add(tracer);
+    }
     JdbcRequestLog requestStore = null;
     if (config.requestLogRetention().isPresent()) {
       requestStore = new JdbcRequestLog(identity.database().dataSource());
@@ -337,6 +367,7 @@ public final class Gateway {
         // After the servers (their last requests are counted), before the store closes.
         .transform(v -> usage == null ? Future.succeededFuture() : usage.shutdown())
         .transform(v -> requestLog == null ? Future.succeededFuture() : requestLog.shutdown())
+        .transform(v -> Tracing.close(vertx, tracer))
         .transform(v -> redis == null ? Future.succeededFuture() : closeRedis())
         .transform(v -> identity == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
           identity.close();
