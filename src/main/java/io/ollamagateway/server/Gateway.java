@@ -3,7 +3,9 @@ package io.ollamagateway.server;
 import io.ollamagateway.admin.Identity;
 import io.ollamagateway.admin.IdentityService;
 import io.ollamagateway.admin.RedisChangeFeed;
+import io.ollamagateway.alerts.Alerts;
 import io.ollamagateway.api.RequestId;
+import io.ollamagateway.config.ObservabilityConfig;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.config.GatewayConfig;
 import io.ollamagateway.limits.Admission;
@@ -97,12 +99,13 @@ public final class Gateway {
   private volatile RequestLog requestLog;
   private volatile RedisChangeFeed changeFeed;
   private volatile ProxyHandler proxy;
-  private final Map<String, String> otelSettings;
+  private final ObservabilityConfig observability;
+  private final Alerts alerts;
   private volatile Tracing.Tracer tracer;
 
-  private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource, Map<String, String> otelSettings) {
+  private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource, ObservabilityConfig observability) {
     this.config = config;
-    this.otelSettings = Map.copyOf(otelSettings);
+    this.observability = observability;
     this.reloadSource = reloadSource;
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops())
         .setPreferNativeTransport(true));
@@ -117,6 +120,7 @@ public final class Gateway {
         new PoolOptions().setHttp1MaxSize(PROBE_CONNECTIONS));
     this.registry = new UpstreamRegistry(vertx, probeClient, config.upstreams(), config.upstreamPolicy(),
         System::currentTimeMillis, Duration.ofSeconds(3));
+    this.alerts = new Alerts(vertx, observability, java.time.Clock.systemUTC(), BuildInfo.version());
   }
 
   /** Starts a gateway and completes once it listens. Reloads keep this configuration's upstreams. */
@@ -131,19 +135,19 @@ public final class Gateway {
    *     /admin/api/reload}); called on a worker thread, may throw a {@link io.ollamagateway.config.ConfigException}
    */
   public static Future<Gateway> start(GatewayConfig config, Supplier<GatewayConfig> reloadSource) {
-    return start(config, reloadSource, Map.of());
+    return start(config, reloadSource, ObservabilityConfig.NONE);
   }
 
   /**
    * Starts a gateway and completes once it listens.
    *
    * @param reloadSource reads the configuration again for a reload
-   * @param otelSettings the {@code OTEL_*} settings by name ({@link Tracing}): tracing is on when they, the
-   *     environment or the system properties name an OTLP endpoint
+   * @param observability tracing ({@link Tracing}: on when its {@code OTEL_*} settings, the environment or the
+   *     system properties name an OTLP endpoint) and the webhooks of the {@link Alerts}
    */
   public static Future<Gateway> start(GatewayConfig config, Supplier<GatewayConfig> reloadSource,
-      Map<String, String> otelSettings) {
-    Gateway gateway = new Gateway(config, reloadSource, otelSettings);
+      ObservabilityConfig observability) {
+    Gateway gateway = new Gateway(config, reloadSource, observability);
     // Close without waiting: a close chained here, on the failed deployment's context, never completes.
     return gateway.listen().map(gateway).recover(err -> {
       gateway.vertx.close();
@@ -177,9 +181,25 @@ public final class Gateway {
           queue.admittedAfterWait(), queue.totalWaitMillis(), queue.maxWaitMillis(), queue.rejected(),
           queue.timedOut());
     }).toList());
+    metrics.watchHealth(() -> registry.snapshot().upstreams().stream().map(upstream -> {
+      long now = System.currentTimeMillis();
+      int usable = 0;
+      int cooling = 0;
+      int disabled = 0;
+      for (var key : upstream.keys().states()) {
+        if (key.disabledReason() != null) {
+          disabled++;
+        } else if (key.cooldownUntilMillis() > now) {
+          cooling++;
+        } else {
+          usable++;
+        }
+      }
+      return new GatewayMetrics.UpstreamHealth(upstream.name(), upstream.healthy(), usable, cooling, disabled);
+    }).toList());
     MetricsListener metricsListener = new MetricsListener(metrics);
     try {
-      tracer = Tracing.open(vertx, otelSettings, BuildInfo.version());
+      tracer = Tracing.open(vertx, observability.otel(), BuildInfo.version());
     } catch (RuntimeException e) {
       // the SDK's own configuration error, with its cause (e.g. which OTEL_* value it could not read)
       Throwable cause = e.getCause() == null ? e : e.getCause();
@@ -188,7 +208,11 @@ public final class Gateway {
           + e.getMessage() + (cause == e ? "" : ": " + cause)));
     }
     JdbcUsageStore usageStore = new JdbcUsageStore(identity.database().dataSource());
-    usage = new UsageRollups(vertx, usageStore, config.usageFlushInterval(), Instant::now);
+    usage = new UsageRollups(vertx, batch -> watched("usage", () -> usageStore.add(batch)),
+        config.usageFlushInterval(), Instant::now);
+    alerts.watch(() -> registry.snapshot().upstreams().stream().map(upstream -> new Alerts.UpstreamState(
+        upstream.name(), upstream.healthy(), upstream.lastError(), !upstream.keys().isEmpty(),
+        upstream.keys().peek().isPresent())).toList(), Duration.ofSeconds(1));
     UsageLedger ledger = new UsageLedger(usage);
     Admission admission = admission();
     List<UsageRecorder> recorders = new ArrayList<>(List.of(metricsListener, ledger, admission));
@@ -201,7 +225,18 @@ public final class Gateway {
     JdbcRequestLog requestStore = null;
     if (config.requestLogRetention().isPresent()) {
       requestStore = new JdbcRequestLog(identity.database().dataSource());
-      requestLog = new RequestLog(vertx, requestStore, config.usageFlushInterval(),
+      JdbcRequestLog store = requestStore;
+      requestLog = new RequestLog(vertx, new io.ollamagateway.usage.RequestLogWriter() {
+        @Override
+        public void append(List<io.ollamagateway.usage.RequestRecord> batch) {
+          watched("request_log", () -> store.append(batch));
+        }
+
+        @Override
+        public int deleteBefore(Instant cutoff) {
+          return store.deleteBefore(cutoff);
+        }
+      }, config.usageFlushInterval(),
           config.requestLogRetention().get(), Instant::now);
       recorders.add(requestLog);
       listeners.add(requestLog); // after admission: told of the end once the request is settled
@@ -225,11 +260,13 @@ public final class Gateway {
     router.get("/ready").handler(status::ready);
     router.get("/metrics").handler(new MetricsRoute(metrics, authenticator, config.metricsPublic()));
     UpstreamRoutes upstreamRoutes = new UpstreamRoutes(authenticator, registry, this::reload);
+    AlertRoutes alertRoutes = new AlertRoutes(authenticator, alerts);
     usageRoutes.mountStats(router);
     router.get(SELF_STATS).handler(selfService::handle);
     if (!ownAdminListener) {
       identity.mountConsole(router); // before the admin routes: its session check runs first
       upstreamRoutes.mount(router);
+      alertRoutes.mount(router);
       usageRoutes.mountAdmin(router);
     }
     router.route("/").handler(status::root);
@@ -255,7 +292,7 @@ public final class Gateway {
         .compose(v -> vertx.deployVerticle(() -> new ServerVerticle(entry, listenPort),
             new DeploymentOptions().setInstances(config.eventLoops())))
         .map(id -> port = servers.get(0).actualPort())
-        .compose(v -> ownAdminListener ? listenAdmin(upstreamRoutes, usageRoutes) : Future.succeededFuture())
+        .compose(v -> ownAdminListener ? listenAdmin(upstreamRoutes, alertRoutes, usageRoutes) : Future.succeededFuture())
         .onSuccess(v -> LOG.info("Ollama Gateway {} listening on {}://{}:{} -> {} ({} event loops, {})",
             BuildInfo.version(), Tls.scheme(config.tls()), config.host(), port,
             config.upstreams().stream().map(u -> u.name() + "=" + u.displayUrl()).toList(), config.eventLoops(),
@@ -284,15 +321,16 @@ public final class Gateway {
       concurrency = new MemoryConcurrency();
     }
     return new Admission(new LimitPlans(limits), budgets, concurrency, estimator, new Calibration(),
-        limits.outputReserve(), limits.failOpen(), Instant::now, metrics::limited);
+        limits.outputReserve(), limits.failOpen(), Instant::now, metrics::limited, alerts.quotas());
   }
 
   /** The admin API alone on {@code ADMIN_HOST:ADMIN_PORT}, one server (admin traffic is light). */
-  private Future<Void> listenAdmin(UpstreamRoutes upstreamRoutes, UsageRoutes usageRoutes) {
+  private Future<Void> listenAdmin(UpstreamRoutes upstreamRoutes, AlertRoutes alertRoutes, UsageRoutes usageRoutes) {
     Router adminRouter = Router.router(vertx);
     adminRouter.route().handler(Gateway::requestId);
     identity.mountConsole(adminRouter); // before the admin routes: its session check runs first
     upstreamRoutes.mount(adminRouter); // before identity's /admin/api/* sub-router, which would take these paths
+    alertRoutes.mount(adminRouter);
     usageRoutes.mountAdmin(adminRouter);
     identity.mount(adminRouter, true);
     return vertx.createHttpServer(Tls.apply(config.tls(), new HttpServerOptions()
@@ -312,6 +350,23 @@ public final class Gateway {
   private static void requestId(io.vertx.ext.web.RoutingContext ctx) {
     RequestId.assign(ctx.request());
     ctx.next();
+  }
+
+  /** Runs one usage write, telling the alerts whether it failed (and the metrics); rethrows its failure. */
+  private void watched(String store, Runnable write) {
+    try {
+      write.run();
+      alerts.usageWrites(store, true, null);
+    } catch (RuntimeException e) {
+      metrics.usageWriteFailed(store);
+      alerts.usageWrites(store, false, e.getMessage());
+      throw e;
+    }
+  }
+
+  /** The alerts, for the admin API, tools and tests. */
+  public Alerts alerts() {
+    return alerts;
   }
 
   /** The port of the separate admin listener, or 0 when the admin API is on the main port. */
@@ -368,6 +423,7 @@ public final class Gateway {
         .transform(v -> usage == null ? Future.succeededFuture() : usage.shutdown())
         .transform(v -> requestLog == null ? Future.succeededFuture() : requestLog.shutdown())
         .transform(v -> Tracing.close(vertx, tracer))
+        .transform(v -> alerts.close())
         .transform(v -> redis == null ? Future.succeededFuture() : closeRedis())
         .transform(v -> identity == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
           identity.close();

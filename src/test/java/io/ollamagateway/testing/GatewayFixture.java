@@ -72,7 +72,7 @@ public final class GatewayFixture implements AutoCloseable {
     values.values().removeIf(String::isEmpty);
     Settings loaded = Settings.of(values);
     GatewayConfig config = new ConfigLoader(loaded).load();
-    return await(Gateway.start(config, () -> config, loaded.withPrefix("OTEL_")));
+    return await(Gateway.start(config, () -> config, io.ollamagateway.config.ObservabilityConfig.from(loaded)));
   }
 
   public OllamaEmulator emulator() {
