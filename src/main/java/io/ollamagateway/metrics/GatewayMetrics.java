@@ -66,6 +66,9 @@ public final class GatewayMetrics {
 
   public GatewayMetrics() {
     registry.gauge("gateway_requests_in_flight", inFlight, LongAdder::sum);
+    // at 0 from the start, so that an alert on their increase has a series to watch before the first failure
+    usageWriteFailures("usage");
+    usageWriteFailures("request_log");
   }
 
   private MultiGauge multiGauge(String name, String description) {
@@ -145,9 +148,13 @@ public final class GatewayMetrics {
 
   /** A batch of usage rows or request log records that could not be written ({@code store}: a fixed name). */
   public void usageWriteFailed(String store) {
-    writeFailures.computeIfAbsent(store, s -> Counter.builder("gateway_usage_write_failures")
+    usageWriteFailures(store).increment();
+  }
+
+  private Counter usageWriteFailures(String store) {
+    return writeFailures.computeIfAbsent(store, s -> Counter.builder("gateway_usage_write_failures")
         .description("Usage or request log batches the store refused (kept in memory for the next flush)")
-        .tag("store", s).register(registry)).increment();
+        .tag("store", s).register(registry));
   }
 
   /**
