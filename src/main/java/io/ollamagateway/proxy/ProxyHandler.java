@@ -115,10 +115,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         })
         .compose(v -> {
           trace.end(ExchangeTrace.Phase.ADMIT, null);
-          return Future.succeededFuture();
+          return modelList(exchange) ? Future.succeededFuture(new Forwarder.Outcome(200, null))
+              : attempt(exchange, new HashSet<>(), null, 1);
         })
-        .compose(v -> modelList(exchange) ? Future.succeededFuture(new Forwarder.Outcome(200, null))
-            : attempt(exchange, new HashSet<>(), null, 1))
         .onSuccess(outcome -> finish(exchange, outcome.status(), outcome.note()))
         .onFailure(err -> fail(exchange, err));
   }

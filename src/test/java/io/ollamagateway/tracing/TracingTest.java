@@ -16,7 +16,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -133,6 +132,14 @@ class TracingTest {
         io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR);
   }
 
+  @Test
+  void withoutAnEndpointTracingIsOffAndEveryExchangeKeepsTheNoOpTrace() {
+    assertThat(System.getenv(Tracing.ENDPOINT)).as("the test's own environment").isNull();
+    assertThat(Tracing.enabled(Map.of("OTEL_SERVICE_NAME", "x", Tracing.ENDPOINT, " "))).isFalse();
+    assertThat(Tracing.open(vertx, Map.of("OTEL_SERVICE_NAME", "x"), "test")).isNull();
+    assertThat(Tracing.enabled(Map.of(Tracing.TRACES_ENDPOINT, "http://127.0.0.1:1/v1/traces"))).isTrue();
+  }
+
   private static Map<String, AnyValue> attributes(Span span) {
     return span.getAttributesList().stream().collect(Collectors.toMap(KeyValue::getKey, KeyValue::getValue,
         (a, b) -> b));
@@ -142,8 +149,4 @@ class TracingTest {
     return HexFormat.of().formatHex(bytes);
   }
 
-  @SuppressWarnings("unused")
-  private static <T> Function<T, T> identity() {
-    return Function.identity();
-  }
 }
