@@ -78,6 +78,32 @@ class AlertsEndToEndTest {
   }
 
   @Test
+  void aKeyPoolWithNoUsableKeyIsOneEvent() {
+    OllamaEmulator emulator = GatewayFixture.await(OllamaEmulator.start(EmulatorOptions.defaults()
+        .withKeys(java.util.Set.of("k-1", "k-2"), java.util.Set.of())));
+    try (WebhookReceiver receiver = new WebhookReceiver()) {
+      Gateway gateway = GatewayFixture.startGateway(Map.of("OLLAMA_URL", emulator.url(), "OLLAMA_API_KEYS",
+          "k-1,k-2", "KEY_COOLDOWN", "1h", "WEBHOOK_URL", receiver.url(), "WEBHOOK_SECRET", SECRET,
+          "WEBHOOK_EVENTS", "key_pool.exhausted,key_pool.recovered"));
+      try {
+        Http http = new Http(gateway.port());
+        for (int i = 0; i < 3; i++) {
+          assertThat(http.post("/api/chat", CHAT, Http.bearer(GatewayFixture.TOKEN)).status()).isEqualTo(429);
+        }
+        assertThat(GatewayFixture.eventually(Duration.ofSeconds(5), () -> receiver.received.size() == 1)).isTrue();
+        GatewayFixture.sleep(1500); // another sample or two: still one event
+        assertThat(receiver.received).extracting(WebhookReceiver.Received::type)
+            .containsExactly("key_pool.exhausted");
+        assertThat(receiver.received.get(0).json().getJsonObject("data").getString("upstream")).isEqualTo("default");
+      } finally {
+        GatewayFixture.await(gateway.stop(Duration.ZERO));
+      }
+    } finally {
+      GatewayFixture.await(emulator.stop());
+    }
+  }
+
+  @Test
   void anUpstreamGoingDownAndComingBackIsTwoEvents() throws Exception {
     int port = IdentityFixture.freePort();
     EmulatorOptions options = EmulatorOptions.defaults().withListen("127.0.0.1", port, 1);
