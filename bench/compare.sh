@@ -7,7 +7,9 @@
 #
 # A target may carry settings after '@' (NAME=VALUE, comma-separated) for that gateway's environment;
 # JVM_FLAGS=... replaces GW_JVM_FLAGS (below) for that gateway alone; JAVA=/path/to/bin/java runs it on another
-# JDK (the emulator always runs on the default java).
+# JDK (the emulator always runs on the default java). TRACING=on turns that gateway's OpenTelemetry tracing on,
+# exporting every span to a throw-away OTLP sink (bench/OtlpSink.java) started for the run:
+#   bench/compare.sh PREVIOUS.jar NEW.jar NEW.jar@TRACING=on   (tracing off unchanged? and its cost when on)
 # Starts one emulator and every gateway (shared token, access log on to a file, the bench's JVM flags), warms
 # each up, then runs ROUNDS interleaved rounds (default 3, the order rotating by one each round): per round and
 # gateway, DURATION seconds (default 6) of wrk -t2 -c32 on GET /api/tags and on POST /api/chat. Prints one
@@ -31,7 +33,8 @@ DURATION=${DURATION:-6}
 TOKEN=compare-token-$$
 WORK=$(mktemp -d /tmp/ollama-gateway-compare.XXXXXX)
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+SINK_PID=""
+cleanup() { for p in "${PIDS[@]}" $SINK_PID; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
 source "$(dirname "$0")/lib.sh"
 GW_JVM_FLAGS=${GW_JVM_FLAGS:-$BENCH_JVM_FLAGS}
@@ -41,6 +44,13 @@ EMU_PORT=$(free_port)
 "${ON_LOAD_CPU[@]}" java -Xmx512m -jar "$1" emulator --port "$EMU_PORT" > "$WORK/emulator.log" 2>&1 &
 PIDS+=($!)
 wait_http "$EMU_PORT"
+if [[ " ${SETTINGS[*]} " == *TRACING=on* ]]; then
+  # kept out of PIDS, whose order (emulator, then the gateways) the measurement relies on
+  SINK_PORT=$(free_port)
+  "${ON_LOAD_CPU[@]}" java -Xmx128m -cp "$1" "$(dirname "$0")/OtlpSink.java" "$SINK_PORT" > "$WORK/otlp-sink.log" 2>&1 &
+  SINK_PID=$!
+  wait_http "http://127.0.0.1:$SINK_PORT/"
+fi
 
 PORTS=()
 for i in $(seq 1 $#); do
@@ -50,6 +60,7 @@ for i in $(seq 1 $#); do
   for s in "${settings[@]}"; do
     if [[ $s == JVM_FLAGS=* ]]; then flags=${s#JVM_FLAGS=}
     elif [[ $s == JAVA=* ]]; then java=${s#JAVA=}
+    elif [[ $s == TRACING=on ]]; then envs+=("OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$SINK_PORT")
     else envs+=("$s"); fi
   done
   (cd "$WORK/gw$i" && PROXY_AUTH_TOKEN=$TOKEN OLLAMA_URL=http://127.0.0.1:$EMU_PORT HOST=127.0.0.1 PORT=$port \

@@ -1,6 +1,7 @@
 package io.ollamagateway.admin;
 
 import io.ollamagateway.api.ApiError;
+import io.ollamagateway.api.RequestId;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.PasswordChecks;
 import io.ollamagateway.auth.Principal;
@@ -72,55 +73,61 @@ public final class AdminApi {
     router.route().handler(this::authenticate);
     router.get("/me").handler(this::me);
     router.route().handler(this::requireAdmin);
-    router.get("/users").handler(ctx -> answer(ctx, 200, () -> array(service.users().stream()
+    router.get("/users").handler(ctx -> answer(ctx, 200, () -> array(service(ctx).users().stream()
         .map(JsonViews::user).toList())));
     router.post("/users").handler(ctx -> answer(ctx, 201, () -> {
       JsonObject body = body(ctx, Set.of("name", "email", "role"));
       String role = optionalString(body, "role");
-      return JsonViews.user(service.createUser(actor(ctx), requiredString(body, "name"),
+      return JsonViews.user(service(ctx).createUser(actor(ctx), requiredString(body, "name"),
           optionalString(body, "email"), role == null ? Role.USER : IdentityService.parseRole(role)));
     }));
-    router.get("/users/:id").handler(ctx -> answer(ctx, 200, () -> JsonViews.user(service.user(id(ctx)))));
+    router.get("/users/:id").handler(ctx -> answer(ctx, 200, () -> JsonViews.user(service(ctx).user(id(ctx)))));
     router.patch("/users/:id").handler(ctx -> answer(ctx, 200, () -> updateUser(ctx)));
     router.put("/users/:id").handler(ctx -> answer(ctx, 200, () -> updateUser(ctx)));
     router.get("/users/:id/quota").handler(ctx -> answer(ctx, 200, () -> JsonViews.quota(id(ctx),
-        service.quota(id(ctx)))));
+        service(ctx).quota(id(ctx)))));
     router.put("/users/:id/quota").handler(ctx -> answer(ctx, 200, () -> {
       JsonObject body = body(ctx, Set.of("daily_tokens", "monthly_tokens", "daily_requests", "monthly_requests"));
       Quota quota = new Quota(whole(body, "daily_tokens"), whole(body, "monthly_tokens"),
           whole(body, "daily_requests"), whole(body, "monthly_requests"));
-      return JsonViews.quota(id(ctx), service.setQuota(actor(ctx), id(ctx), quota));
+      return JsonViews.quota(id(ctx), service(ctx).setQuota(actor(ctx), id(ctx), quota));
     }));
     router.delete("/users/:id").handler(ctx -> answer(ctx, 204, () -> {
-      service.deleteUser(actor(ctx), id(ctx));
+      service(ctx).deleteUser(actor(ctx), id(ctx));
       return null;
     }));
     router.put("/users/:id/password").handler(ctx -> answer(ctx, 204, passwordChecks.run(() -> {
-      passwords.set(actor(ctx), id(ctx), requiredString(body(ctx, Set.of("password")), "password"));
+      passwords.set(actor(ctx), id(ctx), requiredString(body(ctx, Set.of("password")), "password"),
+          RequestId.of(ctx.response()));
       return null;
     })));
     router.get("/keys").handler(ctx -> answer(ctx, 200, () -> {
       String user = ctx.request().getParam("user_id");
       Long userId = user == null ? null : parseId("user_id", user);
       Instant now = clock.instant();
-      return array(service.keys(userId).stream().map(k -> JsonViews.key(k, now)).toList());
+      return array(service(ctx).keys(userId).stream().map(k -> JsonViews.key(k, now)).toList());
     }));
     router.post("/keys").handler(ctx -> answer(ctx, 201, () -> createKey(ctx)));
     router.post("/keys/import").handler(ctx -> answer(ctx, 201, () -> importKeys(ctx)));
-    router.get("/keys/:id").handler(ctx -> answer(ctx, 200, () -> JsonViews.key(service.key(id(ctx)),
+    router.get("/keys/:id").handler(ctx -> answer(ctx, 200, () -> JsonViews.key(service(ctx).key(id(ctx)),
         clock.instant())));
     router.patch("/keys/:id").handler(ctx -> answer(ctx, 200, () -> updateKey(ctx)));
     router.put("/keys/:id").handler(ctx -> answer(ctx, 200, () -> updateKey(ctx)));
     router.delete("/keys/:id").handler(ctx -> answer(ctx, 200, () -> JsonViews.key(
-        service.revokeKey(actor(ctx), id(ctx)), clock.instant())));
+        service(ctx).revokeKey(actor(ctx), id(ctx)), clock.instant())));
     router.post("/keys/:id/revoke").handler(ctx -> answer(ctx, 200, () -> JsonViews.key(
-        service.revokeKey(actor(ctx), id(ctx)), clock.instant())));
+        service(ctx).revokeKey(actor(ctx), id(ctx)), clock.instant())));
     router.get("/audit").handler(ctx -> answer(ctx, 200, () -> {
       String limit = ctx.request().getParam("limit");
       String before = ctx.request().getParam("before");
+      String requestId = ctx.request().getParam("request_id");
       int n = limit == null ? 100 : (int) Math.min(1000, parseId("limit", limit));
-      return array(service.stores().audit().list(n, before == null ? null : parseId("before", before)).stream()
-          .map(JsonViews::audit).toList());
+      if (requestId != null && !RequestId.valid(requestId)) {
+        throw new InvalidInput("request_id", "must be 1 to " + RequestId.MAX_LENGTH
+            + " letters, digits or . _ : -");
+      }
+      return array(service.stores().audit().list(n, before == null ? null : parseId("before", before),
+          requestId).stream().map(JsonViews::audit).toList());
     }));
     router.route().handler(ctx -> error(ctx, 404, "no admin route " + ctx.request().method() + " "
         + ctx.request().path(), null));
@@ -162,8 +169,8 @@ public final class AdminApi {
       JsonObject me = new JsonObject()
           .put("client_id", principal.clientId())
           .put("role", IdentityService.roleName(principal.role()))
-          .put("user", principal.userId() == null ? null : JsonViews.user(service.user(principal.userId())))
-          .put("key", principal.keyId() == null ? null : JsonViews.key(service.key(principal.keyId()),
+          .put("user", principal.userId() == null ? null : JsonViews.user(service(ctx).user(principal.userId())))
+          .put("key", principal.keyId() == null ? null : JsonViews.key(service(ctx).key(principal.keyId()),
               clock.instant()));
       KeyLimits limits = principal.limits();
       return me.put("limits", new JsonObject()
@@ -180,7 +187,7 @@ public final class AdminApi {
     String role = optionalString(body, "role");
     String email = body.containsKey("email") ? (body.getValue("email") == null ? "" : optionalString(body, "email"))
         : null;
-    return JsonViews.user(service.updateUser(actor(ctx), id(ctx), email,
+    return JsonViews.user(service(ctx).updateUser(actor(ctx), id(ctx), email,
         role == null ? null : IdentityService.parseRole(role), optionalBoolean(body, "active")));
   }
 
@@ -191,7 +198,7 @@ public final class AdminApi {
     if (!(userId instanceof Number number) || number.longValue() <= 0) {
       throw new InvalidInput("user_id", "required, the id of the key's owner");
     }
-    IdentityService.CreatedKey created = service.createKey(actor(ctx), number.longValue(),
+    IdentityService.CreatedKey created = service(ctx).createKey(actor(ctx), number.longValue(),
         requiredString(body, "name"), instant(body, "expires_at"), models(body), limits(body, KeyLimits.NONE));
     return JsonViews.createdKey(created, clock.instant());
   }
@@ -224,7 +231,7 @@ public final class AdminApi {
       entries = KeyImport.parse(text, KeyImport.Format.parse(optionalString(body, "format")), hashed);
     }
     String name = optionalString(body, "name");
-    List<ApiKey> imported = service.importKeys(actor(ctx), number.longValue(), entries, hashed, name,
+    List<ApiKey> imported = service(ctx).importKeys(actor(ctx), number.longValue(), entries, hashed, name,
         instant(body, "expires_at"), models(body), limits(body, KeyLimits.NONE));
     Instant now = clock.instant();
     return new JsonObject().put("imported", imported.size())
@@ -234,14 +241,14 @@ public final class AdminApi {
   private JsonObject updateKey(RoutingContext ctx) {
     JsonObject body = body(ctx, Set.of("name", "expires_at", "models", "requests_per_minute", "requests_per_hour",
         "tokens_per_minute", "max_concurrent", "active"));
-    ApiKey key = service.key(id(ctx));
+    ApiKey key = service(ctx).key(id(ctx));
     String name = body.containsKey("name") ? requiredString(body, "name") : key.name();
     Instant expires = body.containsKey("expires_at") ? instant(body, "expires_at") : key.expiresAt();
     List<String> models = body.containsKey("models") ? models(body) : key.models();
     Boolean active = optionalBoolean(body, "active");
     ApiKey changed = key.withSettings(name, expires, active == null ? key.active() : active,
         models == null ? List.of() : models, limits(body, key.limits()));
-    return JsonViews.key(service.updateKey(actor(ctx), changed), clock.instant());
+    return JsonViews.key(service(ctx).updateKey(actor(ctx), changed), clock.instant());
   }
 
   /** Runs {@code work} on a worker and answers with its JSON (or no body for 204), or with its error. */
@@ -286,8 +293,17 @@ public final class AdminApi {
     if (field != null) {
       body.put("field", field);
     }
+    String requestId = RequestId.of(ctx.response());
+    if (requestId != null) {
+      body.put("request_id", requestId);
+    }
     ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
         .end(body.toBuffer());
+  }
+
+  /** The service, auditing with this admin request's id. */
+  private IdentityService service(RoutingContext ctx) {
+    return service.forRequest(RequestId.of(ctx.response()));
   }
 
   private static String actor(RoutingContext ctx) {

@@ -60,6 +60,14 @@ public final class IdentityService {
     return stores;
   }
 
+  /**
+   * This service, auditing each change with the id of the admin request it came from ({@code X-Request-Id});
+   * itself when {@code requestId} is null. Cheap: made per admin request.
+   */
+  public IdentityService forRequest(String requestId) {
+    return requestId == null ? this : new IdentityService(stores.forRequest(requestId), apiKeys, clock, invalidation);
+  }
+
   public List<User> users() {
     return stores.users().list();
   }

@@ -68,7 +68,8 @@ public final class JsonViews {
         .put("actor", entry.actor())
         .put("action", entry.action())
         .put("target", entry.target())
-        .put("detail", entry.detail());
+        .put("detail", entry.detail())
+        .put("request_id", entry.requestId());
   }
 
   static String time(Instant instant) {

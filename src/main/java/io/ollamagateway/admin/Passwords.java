@@ -31,6 +31,11 @@ public final class Passwords {
 
   /** Sets user {@code userId}'s password. */
   public void set(String actor, long userId, String password) {
+    set(actor, userId, password, null);
+  }
+
+  /** Sets user {@code userId}'s password; the audit entry names request {@code requestId} when not null. */
+  public void set(String actor, long userId, String password, String requestId) {
     if (password == null || password.length() < MIN_LENGTH) {
       throw new InvalidInput("password", "required, at least " + MIN_LENGTH + " characters");
     }
@@ -41,7 +46,7 @@ public final class Passwords {
     if (!hashes.set(userId, hasher.hash(password))) {
       throw new NotFound("no user with id " + userId);
     }
-    stores.audit().record(actor, "user.password", "user:" + userId, "password set for " + user.name());
+    stores.audit().forRequest(requestId).record(actor, "user.password", "user:" + userId, "password set for " + user.name());
   }
 
   /**

@@ -25,7 +25,20 @@ public enum ApiFamily {
 
   /** A complete JSON error body for a response that has not started. */
   public Buffer errorBody(int status, String message) {
-    return errorJson(status, message).toBuffer();
+    return errorBody(status, message, null);
+  }
+
+  /**
+   * A complete JSON error body for a response that has not started, with the request's id as a top-level
+   * {@code request_id} field (beside Ollama's {@code error}, OpenAI's {@code error} object, or Anthropic's
+   * {@code type} and {@code error}: where Anthropic itself puts it) when {@code requestId} is not null.
+   */
+  public Buffer errorBody(int status, String message, String requestId) {
+    JsonObject body = errorJson(status, message);
+    if (requestId != null) {
+      body.put("request_id", requestId);
+    }
+    return body.toBuffer();
   }
 
   /**
@@ -35,10 +48,19 @@ public enum ApiFamily {
    * @param sse whether the stream is {@code text/event-stream}
    */
   public Buffer streamError(boolean sse, String message) {
-    if (!sse) {
-      return Buffer.buffer(new JsonObject().put("error", message).encode()).appendString("\n");
+    return streamError(sse, message, null);
+  }
+
+  /** {@link #streamError(boolean, String)} with the request's {@code request_id} when it is not null. */
+  public Buffer streamError(boolean sse, String message, String requestId) {
+    JsonObject error = !sse || this == NATIVE ? new JsonObject().put("error", message) : errorJson(500, message);
+    if (requestId != null) {
+      error.put("request_id", requestId);
     }
-    String data = (this == NATIVE ? new JsonObject().put("error", message) : errorJson(500, message)).encode();
+    if (!sse) {
+      return Buffer.buffer(error.encode()).appendString("\n");
+    }
+    String data = error.encode();
     String event = this == ANTHROPIC ? "event: error\n" : "";
     return Buffer.buffer(event + "data: " + data + "\n\n");
   }

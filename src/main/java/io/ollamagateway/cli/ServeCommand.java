@@ -4,6 +4,7 @@ import io.ollamagateway.config.ConfigException;
 import io.ollamagateway.config.ConfigLoader;
 import io.ollamagateway.config.GatewayConfig;
 import io.ollamagateway.config.LoggingConfig;
+import io.ollamagateway.config.ObservabilityConfig;
 import io.ollamagateway.config.Settings;
 import io.ollamagateway.server.Gateway;
 import io.ollamagateway.server.LogOutput;
@@ -58,9 +59,12 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     GatewayConfig gatewayConfig;
     LoggingConfig logOutput;
+    ObservabilityConfig observability;
     ConfigLoader loader;
     try {
-      loader = new ConfigLoader(Settings.load(commandLine(), environment, workDir, config));
+      Settings settings = Settings.load(commandLine(), environment, workDir, config);
+      observability = ObservabilityConfig.from(settings);
+      loader = new ConfigLoader(settings);
       gatewayConfig = loader.load();
       logOutput = loader.logging();
     } catch (ConfigException e) {
@@ -75,7 +79,7 @@ final class ServeCommand implements Callable<Integer> {
     try {
       // a reload reads every source again, exactly as start-up did
       gateway = Gateway.start(gatewayConfig,
-          () -> new ConfigLoader(Settings.load(commandLine(), environment, workDir, config)).load())
+          () -> new ConfigLoader(Settings.load(commandLine(), environment, workDir, config)).load(), observability)
           .await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       // a setting that only the starting listener could check (an unusable TLS key) is a configuration error too

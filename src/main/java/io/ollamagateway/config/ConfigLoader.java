@@ -44,7 +44,7 @@ public final class ConfigLoader {
       "POSTGRES_PASSWORD", "JAVA_OPTS", "JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "COMPOSE_PROJECT_NAME",
       "COMPOSE_PROFILES", "COMPOSE_FILE");
   /** Structured sections of the config file, read as trees rather than through {@link Settings#get}. */
-  private static final Set<String> YAML_SECTIONS = Set.of("KEYS", "UPSTREAMS");
+  private static final Set<String> YAML_SECTIONS = Set.of("KEYS", "UPSTREAMS", "WEBHOOKS");
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?", Pattern.CASE_INSENSITIVE);
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|k|mb|m|gb|g|kib|mib|gib)?",

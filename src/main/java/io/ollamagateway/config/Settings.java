@@ -128,6 +128,21 @@ public final class Settings {
     return asked.stream().sorted().toList();
   }
 
+  /**
+   * The non-blank settings whose names start with {@code prefix} ({@code OTEL_}), by name: settings that a
+   * library reads by its own standard names, such as the OpenTelemetry SDK's.
+   */
+  public Map<String, String> withPrefix(String prefix) {
+    Map<String, String> found = new HashMap<>();
+    values.forEach((name, value) -> {
+      if (name.startsWith(prefix) && !value.value().isBlank()) {
+        asked.add(name); // read by the library: not an unknown setting to warn about
+        found.put(name, value.value());
+      }
+    });
+    return Map.copyOf(found);
+  }
+
   /** The whole YAML document ({@code MissingNode} when there is none). */
   public JsonNode yaml() {
     return yaml;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ollamagateway.alerts.Alerts;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.proxy.Endpoint;
@@ -75,6 +76,7 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
   private final Supplier<Instant> clock;
   private final Consumer<String> refused;
   private final Map<Exchange, Held> held = new ConcurrentHashMap<>();
+  private final Alerts.QuotaListener quotas;
 
   /**
    * @param refused told the name of the limit each time one refuses a request (metrics), on the event loop
@@ -82,6 +84,15 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
   public Admission(LimitPlans plans, Budgets budgets, Concurrency concurrency, TokenEstimator estimator,
       Calibration calibration, long outputReserve, boolean failOpen, Supplier<Instant> clock,
       Consumer<String> refused) {
+    this(plans, budgets, concurrency, estimator, calibration, outputReserve, failOpen, clock, refused,
+        Alerts.QuotaListener.NONE);
+  }
+
+  /** @param quotas told where each caller stands against its daily and monthly quotas (alerts) */
+  public Admission(LimitPlans plans, Budgets budgets, Concurrency concurrency, TokenEstimator estimator,
+      Calibration calibration, long outputReserve, boolean failOpen, Supplier<Instant> clock,
+      Consumer<String> refused, Alerts.QuotaListener quotas) {
+    this.quotas = quotas;
     this.refused = refused;
     this.plans = plans;
     this.budgets = budgets;
@@ -130,6 +141,7 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
         // failing open grants what the request asked for, so that its own cap (or the reserve) still applies
         .recover(err -> unavailable("usage limits", err, Reservation.unlimited(claim.maxTokens())))
         .compose(reservation -> {
+          reportQuotas(reservation);
           if (!reservation.granted()) {
             refused.accept(reservation.exceeded().describe());
             return Future.failedFuture(refusal(reservation, clock.get()));
@@ -150,6 +162,20 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
             return Future.<Void>succeededFuture();
           });
         });
+  }
+
+  /** Tells the alerts where the caller stands against its quotas (daily and monthly budgets). */
+  private void reportQuotas(Reservation reservation) {
+    if (quotas == Alerts.QuotaListener.NONE) {
+      return;
+    }
+    for (Reservation.State state : reservation.states()) {
+      Budget budget = state.budget();
+      if (budget.window() == Window.DAY || budget.window() == Window.MONTH) {
+        long used = budget.equals(reservation.exceeded()) ? budget.limit() : budget.limit() - state.remaining();
+        quotas.quota(budget.subject(), budget.describe(), String.valueOf(state.resetAt()), used, budget.limit());
+      }
+    }
   }
 
   /** The caller's limits and where it stands against each now, taking nothing (for self-service). */

@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class GatewayMetrics {
 
   static final int MAX_MODELS = 100;
+  /** Distinct users counted by {@code gateway_user_tokens}; later ones count as {@code other}. */
+  static final int MAX_USERS = 1000;
   private static final Duration[] LATENCY_BUCKETS = {
       Duration.ofMillis(5), Duration.ofMillis(25), Duration.ofMillis(100), Duration.ofMillis(250),
       Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
@@ -40,6 +42,13 @@ public final class GatewayMetrics {
   private final Map<RequestLabels, RequestMeters> requestMeters = new ConcurrentHashMap<>();
   private final Map<TokenLabels, TokenMeters> tokenMeters = new ConcurrentHashMap<>();
   private final Map<String, Counter> limited = new ConcurrentHashMap<>();
+  private final Map<String, Counter> writeFailures = new ConcurrentHashMap<>();
+  private final Map<Long, Counter[]> userTokens = new ConcurrentHashMap<>();
+  private volatile Supplier<List<UpstreamHealth>> health = List::of;
+  private final MultiGauge upGauge = multiGauge("gateway_upstream_up",
+      "1 when an upstream passes its health checks, 0 when it is down");
+  private final MultiGauge keysGauge = multiGauge("gateway_upstream_keys",
+      "An upstream's keys, by state: usable, cooling (rate limited), disabled");
 
   private volatile Supplier<List<UpstreamQueue>> queues = List::of;
   private final MultiGauge inFlightGauge = multiGauge("gateway_upstream_in_flight",
@@ -57,6 +66,9 @@ public final class GatewayMetrics {
 
   public GatewayMetrics() {
     registry.gauge("gateway_requests_in_flight", inFlight, LongAdder::sum);
+    // at 0 from the start, so that an alert on their increase has a series to watch before the first failure
+    usageWriteFailures("usage");
+    usageWriteFailures("request_log");
   }
 
   private MultiGauge multiGauge(String name, String description) {
@@ -111,6 +123,52 @@ public final class GatewayMetrics {
     limited.computeIfAbsent(limit, l -> Counter.builder("gateway_limited")
         .description("Requests refused by a rate limit, quota or concurrency cap").tag("limit", l)
         .register(registry)).increment();
+  }
+
+  /**
+   * Tokens a user's answer cost, by the user's numeric id (never a name): {@code gateway_user_tokens}. At
+   * most {@value #MAX_USERS} users are told apart.
+   */
+  public void userTokens(Long userId, long prompt, long completion) {
+    if (userId == null) {
+      return;
+    }
+    Counter[] counters = userTokens.get(userId);
+    if (counters == null) {
+      long key = userTokens.size() < MAX_USERS ? userId : -1L;
+      counters = userTokens.computeIfAbsent(key, id -> new Counter[] {
+          Counter.builder("gateway_user_tokens").description("Tokens metered, by user id")
+              .tag("user", id < 0 ? "other" : id.toString()).tag("type", "prompt").register(registry),
+          Counter.builder("gateway_user_tokens").description("Tokens metered, by user id")
+              .tag("user", id < 0 ? "other" : id.toString()).tag("type", "completion").register(registry)});
+    }
+    counters[0].increment(prompt);
+    counters[1].increment(completion);
+  }
+
+  /** A batch of usage rows or request log records that could not be written ({@code store}: a fixed name). */
+  public void usageWriteFailed(String store) {
+    usageWriteFailures(store).increment();
+  }
+
+  private Counter usageWriteFailures(String store) {
+    return writeFailures.computeIfAbsent(store, s -> Counter.builder("gateway_usage_write_failures")
+        .description("Usage or request log batches the store refused (kept in memory for the next flush)")
+        .tag("store", s).register(registry));
+  }
+
+  /**
+   * The health of one upstream and its key pool, read when metrics are scraped.
+   *
+   * @param keysUsable keys that can be used now; {@code keysCooling} rate limited for a while;
+   *     {@code keysDisabled} refused by the upstream
+   */
+  public record UpstreamHealth(String upstream, boolean up, int keysUsable, int keysCooling, int keysDisabled) {
+  }
+
+  /** Where to read the upstreams' health and key pools from. */
+  public void watchHealth(Supplier<List<UpstreamHealth>> health) {
+    this.health = health;
   }
 
   // Meters are looked up once per label set and kept: building and registering them per request costs more
@@ -207,6 +265,14 @@ public final class GatewayMetrics {
     upstreamGauge(waitTimeGauge, now, q -> q.totalWaitMillis() / 1000.0);
     upstreamGauge(maxWaitGauge, now, q -> q.maxWaitMillis() / 1000.0);
     upstreamGauge(refusedGauge, now, q -> q.rejected() + q.timedOut());
+    List<UpstreamHealth> states = health.get();
+    upGauge.register(states.stream().map(h -> MultiGauge.Row.of(Tags.of("upstream", h.upstream()),
+        h.up() ? 1 : 0)).collect(Collectors.toList()), true);
+    keysGauge.register(states.stream().flatMap(h -> java.util.stream.Stream.of(
+        MultiGauge.Row.of(Tags.of("upstream", h.upstream(), "state", "usable"), h.keysUsable()),
+        MultiGauge.Row.of(Tags.of("upstream", h.upstream(), "state", "cooling"), h.keysCooling()),
+        MultiGauge.Row.of(Tags.of("upstream", h.upstream(), "state", "disabled"), h.keysDisabled())))
+        .collect(Collectors.toList()), true);
     return registry.scrape();
   }
 

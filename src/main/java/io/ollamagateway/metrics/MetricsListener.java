@@ -38,6 +38,9 @@ public final class MetricsListener implements ExchangeListener, UsageRecorder {
   public void record(Exchange exchange, Usage usage, Throwable error) {
     metrics.tokens(exchange.model(), upstream(exchange), usage.promptTokens(), usage.completionTokens(),
         usage.estimated());
+    if (exchange.principal() != null) {
+      metrics.userTokens(exchange.principal().userId(), usage.promptTokens(), usage.completionTokens());
+    }
   }
 
   private static String[] labels(Enum<?>[] values) {

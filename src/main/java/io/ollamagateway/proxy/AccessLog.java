@@ -6,7 +6,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes one line per finished request to the {@code access} logger: method, path, status, duration, bytes
- * sent, model, client id and upstream. Never credentials: the client id is a principal's public id.
+ * sent, request id, model, client id and upstream. Never credentials: the client id is a principal's public id.
  * Called on the request's event loop.
  */
 public final class AccessLog implements ExchangeListener {
@@ -31,7 +31,8 @@ public final class AccessLog implements ExchangeListener {
         .append(exchange.request().path()).append(' ')
         .append(status).append(' ')
         .append(micros / 1000).append('.').append((micros % 1000) / 100).append("ms ")
-        .append(exchange.request().response().bytesWritten()).append("B");
+        .append(exchange.request().response().bytesWritten()).append("B")
+        .append(" id=").append(exchange.requestId());
     String model = exchange.model();
     if (model != null) {
       line.append(" model=").append(model.replace(' ', '_'));

@@ -15,6 +15,7 @@ public final class Exchange {
   private final HttpServerRequest request;
   private final String path;
   private final Endpoint endpoint;
+  private final String requestId;
   private final long startNanos = System.nanoTime();
   private Principal principal;
   private RequestBody body;
@@ -24,11 +25,28 @@ public final class Exchange {
   private Runnable onCancel;
   private boolean finished;
   private boolean usageRequested;
+  private ExchangeTrace trace = ExchangeTrace.NONE;
 
-  Exchange(HttpServerRequest request, String path, Endpoint endpoint) {
+  Exchange(HttpServerRequest request, String path, Endpoint endpoint, String requestId) {
     this.request = request;
     this.path = path;
     this.endpoint = endpoint;
+    this.requestId = requestId;
+  }
+
+  /** The exchange's trace; {@link ExchangeTrace#NONE} while tracing is off. */
+  public ExchangeTrace trace() {
+    return trace;
+  }
+
+  /** Sets the exchange's trace: a tracer's {@link ExchangeListener#onStart} does. */
+  public void trace(ExchangeTrace trace) {
+    this.trace = trace;
+  }
+
+  /** The request's id ({@link io.ollamagateway.api.RequestId}), as the client and the upstream see it. */
+  public String requestId() {
+    return requestId;
   }
 
   public HttpServerRequest request() {

@@ -79,8 +79,10 @@ final class Forwarder {
     ContextInternal context = ContextInternal.current();
     boolean streamBody = exchange.body() == null && ProxyHandler.hasBody(request);
     boolean replayable = !streamBody;
+    exchange.trace().begin(ExchangeTrace.Phase.CONNECT);
     return client.acquire(context, upstream)
         .transform(ar -> {
+          exchange.trace().end(ExchangeTrace.Phase.CONNECT, ar.cause());
           if (ar.succeeded()) {
             return send(exchange, context, ar.result(), streamBody);
           }
@@ -107,6 +109,8 @@ final class Forwarder {
     boolean defaultPort = upstream.port() == (upstream.ssl() ? 443 : 80);
     headers.set(HttpHeaderNames.HOST, defaultPort ? upstream.host() : upstream.host() + ":" + upstream.port());
     exchange.target().key().ifPresent(key -> headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + key));
+    headers.set(io.ollamagateway.api.RequestId.HEADER, exchange.requestId()); // replaces the client's, if any
+    exchange.trace().inject(headers);
     if (streamBody && request.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
       headers.set(HttpHeaderNames.CONTENT_LENGTH, request.getHeader(HttpHeaders.CONTENT_LENGTH));
     }
@@ -121,10 +125,12 @@ final class Forwarder {
     }
     exchange.onCancel(connection::reset);
     HttpServerRequest request = exchange.request();
+    exchange.trace().begin(ExchangeTrace.Phase.FIRST_BYTE);
     Future<UpstreamConnection.Answer> response = connection.send(context, head(exchange, streamBody),
         exchange.body() == null ? null : exchange.body().bytes(), streamBody ? request : null);
     UpstreamConfig upstream = exchange.target().upstream();
     return response.transform(ar -> {
+      exchange.trace().end(ExchangeTrace.Phase.FIRST_BYTE, ar.cause());
       if (ar.succeeded()) {
         return judge(exchange, connection, ar.result(), !streamBody);
       }
@@ -215,10 +221,12 @@ final class Forwarder {
     int status = answer.statusCode();
     out.setStatusCode(status);
     Headers.copyToClient(answer.headers(), out.headers());
+    out.headers().set(io.ollamagateway.api.RequestId.HEADER, exchange.requestId()); // the gateway's, not the upstream's
     String contentType = answer.header(HttpHeaders.CONTENT_TYPE);
     boolean sse = contentType != null && contentType.startsWith("text/event-stream");
     boolean stream = sse || (contentType != null && contentType.startsWith("application/x-ndjson"));
     ResponseTap tap = taps.open(exchange, status, contentType);
+    exchange.trace().begin(ExchangeTrace.Phase.STREAM); // ended when the exchange finishes
     if (!tap.keepsLength() || !out.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
       out.headers().remove(HttpHeaders.CONTENT_LENGTH);
       out.setChunked(true);
@@ -248,7 +256,7 @@ final class Forwarder {
       tap.onEnd(err);
       String message = UpstreamFailure.during(err, exchange.target().upstream(), idleTimeout);
       if (stream && !out.ended()) {
-        out.end(exchange.endpoint().family().streamError(sse, message));
+        out.end(exchange.endpoint().family().streamError(sse, message, exchange.requestId()));
       } else if (!out.ended()) {
         out.reset();
       }

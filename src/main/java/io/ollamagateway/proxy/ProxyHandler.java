@@ -2,6 +2,7 @@ package io.ollamagateway.proxy;
 
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.api.ApiFamily;
+import io.ollamagateway.api.RequestId;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.config.GatewayConfig;
@@ -83,6 +84,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest request) {
+    String requestId = RequestId.assign(request);
     String path = RouteResolver.canonicalPath(request.path());
     if (path == null) {
       request.resume();
@@ -90,7 +92,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
           + ": Ollama routes are under /api/ and OpenAI-compatible routes under /v1/"));
       return;
     }
-    Exchange exchange = new Exchange(request, path, Endpoint.of(path));
+    Exchange exchange = new Exchange(request, path, Endpoint.of(path), requestId);
     request.pause();
     request.response().closeHandler(v -> exchange.cancel());
     request.exceptionHandler(err -> exchange.cancel());
@@ -98,14 +100,23 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       listener.onStart(exchange);
     }
 
+    ExchangeTrace trace = exchange.trace();
+    trace.begin(ExchangeTrace.Phase.AUTHENTICATE);
     authenticator.authenticate(request)
         .compose(principal -> {
+          trace.end(ExchangeTrace.Phase.AUTHENTICATE, null);
           exchange.principal(principal);
           return readBody(exchange);
         })
-        .compose(v -> runStages(exchange, 0))
-        .compose(v -> modelList(exchange) ? Future.succeededFuture(new Forwarder.Outcome(200, null))
-            : attempt(exchange, new HashSet<>(), null, 1))
+        .compose(v -> {
+          trace.begin(ExchangeTrace.Phase.ADMIT);
+          return runStages(exchange, 0);
+        })
+        .compose(v -> {
+          trace.end(ExchangeTrace.Phase.ADMIT, null);
+          return modelList(exchange) ? Future.succeededFuture(new Forwarder.Outcome(200, null))
+              : attempt(exchange, new HashSet<>(), null, 1);
+        })
         .onSuccess(outcome -> finish(exchange, outcome.status(), outcome.note()))
         .onFailure(err -> fail(exchange, err));
   }
@@ -129,8 +140,10 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
    */
   private Future<Forwarder.Outcome> attempt(Exchange exchange, Set<String> excluded, ApiError previous, int n) {
     Route route = new Route(exchange.model(), exchange.principal().clientId(), excluded);
+    exchange.trace().begin(ExchangeTrace.Phase.ROUTE);
     return selector.select(route)
         .transform(selected -> {
+          exchange.trace().end(ExchangeTrace.Phase.ROUTE, selected.cause());
           if (selected.failed()) {
             Throwable err = selected.cause();
             return Future.failedFuture(previous != null && err instanceof ApiError e
@@ -256,12 +269,15 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     }
   }
 
-  /** Writes an error answer in the shape of the called API. */
+  /**
+   * Writes an error answer in the shape of the called API, with the request's id ({@link RequestId}) when
+   * the response has one.
+   */
   public static void respond(HttpServerResponse out, ApiFamily family, ApiError error) {
     out.setStatusCode(error.status());
     error.headers().forEach(out::putHeader);
     out.putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8");
-    out.end(family.errorBody(error.status(), error.getMessage()));
+    out.end(family.errorBody(error.status(), error.getMessage(), RequestId.of(out)));
   }
 
   static boolean hasBody(HttpServerRequest request) {

@@ -3,6 +3,9 @@ package io.ollamagateway.server;
 import io.ollamagateway.admin.Identity;
 import io.ollamagateway.admin.IdentityService;
 import io.ollamagateway.admin.RedisChangeFeed;
+import io.ollamagateway.alerts.Alerts;
+import io.ollamagateway.api.RequestId;
+import io.ollamagateway.config.ObservabilityConfig;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.config.GatewayConfig;
 import io.ollamagateway.limits.Admission;
@@ -23,6 +26,7 @@ import io.ollamagateway.policy.AccessPolicy;
 import io.ollamagateway.proxy.ResponseTap;
 import io.ollamagateway.proxy.ExchangeListener;
 import io.ollamagateway.store.JdbcRequestLog;
+import io.ollamagateway.tracing.Tracing;
 import io.ollamagateway.store.JdbcUsageStore;
 import io.ollamagateway.usage.RequestLog;
 import io.ollamagateway.usage.UsageRecorder;
@@ -55,6 +59,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -94,9 +99,13 @@ public final class Gateway {
   private volatile RequestLog requestLog;
   private volatile RedisChangeFeed changeFeed;
   private volatile ProxyHandler proxy;
+  private final ObservabilityConfig observability;
+  private final Alerts alerts;
+  private volatile Tracing.Tracer tracer;
 
-  private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource) {
+  private Gateway(GatewayConfig config, Supplier<GatewayConfig> reloadSource, ObservabilityConfig observability) {
     this.config = config;
+    this.observability = observability;
     this.reloadSource = reloadSource;
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops())
         .setPreferNativeTransport(true));
@@ -111,6 +120,7 @@ public final class Gateway {
         new PoolOptions().setHttp1MaxSize(PROBE_CONNECTIONS));
     this.registry = new UpstreamRegistry(vertx, probeClient, config.upstreams(), config.upstreamPolicy(),
         System::currentTimeMillis, Duration.ofSeconds(3));
+    this.alerts = new Alerts(vertx, observability, java.time.Clock.systemUTC(), BuildInfo.version());
   }
 
   /** Starts a gateway and completes once it listens. Reloads keep this configuration's upstreams. */
@@ -125,7 +135,19 @@ public final class Gateway {
    *     /admin/api/reload}); called on a worker thread, may throw a {@link io.ollamagateway.config.ConfigException}
    */
   public static Future<Gateway> start(GatewayConfig config, Supplier<GatewayConfig> reloadSource) {
-    Gateway gateway = new Gateway(config, reloadSource);
+    return start(config, reloadSource, ObservabilityConfig.NONE);
+  }
+
+  /**
+   * Starts a gateway and completes once it listens.
+   *
+   * @param reloadSource reads the configuration again for a reload
+   * @param observability tracing ({@link Tracing}: on when its {@code OTEL_*} settings, the environment or the
+   *     system properties name an OTLP endpoint) and the webhooks of the {@link Alerts}
+   */
+  public static Future<Gateway> start(GatewayConfig config, Supplier<GatewayConfig> reloadSource,
+      ObservabilityConfig observability) {
+    Gateway gateway = new Gateway(config, reloadSource, observability);
     // Close without waiting: a close chained here, on the failed deployment's context, never completes.
     return gateway.listen().map(gateway).recover(err -> {
       gateway.vertx.close();
@@ -160,18 +182,62 @@ public final class Gateway {
           queue.admittedAfterWait(), queue.totalWaitMillis(), queue.maxWaitMillis(), queue.rejected(),
           queue.timedOut());
     }).toList());
+    metrics.watchHealth(() -> registry.snapshot().upstreams().stream().map(upstream -> {
+      long now = System.currentTimeMillis();
+      int usable = 0;
+      int cooling = 0;
+      int disabled = 0;
+      for (var key : upstream.keys().states()) {
+        if (key.disabledReason() != null) {
+          disabled++;
+        } else if (key.cooldownUntilMillis() > now) {
+          cooling++;
+        } else {
+          usable++;
+        }
+      }
+      return new GatewayMetrics.UpstreamHealth(upstream.name(), upstream.healthy(), usable, cooling, disabled);
+    }).toList());
     MetricsListener metricsListener = new MetricsListener(metrics);
+    try {
+      tracer = Tracing.open(vertx, observability.otel(), BuildInfo.version());
+    } catch (RuntimeException e) {
+      // the SDK's own configuration error, with its cause (e.g. which OTEL_* value it could not read)
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      LOG.error("cannot start tracing", e);
+      return Future.failedFuture(new io.ollamagateway.config.ConfigException("tracing (OTEL_* settings): "
+          + e.getMessage() + (cause == e ? "" : ": " + cause)));
+    }
     JdbcUsageStore usageStore = new JdbcUsageStore(identity.database().dataSource());
-    usage = new UsageRollups(vertx, usageStore, config.usageFlushInterval(), Instant::now);
+    usage = new UsageRollups(vertx, batch -> watched("usage", () -> usageStore.add(batch)),
+        config.usageFlushInterval(), Instant::now);
+    alerts.watch(() -> registry.snapshot().upstreams().stream().map(upstream -> new Alerts.UpstreamState(
+        upstream.name(), upstream.healthy(), upstream.lastError(), !upstream.keys().isEmpty(),
+        upstream.keys().peek().isPresent())).toList(), Duration.ofSeconds(1));
     UsageLedger ledger = new UsageLedger(usage);
     Admission admission = admission();
     List<UsageRecorder> recorders = new ArrayList<>(List.of(metricsListener, ledger, admission));
     List<ExchangeListener> listeners = new ArrayList<>(List.of(new AccessLog(config.accessLog()), metricsListener,
         ledger, admission));
+    if (tracer != null) {
+      listeners.add(0, tracer); // first: it sets each exchange's trace when it starts
+      recorders.add(tracer);
+    }
     JdbcRequestLog requestStore = null;
     if (config.requestLogRetention().isPresent()) {
       requestStore = new JdbcRequestLog(identity.database().dataSource());
-      requestLog = new RequestLog(vertx, requestStore, config.usageFlushInterval(),
+      JdbcRequestLog store = requestStore;
+      requestLog = new RequestLog(vertx, new io.ollamagateway.usage.RequestLogWriter() {
+        @Override
+        public void append(List<io.ollamagateway.usage.RequestRecord> batch) {
+          watched("request_log", () -> store.append(batch));
+        }
+
+        @Override
+        public int deleteBefore(Instant cutoff) {
+          return store.deleteBefore(cutoff);
+        }
+      }, config.usageFlushInterval(),
           config.requestLogRetention().get(), Instant::now);
       recorders.add(requestLog);
       listeners.add(requestLog); // after admission: told of the end once the request is settled
@@ -189,16 +255,19 @@ public final class Gateway {
     boolean ownAdminListener = config.identity().adminPort().isPresent();
 
     Router router = Router.router(vertx);
+    router.route().handler(Gateway::requestId); // first: even a refused preflight answers with its id
     router.route().handler(Cors.handler(config.allowedOrigins()));
     router.get("/health").handler(status::health);
     router.get("/ready").handler(status::ready);
     router.get("/metrics").handler(new MetricsRoute(metrics, authenticator, config.metricsPublic()));
     UpstreamRoutes upstreamRoutes = new UpstreamRoutes(authenticator, registry, this::reload);
+    AlertRoutes alertRoutes = new AlertRoutes(authenticator, alerts);
     usageRoutes.mountStats(router);
     router.get(SELF_STATS).handler(selfService::handle);
     if (!ownAdminListener) {
       identity.mountConsole(router); // before the admin routes: its session check runs first
       upstreamRoutes.mount(router);
+      alertRoutes.mount(router);
       usageRoutes.mountAdmin(router);
     }
     router.route("/").handler(status::root);
@@ -224,7 +293,7 @@ public final class Gateway {
         .compose(v -> vertx.deployVerticle(() -> new ServerVerticle(entry, listenPort),
             new DeploymentOptions().setInstances(config.eventLoops())))
         .map(id -> port = servers.get(0).actualPort())
-        .compose(v -> ownAdminListener ? listenAdmin(upstreamRoutes, usageRoutes) : Future.succeededFuture())
+        .compose(v -> ownAdminListener ? listenAdmin(upstreamRoutes, alertRoutes, usageRoutes) : Future.succeededFuture())
         .onSuccess(v -> LOG.info("Ollama Gateway {} listening on {}://{}:{} -> {} ({} event loops, {})",
             BuildInfo.version(), Tls.scheme(config.tls()), config.host(), port,
             config.upstreams().stream().map(u -> u.name() + "=" + u.displayUrl()).toList(), config.eventLoops(),
@@ -264,14 +333,16 @@ public final class Gateway {
       concurrency = new MemoryConcurrency();
     }
     return new Admission(new LimitPlans(limits), budgets, concurrency, estimator, new Calibration(),
-        limits.outputReserve(), limits.failOpen(), Instant::now, metrics::limited);
+        limits.outputReserve(), limits.failOpen(), Instant::now, metrics::limited, alerts.quotas());
   }
 
   /** The admin API alone on {@code ADMIN_HOST:ADMIN_PORT}, one server (admin traffic is light). */
-  private Future<Void> listenAdmin(UpstreamRoutes upstreamRoutes, UsageRoutes usageRoutes) {
+  private Future<Void> listenAdmin(UpstreamRoutes upstreamRoutes, AlertRoutes alertRoutes, UsageRoutes usageRoutes) {
     Router adminRouter = Router.router(vertx);
+    adminRouter.route().handler(Gateway::requestId);
     identity.mountConsole(adminRouter); // before the admin routes: its session check runs first
     upstreamRoutes.mount(adminRouter); // before identity's /admin/api/* sub-router, which would take these paths
+    alertRoutes.mount(adminRouter);
     usageRoutes.mountAdmin(adminRouter);
     identity.mountQuotaProxyApi(adminRouter); // the quota proxy's admin paths, kept for its scripts (issue 24)
     identity.mount(adminRouter, true);
@@ -286,6 +357,29 @@ public final class Gateway {
               adminPort);
         })
         .mapEmpty();
+  }
+
+  /** Gives the request its id ({@link RequestId}), in its response's header, where later handlers read it. */
+  private static void requestId(io.vertx.ext.web.RoutingContext ctx) {
+    RequestId.assign(ctx.request());
+    ctx.next();
+  }
+
+  /** Runs one usage write, telling the alerts whether it failed (and the metrics); rethrows its failure. */
+  private void watched(String store, Runnable write) {
+    try {
+      write.run();
+      alerts.usageWrites(store, true, null);
+    } catch (RuntimeException e) {
+      metrics.usageWriteFailed(store);
+      alerts.usageWrites(store, false, e.getMessage());
+      throw e;
+    }
+  }
+
+  /** The alerts, for the admin API, tools and tests. */
+  public Alerts alerts() {
+    return alerts;
   }
 
   /** The port of the separate admin listener, or 0 when the admin API is on the main port. */
@@ -341,6 +435,8 @@ public final class Gateway {
         // After the servers (their last requests are counted), before the store closes.
         .transform(v -> usage == null ? Future.succeededFuture() : usage.shutdown())
         .transform(v -> requestLog == null ? Future.succeededFuture() : requestLog.shutdown())
+        .transform(v -> Tracing.close(vertx, tracer))
+        .transform(v -> alerts.close())
         .transform(v -> redis == null ? Future.succeededFuture() : closeRedis())
         .transform(v -> identity == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
           identity.close();

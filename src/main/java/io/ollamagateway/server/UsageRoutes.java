@@ -2,6 +2,7 @@ package io.ollamagateway.server;
 
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.api.ApiFamily;
+import io.ollamagateway.api.RequestId;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.RequestAuth;
 import io.ollamagateway.auth.Principal;
@@ -60,7 +61,7 @@ public final class UsageRoutes {
 
   private final Vertx vertx;
   private final Authenticator authenticator;
-  private static final Set<String> REQUEST_PARAMS = Set.of("limit", "before", "key", "user");
+  private static final Set<String> REQUEST_PARAMS = Set.of("limit", "before", "key", "user", "request_id");
 
   private final JdbcUsageStore store;
   private final JdbcRequestLog requestLog;
@@ -100,6 +101,7 @@ public final class UsageRoutes {
       Long before;
       String client;
       Long user;
+      String requestId;
       try {
         checkParams(ctx, REQUEST_PARAMS);
         limit = (int) Math.min(1000, number(ctx, "limit", 100));
@@ -107,11 +109,15 @@ public final class UsageRoutes {
         String key = text(ctx, "key");
         client = key == null ? null : key.chars().allMatch(Character::isDigit) ? "key:" + key : key;
         user = text(ctx, "user") == null ? null : number(ctx, "user", 0);
+        requestId = text(ctx, "request_id");
+        if (requestId != null && !RequestId.valid(requestId)) {
+          throw new BadParameter("request_id", "must be 1 to " + RequestId.MAX_LENGTH + " letters, digits or . _ : -");
+        }
       } catch (BadParameter e) {
         badRequest(ctx, e);
         return;
       }
-      vertx.executeBlocking(() -> requestLog.list(limit, before, client, user), false)
+      vertx.executeBlocking(() -> requestLog.list(limit, before, client, user, requestId), false)
           .onSuccess(records -> {
             JsonArray rows = new JsonArray();
             for (RequestRecord r : records) {
@@ -121,7 +127,7 @@ public final class UsageRoutes {
                   .put("upstream_key_index", r.upstreamKeyIndex()).put("status", r.status())
                   .put("duration_ms", r.durationMillis()).put("first_byte_ms", r.firstByteMillis())
                   .put("prompt_tokens", r.promptTokens()).put("completion_tokens", r.completionTokens())
-                  .put("estimated", r.estimated()));
+                  .put("estimated", r.estimated()).put("request_id", r.requestId()));
             }
             json(ctx, rows);
           })

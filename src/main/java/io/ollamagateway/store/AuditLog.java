@@ -7,8 +7,20 @@ public interface AuditLog {
 
   void record(String actor, String action, String target, String detail);
 
+  /**
+   * This log, writing {@code requestId} (the admin request the actions came from) with every entry; itself
+   * when {@code requestId} is null. Cheap: a view, made per admin request.
+   */
+  AuditLog forRequest(String requestId);
+
   /** The newest entries first, at most {@code limit}, older than {@code beforeId} when it is not null. */
   List<AuditEntry> list(int limit, Long beforeId);
+
+  /**
+   * The newest entries first, at most {@code limit}, older than {@code beforeId} when it is not null, and of
+   * one request when {@code requestId} is not null.
+   */
+  List<AuditEntry> list(int limit, Long beforeId, String requestId);
 
   /**
    * The id of the newest entry, 0 when there is none. Every change to users and keys writes an entry, from any

@@ -13,7 +13,7 @@ import javax.sql.DataSource;
 public final class JdbcRequestLog implements RequestLogWriter {
 
   private static final String COLUMNS = "at, user_id, key_id, client, method, path, model, upstream, "
-      + "upstream_key_index, status, duration_ms, first_byte_ms, prompt_tokens, completion_tokens, estimated";
+      + "upstream_key_index, status, duration_ms, first_byte_ms, prompt_tokens, completion_tokens, estimated, request_id";
 
   private final Jdbc jdbc;
 
@@ -23,12 +23,12 @@ public final class JdbcRequestLog implements RequestLogWriter {
 
   @Override
   public void append(List<RequestRecord> batch) {
-    jdbc.batch("INSERT INTO request_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    jdbc.batch("INSERT INTO request_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         batch.stream().map(r -> new Object[] {r.at(), Jdbc.orNull(r.userId()), Jdbc.orNull(r.keyId()), r.client(),
             r.method(), clip(r.path(), 512), Jdbc.orNull(clip(r.model(), 256)), Jdbc.orNull(r.upstream()),
             Jdbc.orNull(r.upstreamKeyIndex() == null || r.upstreamKeyIndex() < 0 ? null : r.upstreamKeyIndex()),
             r.status(), r.durationMillis(), r.firstByteMillis(), r.promptTokens(), r.completionTokens(),
-            r.estimated()}).toList());
+            r.estimated(), Jdbc.orNull(r.requestId())}).toList());
   }
 
   @Override
@@ -36,11 +36,16 @@ public final class JdbcRequestLog implements RequestLogWriter {
     return jdbc.update("DELETE FROM request_log WHERE at < ?", cutoff);
   }
 
+  /** {@link #list(int, Long, String, Long, String)} of any request id. */
+  public List<RequestRecord> list(int limit, Long beforeId, String client, Long userId) {
+    return list(limit, beforeId, client, userId, null);
+  }
+
   /**
    * The newest records first, at most {@code limit}, older than {@code beforeId} when not null, of one caller
-   * ({@code key:12}, {@code shared-token}) or one user id when those are not null.
+   * ({@code key:12}, {@code shared-token}), one user id or one request id when those are not null.
    */
-  public List<RequestRecord> list(int limit, Long beforeId, String client, Long userId) {
+  public List<RequestRecord> list(int limit, Long beforeId, String client, Long userId, String requestId) {
     StringBuilder sql = new StringBuilder("SELECT id, " + COLUMNS + " FROM request_log WHERE 1 = 1");
     List<Object> params = new ArrayList<>();
     if (beforeId != null) {
@@ -55,6 +60,10 @@ public final class JdbcRequestLog implements RequestLogWriter {
       sql.append(" AND user_id = ?");
       params.add(userId);
     }
+    if (requestId != null) {
+      sql.append(" AND request_id = ?");
+      params.add(requestId);
+    }
     sql.append(" ORDER BY id DESC LIMIT ?");
     params.add(limit);
     return jdbc.query(sql.toString(), JdbcRequestLog::record, params.toArray());
@@ -67,7 +76,7 @@ public final class JdbcRequestLog implements RequestLogWriter {
         Jdbc.longOrNull(row, "key_id"), row.getString("client"), row.getString("method"), row.getString("path"),
         row.getString("model"), row.getString("upstream"), keyIndex, row.getInt("status"),
         row.getLong("duration_ms"), row.getLong("first_byte_ms"), row.getLong("prompt_tokens"),
-        row.getLong("completion_tokens"), row.getBoolean("estimated"));
+        row.getLong("completion_tokens"), row.getBoolean("estimated"), row.getString("request_id"));
   }
 
   private static String clip(String text, int max) {

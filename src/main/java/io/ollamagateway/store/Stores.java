@@ -9,4 +9,9 @@ public record Stores(Database database, UserStore users, KeyStore keys, AuditLog
     return new Stores(database, new JdbcUserStore(database.dataSource(), clock),
         new JdbcKeyStore(database.dataSource(), clock), new JdbcAuditLog(database.dataSource(), clock));
   }
+
+  /** These stores, with an audit log that names the admin request ({@code X-Request-Id}) behind each entry. */
+  public Stores forRequest(String requestId) {
+    return requestId == null ? this : new Stores(database, users, keys, audit.forRequest(requestId));
+  }
 }

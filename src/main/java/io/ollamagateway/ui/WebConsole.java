@@ -1,5 +1,6 @@
 package io.ollamagateway.ui;
 
+import io.ollamagateway.api.RequestId;
 import io.ollamagateway.admin.ClasspathResources;
 import io.ollamagateway.admin.Passwords;
 import io.ollamagateway.api.ApiError;
@@ -68,7 +69,7 @@ public final class WebConsole {
   /** The console's own files under {@link #ASSETS}; only these are served, so a new file is listed here. */
   private static final List<String> FILES = List.of("index.html", "console.css", "js/main.js", "js/api.js",
       "js/dom.js", "js/chart.js", "js/dashboard.js", "js/users.js", "js/keys.js", "js/upstreams.js",
-      "js/audit.js");
+      "js/audit.js", "js/requests.js", "js/webhooks.js");
   private static final String CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; "
       + "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
       + "form-action 'self'";
@@ -302,7 +303,7 @@ public final class WebConsole {
     RoutingContext ctx = attempt.ctx;
     String actor = actor(principal);
     LOG.info("web console sign-in: {} with {} from {}", actor, method, attempt.address);
-    audit(actor, "console.sign_in", "method=" + method + " from " + attempt.address).onComplete(ignored -> {
+    audit(ctx, actor, "console.sign_in", "method=" + method + " from " + attempt.address).onComplete(ignored -> {
       if (ctx.response().ended() || ctx.response().closed()) {
         sessions.remove(created.id());
         return;
@@ -340,7 +341,7 @@ public final class WebConsole {
         return;
       }
       sessions.remove(cookie.getValue());
-      audit(actor(found.get().principal), "console.sign_out", null).onComplete(ignored -> signedOut(ctx));
+      audit(ctx, actor(found.get().principal), "console.sign_out", null).onComplete(ignored -> signedOut(ctx));
     } else {
       signedOut(ctx);
     }
@@ -401,9 +402,10 @@ public final class WebConsole {
    * entry is in the audit log by the time the client sees the result (a failed write is logged, and does not
    * change the answer: the session itself was already created or removed).
    */
-  private Future<Void> audit(String actor, String action, String detail) {
+  private Future<Void> audit(RoutingContext ctx, String actor, String action, String detail) {
+    String requestId = RequestId.of(ctx.response());
     return vertx.<Void>executeBlocking(() -> {
-      stores.audit().record(actor, action, null, detail);
+      stores.audit().forRequest(requestId).record(actor, action, null, detail);
       return null;
     }, false).onFailure(err -> LOG.error("could not write {} to the audit log", action, err)).otherwiseEmpty();
   }

@@ -17,8 +17,9 @@ import java.time.Instant;
  * @param upstreamKeyIndex the upstream key's index in its pool, or {@code null}
  * @param status the status the client saw (499 when it went away first)
  * @param estimated whether the token counts were estimated
+ * @param requestId the request's id ({@code X-Request-Id}), or {@code null} for rows older than request ids
  */
 public record RequestRecord(long id, Instant at, Long userId, Long keyId, String client, String method, String path,
     String model, String upstream, Integer upstreamKeyIndex, int status, long durationMillis, long firstByteMillis,
-    long promptTokens, long completionTokens, boolean estimated) {
+    long promptTokens, long completionTokens, boolean estimated, String requestId) {
 }

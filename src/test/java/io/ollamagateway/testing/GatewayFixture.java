@@ -1,6 +1,7 @@
 package io.ollamagateway.testing;
 
 import io.ollamagateway.config.ConfigLoader;
+import io.ollamagateway.config.GatewayConfig;
 import io.ollamagateway.config.Settings;
 import io.ollamagateway.emulator.EmulatorOptions;
 import io.ollamagateway.emulator.OllamaEmulator;
@@ -71,7 +72,9 @@ public final class GatewayFixture implements AutoCloseable {
         "AUTH_FAILURE_LIMIT", "0"));
     values.putAll(settings);
     values.values().removeIf(String::isEmpty);
-    return await(Gateway.start(new ConfigLoader(Settings.of(values)).load()));
+    Settings loaded = Settings.of(values);
+    GatewayConfig config = new ConfigLoader(loaded).load();
+    return await(Gateway.start(config, () -> config, io.ollamagateway.config.ObservabilityConfig.from(loaded)));
   }
 
   public OllamaEmulator emulator() {

@@ -44,7 +44,8 @@ public final class IdentityFixture implements AutoCloseable {
     // A free port chosen here rather than port 0: the core's Gateway does not start with port 0 and more than
     // one event loop (reported to the lead); two loops show that the key caches are shared between loops.
     GatewayConfig config = new ConfigLoader(Settings.of(values)).load().withListen("127.0.0.1", freePort());
-    this.gateway = Gateway.start(config).await(60, TimeUnit.SECONDS);
+    this.gateway = Gateway.start(config, () -> config,
+        io.ollamagateway.config.ObservabilityConfig.from(Settings.of(values))).await(60, TimeUnit.SECONDS);
     this.http = new Http(gateway.port());
   }
 

@@ -85,7 +85,7 @@ abstract class RequestLogTest {
     JdbcRequestLog log = new JdbcRequestLog(fixture.gateway.identity().database().dataSource());
     Instant old = Instant.now().minus(Duration.ofDays(40));
     log.append(List.of(new RequestRecord(0, old, null, null, "shared-token", "GET", "/api/tags", null, null, null,
-        200, 1, 1, 0, 0, false)));
+        200, 1, 1, 0, 0, false, null)));
     assertThat(log.list(1000, null, "shared-token", null)).extracting(RequestRecord::at).contains(old.truncatedTo(
         java.time.temporal.ChronoUnit.MILLIS));
     assertThat(log.deleteBefore(Instant.now().minus(Duration.ofDays(30)))).isEqualTo(1);

@@ -6,8 +6,10 @@ import * as users from './users.js';
 import * as keys from './keys.js';
 import * as upstreams from './upstreams.js';
 import * as audit from './audit.js';
+import * as requests from './requests.js';
+import * as webhooks from './webhooks.js';
 
-const pages = { dashboard, users, keys, upstreams, audit };
+const pages = { dashboard, users, keys, upstreams, requests, webhooks, audit };
 const main = document.getElementById('main');
 const top = document.getElementById('top');
 let current = null; // the shown page's clean-up (timers)
