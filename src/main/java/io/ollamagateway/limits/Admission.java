@@ -62,7 +62,8 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
       Endpoint.OPENAI_EMBEDDINGS);
 
   /** What a request holds until it is settled. */
-  private record Held(Reservation reservation, Concurrency.Lease lease, String model, long rawPrompt) {
+  private record Held(Reservation reservation, Concurrency.Lease lease, String tenant, String model,
+      long rawPrompt) {
   }
 
   private final LimitPlans plans;
@@ -112,8 +113,8 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     JsonNode root = null;
     if (!tokenBudgets.isEmpty()) {
       root = tree(body); // once: the prompt's text, the caller's cap and the lowered cap all come from it
-      raw = estimator.count(PromptText.of(root));
-      prompt = calibration.estimate(exchange.model(), raw);
+      raw = PromptText.tokens(root, body.length(), estimator);
+      prompt = calibration.estimate(tenant(exchange.principal()), exchange.model(), raw);
       cap = generation ? outputCap(root) : null;
       minTokens = prompt + (generation ? 1 : 0);
       maxTokens = generation ? prompt + Math.max(1, cap == null ? outputReserve : cap) : prompt;
@@ -146,7 +147,8 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
                   + plan.maxConcurrent() + "); wait for one to finish", Map.of("Retry-After", "1")));
             }
             headers(exchange.request().response(), reservation);
-            held.put(exchange, new Held(reservation, lease, exchange.model(), rawPrompt));
+            held.put(exchange, new Held(reservation, lease, tenant(exchange.principal()), exchange.model(),
+                rawPrompt));
             return Future.<Void>succeededFuture();
           });
         });
@@ -199,7 +201,7 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
       return;
     }
     if (!usage.estimated()) {
-      calibration.learn(h.model(), h.rawPrompt(), usage.promptTokens());
+      calibration.learn(h.tenant(), h.model(), h.rawPrompt(), usage.promptTokens());
     }
     release(h, usage.totalTokens());
   }
@@ -216,6 +218,11 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     budgets.settle(h.reservation(), tokens).onFailure(err -> LOG.warn("cannot settle a reservation: {}",
         err.getMessage()));
     h.lease().release();
+  }
+
+  /** Whose calibration a request learns from and uses: its user's, or its key's when it has no user. */
+  private static String tenant(Principal principal) {
+    return principal.userId() != null ? "user:" + principal.userId() : "key:" + principal.keyId();
   }
 
   private static ApiError refusal(Reservation reservation, Instant now) {
