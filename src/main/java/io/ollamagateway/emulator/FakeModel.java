@@ -31,7 +31,7 @@ final class FakeModel {
    * parts, its tool calls and images, the tools (or functions) offered and the output format's schema.
    */
   static int chatPromptTokens(JsonObject body) {
-    int tokens = 3;
+    int tokens = 3 + defaultSystemTokens(body);
     JsonArray messages = body.getValue("messages") instanceof JsonArray m ? m : null;
     if (messages != null) {
       for (Object m : messages) {
@@ -77,6 +77,20 @@ final class FakeModel {
     }
     return tokens + images(body.getValue("images")) + structure(body.getValue("format"));
   }
+
+  /**
+   * The tokens of the system prompt a model's template adds when the request has none: qwen2.5's template
+   * says who it is ("You are Qwen, created by Alibaba Cloud. You are a helpful assistant."), here
+   * {@value #QWEN_SYSTEM_TOKENS} tokens; the other models add none.
+   */
+  static int defaultSystemTokens(JsonObject body) {
+    boolean qwen = body.getValue("model") instanceof String model && model.startsWith("qwen2.5");
+    boolean hasSystem = body.getValue("messages") instanceof JsonArray messages && messages.stream()
+        .anyMatch(m -> m instanceof JsonObject message && "system".equals(message.getValue("role")));
+    return qwen && !hasSystem ? QWEN_SYSTEM_TOKENS : 0;
+  }
+
+  static final int QWEN_SYSTEM_TOKENS = 24;
 
   /** What one image costs a vision model here (as llava's 576 or gemma's 256, a fixed count). */
   static final int IMAGE_TOKENS = 768;

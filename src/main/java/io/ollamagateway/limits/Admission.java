@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  *       generation without a cap reserves {@code outputReserve} answer tokens; when the budgets have less left
  *       than the request could use, its {@code num_predict} / {@code max_tokens} is lowered to what is left,
  *       so that no generation can run past a limit.</li>
+ *   <li>Admits the token-metered requests of one account one at a time ({@link BudgetGate}) while its prompt
+ *       estimate for the model is not calibrated yet (the first answer of each user and model) or while what
+ *       its quota has left is within {@value #CAREFUL_MARGIN} reservations of the request's: a concurrent
+ *       burst then overshoots by at most one request's estimation error. Other requests do not wait.</li>
  *   <li>Takes a concurrency slot when the key caps its concurrent requests.</li>
  *   <li>Refuses with 429 naming the limit and when it resets, with {@code Retry-After} and
  *       {@code X-RateLimit-Limit/-Remaining/-Reset}; admitted requests carry the same headers.</li>
@@ -61,9 +65,16 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
   private static final Set<Endpoint> EMBEDDING = EnumSet.of(Endpoint.EMBED, Endpoint.EMBEDDINGS,
       Endpoint.OPENAI_EMBEDDINGS);
 
+  /** How many requests may wait for one budget's turn; more are refused with 429. */
+  private static final int MAX_WAITING = 1_000;
+  private static final int MAX_REMEMBERED = 100_000;
+  /** Closer to a limit than this many times a request's reservation, its requests go one at a time. */
+  private static final long CAREFUL_MARGIN = 4;
+  private static final BudgetGate.Turn NO_TURN = () -> { };
+
   /** What a request holds until it is settled. */
-  private record Held(Reservation reservation, Concurrency.Lease lease, String tenant, String model,
-      long rawPrompt) {
+  private record Held(Reservation reservation, Concurrency.Lease lease, BudgetGate.Turn turn, String tenant,
+      String model, long rawPrompt) {
   }
 
   private final LimitPlans plans;
@@ -76,6 +87,8 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
   private final Supplier<Instant> clock;
   private final Consumer<String> refused;
   private final Map<Exchange, Held> held = new ConcurrentHashMap<>();
+  private final BudgetGate gate = new BudgetGate(MAX_WAITING);
+  private final Map<String, Long> lastLeft = new ConcurrentHashMap<>();
 
   /**
    * @param refused told the name of the limit each time one refuses a request (metrics), on the event loop
@@ -120,18 +133,34 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
       maxTokens = generation ? prompt + Math.max(1, cap == null ? outputReserve : cap) : prompt;
     }
     Claim claim = new Claim(plan.requestBudgets(), tokenBudgets, minTokens, maxTokens);
-    Future<Reservation> reserved = claim.isEmpty()
-        ? Future.succeededFuture(Reservation.unlimited(0))
-        : budgets.reserve(claim, clock.get());
+    String tenant = tenant(exchange.principal());
+    String gated = tokenBudgets.isEmpty() ? null : gateKey(tokenBudgets);
+    boolean careful = gated != null && (!calibration.isCalibrated(tenant, exchange.model())
+        || lastLeft.getOrDefault(gated, 0L) < CAREFUL_MARGIN * maxTokens);
+    Future<BudgetGate.Turn> turned = careful ? gate.acquire(gated) : Future.succeededFuture(NO_TURN);
     long promptEstimate = prompt;
     long rawPrompt = raw;
     Long askedCap = cap;
     JsonNode parsed = root;
-    return reserved
+    return turned.compose(turn -> {
+      if (turn == null) {
+        refused.accept("requests waiting for a quota");
+        return Future.failedFuture(new ApiError(429, "too many requests are waiting for this account's "
+            + "quota; retry shortly", Map.of("Retry-After", "1")));
+      }
+      Future<Reservation> reserved = claim.isEmpty()
+          ? Future.succeededFuture(Reservation.unlimited(0))
+          : budgets.reserve(claim, clock.get());
+      return reserved
         // failing open grants what the request asked for, so that its own cap (or the reserve) still applies
         .recover(err -> unavailable("usage limits", err, Reservation.unlimited(claim.maxTokens())))
+        .onFailure(err -> turn.release())
         .compose(reservation -> {
+          if (gated != null) {
+            remember(gated, reservation);
+          }
           if (!reservation.granted()) {
+            turn.release();
             refused.accept(reservation.exceeded().describe());
             return Future.failedFuture(refusal(reservation, clock.get()));
           }
@@ -141,17 +170,47 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
           }
           return acquire(plan).compose(lease -> {
             if (lease == null) {
+              turn.release();
               refused.accept("concurrent requests");
               budgets.settle(reservation, 0);
               return Future.failedFuture(new ApiError(429, "too many concurrent requests for this key (limit "
                   + plan.maxConcurrent() + "); wait for one to finish", Map.of("Retry-After", "1")));
             }
             headers(exchange.request().response(), reservation);
-            held.put(exchange, new Held(reservation, lease, tenant(exchange.principal()), exchange.model(),
-                rawPrompt));
+            held.put(exchange, new Held(reservation, lease, turn, tenant, exchange.model(), rawPrompt));
             return Future.<Void>succeededFuture();
           });
         });
+    });
+  }
+
+  /**
+   * The budget whose turn a careful request waits for: its user's, which every key of the user shares, or
+   * its key's.
+   */
+  private static String gateKey(List<Budget> tokenBudgets) {
+    for (Budget budget : tokenBudgets) {
+      if (budget.subject().startsWith("user:")) {
+        return budget.subject();
+      }
+    }
+    return tokenBudgets.get(0).subject();
+  }
+
+  /** Remembers what the tightest token budget of {@code gated} has left, to know when to be careful. */
+  private void remember(String gated, Reservation reservation) {
+    long left = Long.MAX_VALUE;
+    for (Reservation.State state : reservation.states()) {
+      if (state.budget().metric().equals("tokens")) {
+        left = Math.min(left, state.remaining());
+      }
+    }
+    if (left != Long.MAX_VALUE) {
+      lastLeft.put(gated, left);
+      if (lastLeft.size() > MAX_REMEMBERED) {
+        lastLeft.clear(); // rare: forgetting only makes the next request of each budget careful
+      }
+    }
   }
 
   /** The caller's limits and where it stands against each now, taking nothing (for self-service). */
@@ -215,9 +274,14 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
   }
 
   private void release(Held h, long tokens) {
-    budgets.settle(h.reservation(), tokens).onFailure(err -> LOG.warn("cannot settle a reservation: {}",
-        err.getMessage()));
     h.lease().release();
+    // the turn passes once the settle is done: the next careful request then sees this one's real cost
+    budgets.settle(h.reservation(), tokens).onComplete(done -> {
+      h.turn().release();
+      if (done.failed()) {
+        LOG.warn("cannot settle a reservation: {}", done.cause().getMessage());
+      }
+    });
   }
 
   /** Whose calibration a request learns from and uses: its user's, or its key's when it has no user. */

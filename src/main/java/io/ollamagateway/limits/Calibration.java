@@ -25,7 +25,7 @@ public final class Calibration {
 
   static final double DEFAULT_RATIO = 1.25;
   static final double MIN_RATIO = 1.0;
-  static final double MAX_RATIO = 4.0;
+  static final double MAX_RATIO = 8.0;
   static final double OUTLIER_FACTOR = 2.0;
   private static final double WEIGHT = 0.3;
   private static final int SETTLED_AFTER = 3;
