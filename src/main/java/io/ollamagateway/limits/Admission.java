@@ -126,7 +126,7 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     JsonNode root = null;
     if (!tokenBudgets.isEmpty()) {
       root = tree(body); // once: the prompt's text, the caller's cap and the lowered cap all come from it
-      raw = PromptText.tokens(root, body.length(), estimator);
+      raw = PromptText.tokens(root, estimator);
       prompt = calibration.estimate(tenant(exchange.principal()), exchange.model(), raw);
       cap = generation ? outputCap(root) : null;
       minTokens = prompt + (generation ? 1 : 0);

@@ -245,7 +245,8 @@ public final class Gateway {
     Budgets budgets;
     Concurrency concurrency;
     if (redis != null) {
-      budgets = new RedisBudgets(redis, limits.zone(), limits.redisKeyPrefix());
+      budgets = new RedisBudgets(vertx, redis, limits.zone(), limits.redisKeyPrefix(), baseline,
+          limits.reservationTtl());
       concurrency = new RedisConcurrency(redis, REDIS_LEASE_TTL, limits.redisKeyPrefix());
       LOG.info("limits are counted in Redis, shared with every gateway instance using it");
     } else {

@@ -25,8 +25,9 @@ import java.io.IOException;
  *       to prime the answer.</li>
  * </ul>
  *
- * <p>Whatever the fields, the estimate is never below one token per {@value #BODY_BYTES_PER_TOKEN} bytes of
- * the body without its images, so a field this class does not know still costs something.
+ * <p>A field this class does not know, at the top of the body or in a message, is reserved by its size like a
+ * structure: a new field that carries text still costs what it may cost. Known parameters (the model, the
+ * options, sampling settings, caps) cost nothing.
  *
  * <p>Stateless and thread-safe.
  */
@@ -35,7 +36,16 @@ public final class PromptText {
   /** Tokens charged for each image: above what vision models of 2025 spend on one (576 to 1,600 at most). */
   public static final int IMAGE_TOKENS = 1_600;
   static final int STRUCTURE_BYTES_PER_TOKEN = 3;
-  static final int BODY_BYTES_PER_TOKEN = 6;
+  /** Top-level fields that carry no prompt tokens, or are counted above. */
+  private static final java.util.Set<String> KNOWN = java.util.Set.of("model", "stream", "options", "keep_alive",
+      "raw", "think", "max_tokens", "max_completion_tokens", "max_output_tokens", "temperature", "top_p", "top_k",
+      "seed", "stop", "n", "presence_penalty", "frequency_penalty", "stream_options", "user", "logprobs",
+      "top_logprobs", "tool_choice", "parallel_tool_calls", "truncate", "dimensions", "encoding_format",
+      "metadata", "store", "reasoning_effort", "reasoning", "logit_bias", "service_tier", "shift", "suffix",
+      "system", "prompt", "instructions", "template", "input", "messages", "tools", "functions", "format",
+      "response_format", "text", "images", "context", "stop_sequences", "thinking", "previous_response_id");
+  private static final java.util.Set<String> MESSAGE_KNOWN = java.util.Set.of("role", "content", "images",
+      "tool_calls", "function_call", "tool_call_id", "name");
   static final int MESSAGE_TOKENS = 4;
   static final int PRIMING_TOKENS = 3;
 
@@ -80,9 +90,8 @@ public final class PromptText {
    * The prompt tokens a request may cost, before any calibration: see the class comment for what counts.
    *
    * @param root the parsed body (a missing node when it is not JSON)
-   * @param bodyBytes the body's size in bytes
    */
-  public static long tokens(JsonNode root, int bodyBytes, TokenEstimator estimator) {
+  public static long tokens(JsonNode root, TokenEstimator estimator) {
     Tally tally = new Tally(estimator);
     for (String field : TEXT_FIELDS) {
       tally.text(root.path(field));
@@ -96,6 +105,11 @@ public final class PromptText {
         tally.structure(message.path("tool_calls"));
         tally.structure(message.path("function_call"));
         tally.images(message.path("images"));
+        message.fields().forEachRemaining(field -> {
+          if (!MESSAGE_KNOWN.contains(field.getKey())) {
+            tally.structure(field.getValue()); // thinking, or a field this class does not know
+          }
+        });
       }
     } else if (root.has("prompt")) {
       tally.tokens += PRIMING_TOKENS;
@@ -109,15 +123,18 @@ public final class PromptText {
     if (context.isArray()) {
       tally.tokens += context.size();
     }
-    long floor = Math.max(0, bodyBytes - tally.imageBytes) / BODY_BYTES_PER_TOKEN;
-    return Math.max(tally.tokens, floor);
+    root.fields().forEachRemaining(field -> {
+      if (!KNOWN.contains(field.getKey())) {
+        tally.structure(field.getValue());
+      }
+    });
+    return tally.tokens;
   }
 
   /** Adds up one body's tokens; one per call of {@link #tokens}. */
   private static final class Tally {
     private final TokenEstimator estimator;
     long tokens;
-    long imageBytes;
 
     Tally(TokenEstimator estimator) {
       this.estimator = estimator;
@@ -175,9 +192,8 @@ public final class PromptText {
       }
     }
 
-    private void image(JsonNode image) {
+    private void image(JsonNode ignored) {
       tokens += IMAGE_TOKENS;
-      imageBytes += image.toString().length();
     }
 
     private static boolean isImage(JsonNode part) {

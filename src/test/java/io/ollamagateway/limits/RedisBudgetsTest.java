@@ -26,7 +26,7 @@ class RedisBudgetsTest extends BudgetsContract {
 
   @Override
   Budgets budgets() {
-    return new RedisBudgets(redis, UTC, "ogw:");
+    return new RedisBudgets(vertx, redis, UTC, "ogw:");
   }
 
   @Override
