@@ -20,9 +20,9 @@ import java.util.function.Supplier;
  * hourly, daily and monthly token counter is derived from the store and the usage not yet written when it is
  * first needed (after a start, or when a quota is set), and then fed by every usage row collected for its
  * subject, whichever key or route it came from; a settle only gives back what its reservation held. A counter
- * derived more than {@code resync} ago is derived again in the background when it is used, and before the
- * reservation when what is left is close to the limit, so that usage another instance wrote to the same store
- * is seen. Without one (tests of the counting alone), a settle adds the real count itself.
+ * derived more than {@code resync} ago is derived again before the next reservation that uses it (one
+ * indexed query per counter and interval), so that usage another instance wrote to the same store is seen.
+ * Without one (tests of the counting alone), a settle adds the real count itself.
  *
  * <p>Thread-safe; never blocks for long: derivations run on workers and the reservation waits for them
  * asynchronously.
@@ -97,11 +97,8 @@ public final class MemoryBudgets implements Budgets {
         if (!counter.derived) {
           waits.add(derive(budget, span, counter, starts));
         } else if (counter.derivedAt.plus(resync).isBefore(clock.get())) {
-          Future<Void> refreshed = derive(budget, span, counter, starts).otherwise((Void) null);
-          long left = budget.limit() - counter.used - counter.reserved;
-          if (left < 2 * claim.maxTokens() || left < budget.limit() / 10) {
-            waits.add(refreshed);
-          }
+          // a store that cannot be read now keeps the counter as it was: this instance's own usage still counts
+          waits.add(derive(budget, span, counter, starts).otherwise((Void) null));
         }
       }
       if (!waits.isEmpty()) {

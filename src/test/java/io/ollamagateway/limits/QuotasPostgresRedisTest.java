@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,6 +49,7 @@ class QuotasPostgresRedisTest extends QuotasContract {
   }
 
   @Test
+  @Order(6)
   void aReservationOfAKilledInstanceIsReleasedWithinItsExpiry() throws Exception {
     long userId = userOf("orphan");
     String key = keyFor(userId);
