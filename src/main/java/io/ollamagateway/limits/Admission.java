@@ -40,10 +40,11 @@ import org.slf4j.LoggerFactory;
  *       generation without a cap reserves {@code outputReserve} answer tokens; when the budgets have less left
  *       than the request could use, its {@code num_predict} / {@code max_tokens} is lowered to what is left,
  *       so that no generation can run past a limit.</li>
- *   <li>Admits the token-metered requests of one account one at a time ({@link BudgetGate}) while its prompt
- *       estimate for the model is not calibrated yet (the first answer of each user and model) or while what
- *       its quota has left is within {@value #CAREFUL_MARGIN} reservations of the request's: a concurrent
- *       burst then overshoots by at most one request's estimation error. Other requests do not wait.</li>
+ *   <li>Admits the token-metered requests of one account one at a time ({@link BudgetGate}) while what its
+ *       quotas have left (as its last reservation saw it) is within {@value #CAREFUL_MARGIN} reservations of
+ *       the request's, or within 8 times that while its prompt estimate for the model is not calibrated yet
+ *       (before its first answer): a concurrent burst then overshoots by at most one request's estimation
+ *       error. Requests far from their limits do not wait.</li>
  *   <li>Takes a concurrency slot when the key caps its concurrent requests.</li>
  *   <li>Refuses with 429 naming the limit and when it resets, with {@code Retry-After} and
  *       {@code X-RateLimit-Limit/-Remaining/-Reset}; admitted requests carry the same headers.</li>
@@ -70,6 +71,8 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
   private static final int MAX_REMEMBERED = 100_000;
   /** Closer to a limit than this many times a request's reservation, its requests go one at a time. */
   private static final long CAREFUL_MARGIN = 4;
+  /** How much wider the margin is while the estimate is not calibrated: the calibration's largest ratio. */
+  private static final long UNCALIBRATED_FACTOR = (long) Calibration.MAX_RATIO;
   private static final BudgetGate.Turn NO_TURN = () -> { };
 
   /** What a request holds until it is settled. */
@@ -135,9 +138,16 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     Claim claim = new Claim(plan.requestBudgets(), tokenBudgets, minTokens, maxTokens);
     String tenant = tenant(exchange.principal());
     String gated = tokenBudgets.isEmpty() ? null : gateKey(tokenBudgets);
-    boolean careful = gated != null && (!calibration.isCalibrated(tenant, exchange.model())
-        || lastLeft.getOrDefault(gated, 0L) < CAREFUL_MARGIN * maxTokens);
-    Future<BudgetGate.Turn> turned = careful ? gate.acquire(gated) : Future.succeededFuture(NO_TURN);
+    Future<BudgetGate.Turn> turned = Future.succeededFuture(NO_TURN);
+    if (gated != null) {
+      // an estimate not calibrated yet may be off by up to the calibration's bound: more margin for it
+      long margin = (calibration.isCalibrated(tenant, exchange.model()) ? 1 : UNCALIBRATED_FACTOR)
+          * CAREFUL_MARGIN * maxTokens;
+      Long known = lastLeft.get(gated);
+      Future<Long> left = known != null ? Future.succeededFuture(known)
+          : budgets.peek(tokenBudgets, clock.get()).map(Admission::tightestTokens).otherwise(0L);
+      turned = left.compose(l -> l < margin ? gate.acquire(gated) : Future.succeededFuture(NO_TURN));
+    }
     long promptEstimate = prompt;
     long rawPrompt = raw;
     Long askedCap = cap;
@@ -184,6 +194,16 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     });
   }
 
+  private static long tightestTokens(List<Reservation.State> states) {
+    long left = Long.MAX_VALUE;
+    for (Reservation.State state : states) {
+      if (state.budget().metric().equals("tokens")) {
+        left = Math.min(left, state.remaining());
+      }
+    }
+    return left;
+  }
+
   /**
    * The budget whose turn a careful request waits for: its user's, which every key of the user shares, or
    * its key's.
@@ -199,12 +219,7 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
 
   /** Remembers what the tightest token budget of {@code gated} has left, to know when to be careful. */
   private void remember(String gated, Reservation reservation) {
-    long left = Long.MAX_VALUE;
-    for (Reservation.State state : reservation.states()) {
-      if (state.budget().metric().equals("tokens")) {
-        left = Math.min(left, state.remaining());
-      }
-    }
+    long left = tightestTokens(reservation.states());
     if (left != Long.MAX_VALUE) {
       lastLeft.put(gated, left);
       if (lastLeft.size() > MAX_REMEMBERED) {
