@@ -79,12 +79,14 @@ final class FakeModel {
   }
 
   /**
-   * The tokens of the system prompt a model's template adds when the request has none: qwen2.5's template
-   * says who it is ("You are Qwen, created by Alibaba Cloud. You are a helpful assistant."), here
-   * {@value #QWEN_SYSTEM_TOKENS} tokens; the other models add none.
+   * The tokens of the system prompt a model's template adds when the request has none: qwen2.5-coder's
+   * template says who it is ("You are Qwen, created by Alibaba Cloud. You are a helpful assistant."), here
+   * {@value #QWEN_SYSTEM_TOKENS} tokens. The other models add none (the default ones among them, so that
+   * tests counting their prompts stay simple); start the emulator with a {@code qwen2.5-coder} model to
+   * have a template that adds what the client never sent.
    */
   static int defaultSystemTokens(JsonObject body) {
-    boolean qwen = body.getValue("model") instanceof String model && model.startsWith("qwen2.5");
+    boolean qwen = body.getValue("model") instanceof String model && model.startsWith("qwen2.5-coder");
     boolean hasSystem = body.getValue("messages") instanceof JsonArray messages && messages.stream()
         .anyMatch(m -> m instanceof JsonObject message && "system".equals(message.getValue("role")));
     return qwen && !hasSystem ? QWEN_SYSTEM_TOKENS : 0;

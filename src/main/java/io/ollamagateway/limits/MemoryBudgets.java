@@ -255,11 +255,14 @@ public final class MemoryBudgets implements Budgets {
   }
 
   /** A usage row was collected: its tokens count in every token counter of its user and its key. */
-  private synchronized void collected(Rollup row) {
+  private void collected(Rollup row) {
     long tokens = row.promptTokens() + row.completionTokens();
-    if (tokens == 0) {
-      return;
+    if (tokens > 0) { // the row of a request's end carries none: no need for the lock
+      count(row, tokens);
     }
+  }
+
+  private synchronized void count(Rollup row, long tokens) {
     for (String subject : new String[] {row.key().userId() == null ? null : "user:" + row.key().userId(),
         row.key().keyId() == null ? null : "key:" + row.key().keyId()}) {
       if (subject == null || !tokenSubjects.containsKey(subject)) {

@@ -43,6 +43,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class QuotasContract {
 
+  /** A model whose template adds a system prompt of its own (24 tokens in the emulator). */
+  static final String CODER = "qwen2.5-coder:1.5b";
+
   TestDatabase database;
   OllamaEmulator emulator;
   Gateway gateway;
@@ -62,7 +65,12 @@ abstract class QuotasContract {
         "keys", "create", "--admin", "--name", "bootstrap", "--json");
     assertThat(bootstrap.status()).as(bootstrap.err()).isZero();
     adminKey = new JsonObject(bootstrap.out()).getString("key");
-    emulator = GatewayFixture.await(OllamaEmulator.start(EmulatorOptions.defaults()));
+    EmulatorOptions defaults = EmulatorOptions.defaults();
+    List<String> models = new ArrayList<>(EmulatorOptions.DEFAULT_MODELS);
+    models.add(CODER);
+    emulator = GatewayFixture.await(OllamaEmulator.start(new EmulatorOptions(defaults.host(), defaults.port(),
+        defaults.ttft(), defaults.chunks(), defaults.interval(), defaults.failAfter(), models,
+        defaults.rateLimitedKeys(), defaults.requiredKeys(), defaults.eventLoops())));
     startGateway();
   }
 
@@ -217,9 +225,9 @@ abstract class QuotasContract {
     String key = keyFor(userId);
     long quota = 200;
     dailyTokens(userId, quota);
-    // qwen2.5's template adds a system prompt the estimate cannot see: each answer costs 44 tokens, about
-    // three times what a fresh estimate reserves
-    String chat = CHAT.replace("llama3.2", "qwen2.5:0.5b");
+    // qwen2.5-coder's template adds a system prompt the estimate cannot see: each answer costs 44 tokens,
+    // about three times what a fresh estimate reserves
+    String chat = CHAT.replace("llama3.2", CODER);
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
