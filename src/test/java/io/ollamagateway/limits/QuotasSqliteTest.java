@@ -30,7 +30,7 @@ class QuotasSqliteTest extends QuotasContract {
   }
 
   @Test
-  @Order(6)
+  @Order(3)
   void aSecondInstanceOnTheSameStoreSeesTheFirstOnesWrittenUsage() {
     long userId = userOf("two-instances");
     String key = keyFor(userId);
