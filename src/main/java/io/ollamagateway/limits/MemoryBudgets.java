@@ -78,13 +78,19 @@ public final class MemoryBudgets implements Budgets {
 
   @Override
   public Future<Reservation> reserve(Claim claim, Instant now) {
+    return reserve(claim, now, false);
+  }
+
+  /** @param refreshed whether the stale counters were just derived again (successfully or not) */
+  private Future<Reservation> reserve(Claim claim, Instant now, boolean refreshed) {
     List<Runnable> starts = new ArrayList<>(0);
-    Future<Reservation> reserved = reserve(claim, now, starts);
+    Future<Reservation> reserved = reserve(claim, now, refreshed, starts);
     starts.forEach(Runnable::run); // outside the lock: the derivation takes the usage collector's locks
     return reserved;
   }
 
-  private synchronized Future<Reservation> reserve(Claim claim, Instant now, List<Runnable> starts) {
+  private synchronized Future<Reservation> reserve(Claim claim, Instant now, boolean refreshed,
+      List<Runnable> starts) {
     sweep(now);
     if (baseline != null) {
       List<Future<Void>> waits = new ArrayList<>();
@@ -96,13 +102,13 @@ public final class MemoryBudgets implements Budgets {
         }
         if (!counter.derived) {
           waits.add(derive(budget, span, counter, starts));
-        } else if (counter.derivedAt.plus(resync).isBefore(clock.get())) {
+        } else if (!refreshed && counter.derivedAt.plus(resync).isBefore(clock.get())) {
           // a store that cannot be read now keeps the counter as it was: this instance's own usage still counts
           waits.add(derive(budget, span, counter, starts).otherwise((Void) null));
         }
       }
       if (!waits.isEmpty()) {
-        return Future.all(waits).compose(all -> reserve(claim, now));
+        return Future.all(waits).compose(all -> reserve(claim, now, true));
       }
     }
     List<Budget> budgets = new ArrayList<>(claim.requestBudgets());
