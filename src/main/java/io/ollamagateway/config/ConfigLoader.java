@@ -200,7 +200,9 @@ public final class ConfigLoader {
     return new LimitsConfig(redis, string("REDIS_KEY_PREFIX", "ogw:"), bool("LIMITS_FAIL_OPEN", false), zone,
         integer("REQUESTS_PER_HOUR_USER", 100, 0, Integer.MAX_VALUE),
         integer("REQUESTS_PER_HOUR_ADMIN", 1000, 0, Integer.MAX_VALUE),
-        integer("QUOTA_OUTPUT_RESERVE", 4096, 1, Integer.MAX_VALUE));
+        integer("QUOTA_OUTPUT_RESERVE", 4096, 1, Integer.MAX_VALUE),
+        duration("QUOTA_RESYNC_INTERVAL", Duration.ofSeconds(5)),
+        duration("QUOTA_RESERVATION_TTL", Duration.ofMinutes(15)));
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.ollamagateway.config;
 
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Optional;
 
@@ -18,7 +19,14 @@ import java.util.Optional;
  * @param adminRequestsPerHour {@code REQUESTS_PER_HOUR_ADMIN}: the same for an admin's key
  * @param outputReserve {@code QUOTA_OUTPUT_RESERVE}: the answer tokens a generation without its own cap
  *     reserves from token limits (and is capped to), when no less is left
+ * @param resync {@code QUOTA_RESYNC_INTERVAL}: how old the derivation of a token counter from the usage
+ *     store may get before it is derived again (without Redis), which is how an instance sees usage other
+ *     instances wrote to the same store
+ * @param reservationTtl {@code QUOTA_RESERVATION_TTL}: how long a quota reservation in Redis holds tokens
+ *     when nothing settles it (its instance died); a request running longer keeps its answer but its
+ *     reservation stops holding
  */
-public record LimitsConfig(Optional<String> redisUrl, String redisKeyPrefix, boolean failOpen, ZoneId zone, long userRequestsPerHour,
-    long adminRequestsPerHour, long outputReserve) {
+public record LimitsConfig(Optional<String> redisUrl, String redisKeyPrefix, boolean failOpen, ZoneId zone,
+    long userRequestsPerHour, long adminRequestsPerHour, long outputReserve, Duration resync,
+    Duration reservationTtl) {
 }

@@ -270,8 +270,7 @@ public final class OllamaEmulator {
   private void nativeGeneration(HttpServerRequest request, boolean chat, JsonObject body, Timing timing) {
     withModel(request, body, model -> {
       boolean stream = body.getBoolean("stream", true);
-      int prompt = chat ? FakeModel.chatPromptTokens(body.getJsonArray("messages"))
-          : FakeModel.generatePromptTokens(body.getString("prompt"), body.getString("system"));
+      int prompt = chat ? FakeModel.chatPromptTokens(body) : FakeModel.generatePromptTokens(body);
       JsonObject opts = body.getJsonObject("options", new JsonObject());
       int cap = opts.getInteger("num_predict", -1);
       int completion = cap >= 0 ? Math.min(cap, timing.chunks) : timing.chunks;
@@ -332,7 +331,7 @@ public final class OllamaEmulator {
     boolean includeUsage = body.getJsonObject("stream_options", new JsonObject()).getBoolean("include_usage", false);
     int prompt;
     if (chat) {
-      prompt = FakeModel.chatPromptTokens(body.getJsonArray("messages"));
+      prompt = FakeModel.chatPromptTokens(body);
     } else {
       prompt = FakeModel.generatePromptTokens(body.getValue("prompt") instanceof String p ? p : "", null);
     }

@@ -41,6 +41,11 @@ import org.slf4j.LoggerFactory;
  *       generation without a cap reserves {@code outputReserve} answer tokens; when the budgets have less left
  *       than the request could use, its {@code num_predict} / {@code max_tokens} is lowered to what is left,
  *       so that no generation can run past a limit.</li>
+ *   <li>Admits the token-metered requests of one account one at a time ({@link BudgetGate}) while what its
+ *       quotas have left (as its last reservation saw it) is within {@value #CAREFUL_MARGIN} reservations of
+ *       the request's, or within 8 times that while its prompt estimate for the model is not calibrated yet
+ *       (before its first answer): a concurrent burst then overshoots by at most one request's estimation
+ *       error. Requests far from their limits do not wait.</li>
  *   <li>Takes a concurrency slot when the key caps its concurrent requests.</li>
  *   <li>Refuses with 429 naming the limit and when it resets, with {@code Retry-After} and
  *       {@code X-RateLimit-Limit/-Remaining/-Reset}; admitted requests carry the same headers.</li>
@@ -62,8 +67,18 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
   private static final Set<Endpoint> EMBEDDING = EnumSet.of(Endpoint.EMBED, Endpoint.EMBEDDINGS,
       Endpoint.OPENAI_EMBEDDINGS);
 
+  /** How many requests may wait for one budget's turn; more are refused with 429. */
+  private static final int MAX_WAITING = 1_000;
+  private static final int MAX_REMEMBERED = 100_000;
+  /** Closer to a limit than this many times a request's reservation, its requests go one at a time. */
+  private static final long CAREFUL_MARGIN = 4;
+  /** How much wider the margin is while the estimate is not calibrated: the calibration's largest ratio. */
+  private static final long UNCALIBRATED_FACTOR = (long) Calibration.MAX_RATIO;
+  private static final BudgetGate.Turn NO_TURN = () -> { };
+
   /** What a request holds until it is settled. */
-  private record Held(Reservation reservation, Concurrency.Lease lease, String model, long rawPrompt) {
+  private record Held(Reservation reservation, Concurrency.Lease lease, BudgetGate.Turn turn, String tenant,
+      String model, long rawPrompt) {
   }
 
   private final LimitPlans plans;
@@ -77,6 +92,8 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
   private final Consumer<String> refused;
   private final Map<Exchange, Held> held = new ConcurrentHashMap<>();
   private final Alerts.QuotaListener quotas;
+  private final BudgetGate gate = new BudgetGate(MAX_WAITING);
+  private final Map<String, Long> lastLeft = new ConcurrentHashMap<>();
 
   /**
    * @param refused told the name of the limit each time one refuses a request (metrics), on the event loop
@@ -123,26 +140,49 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     JsonNode root = null;
     if (!tokenBudgets.isEmpty()) {
       root = tree(body); // once: the prompt's text, the caller's cap and the lowered cap all come from it
-      raw = estimator.count(PromptText.of(root));
-      prompt = calibration.estimate(exchange.model(), raw);
+      raw = PromptText.tokens(root, estimator);
+      prompt = calibration.estimate(tenant(exchange.principal()), exchange.model(), raw);
       cap = generation ? outputCap(root) : null;
       minTokens = prompt + (generation ? 1 : 0);
       maxTokens = generation ? prompt + Math.max(1, cap == null ? outputReserve : cap) : prompt;
     }
     Claim claim = new Claim(plan.requestBudgets(), tokenBudgets, minTokens, maxTokens);
-    Future<Reservation> reserved = claim.isEmpty()
-        ? Future.succeededFuture(Reservation.unlimited(0))
-        : budgets.reserve(claim, clock.get());
+    String tenant = tenant(exchange.principal());
+    String gated = tokenBudgets.isEmpty() ? null : gateKey(tokenBudgets);
+    Future<BudgetGate.Turn> turned = Future.succeededFuture(NO_TURN);
+    if (gated != null) {
+      // an estimate not calibrated yet may be off by up to the calibration's bound: more margin for it
+      long margin = (calibration.isCalibrated(tenant, exchange.model()) ? 1 : UNCALIBRATED_FACTOR)
+          * CAREFUL_MARGIN * maxTokens;
+      Long known = lastLeft.get(gated);
+      Future<Long> left = known != null ? Future.succeededFuture(known)
+          : budgets.peek(tokenBudgets, clock.get()).map(Admission::tightestTokens).otherwise(0L);
+      turned = left.compose(l -> l < margin ? gate.acquire(gated) : Future.succeededFuture(NO_TURN));
+    }
     long promptEstimate = prompt;
     long rawPrompt = raw;
     Long askedCap = cap;
     JsonNode parsed = root;
-    return reserved
+    return turned.compose(turn -> {
+      if (turn == null) {
+        refused.accept("requests waiting for a quota");
+        return Future.failedFuture(new ApiError(429, "too many requests are waiting for this account's "
+            + "quota; retry shortly", Map.of("Retry-After", "1")));
+      }
+      Future<Reservation> reserved = claim.isEmpty()
+          ? Future.succeededFuture(Reservation.unlimited(0))
+          : budgets.reserve(claim, clock.get());
+      return reserved
         // failing open grants what the request asked for, so that its own cap (or the reserve) still applies
         .recover(err -> unavailable("usage limits", err, Reservation.unlimited(claim.maxTokens())))
+        .onFailure(err -> turn.release())
         .compose(reservation -> {
           reportQuotas(reservation);
+          if (gated != null) {
+            remember(gated, reservation);
+          }
           if (!reservation.granted()) {
+            turn.release();
             refused.accept(reservation.exceeded().describe());
             return Future.failedFuture(refusal(reservation, clock.get()));
           }
@@ -152,16 +192,52 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
           }
           return acquire(plan).compose(lease -> {
             if (lease == null) {
+              turn.release();
               refused.accept("concurrent requests");
               budgets.settle(reservation, 0);
               return Future.failedFuture(new ApiError(429, "too many concurrent requests for this key (limit "
                   + plan.maxConcurrent() + "); wait for one to finish", Map.of("Retry-After", "1")));
             }
             headers(exchange.request().response(), reservation);
-            held.put(exchange, new Held(reservation, lease, exchange.model(), rawPrompt));
+            held.put(exchange, new Held(reservation, lease, turn, tenant, exchange.model(), rawPrompt));
             return Future.<Void>succeededFuture();
           });
         });
+    });
+  }
+
+  private static long tightestTokens(List<Reservation.State> states) {
+    long left = Long.MAX_VALUE;
+    for (Reservation.State state : states) {
+      if (state.budget().metric().equals("tokens")) {
+        left = Math.min(left, state.remaining());
+      }
+    }
+    return left;
+  }
+
+  /**
+   * The budget whose turn a careful request waits for: its user's, which every key of the user shares, or
+   * its key's.
+   */
+  private static String gateKey(List<Budget> tokenBudgets) {
+    for (Budget budget : tokenBudgets) {
+      if (budget.subject().startsWith("user:")) {
+        return budget.subject();
+      }
+    }
+    return tokenBudgets.get(0).subject();
+  }
+
+  /** Remembers what the tightest token budget of {@code gated} has left, to know when to be careful. */
+  private void remember(String gated, Reservation reservation) {
+    long left = tightestTokens(reservation.states());
+    if (left != Long.MAX_VALUE) {
+      lastLeft.put(gated, left);
+      if (lastLeft.size() > MAX_REMEMBERED) {
+        lastLeft.clear(); // rare: forgetting only makes the next request of each budget careful
+      }
+    }
   }
 
   /** Tells the alerts where the caller stands against its quotas (daily and monthly budgets). */
@@ -225,7 +301,7 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
       return;
     }
     if (!usage.estimated()) {
-      calibration.learn(h.model(), h.rawPrompt(), usage.promptTokens());
+      calibration.learn(h.tenant(), h.model(), h.rawPrompt(), usage.promptTokens());
     }
     release(h, usage.totalTokens());
   }
@@ -239,9 +315,19 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
   }
 
   private void release(Held h, long tokens) {
-    budgets.settle(h.reservation(), tokens).onFailure(err -> LOG.warn("cannot settle a reservation: {}",
-        err.getMessage()));
     h.lease().release();
+    // the turn passes once the settle is done: the next careful request then sees this one's real cost
+    budgets.settle(h.reservation(), tokens).onComplete(done -> {
+      h.turn().release();
+      if (done.failed()) {
+        LOG.warn("cannot settle a reservation: {}", done.cause().getMessage());
+      }
+    });
+  }
+
+  /** Whose calibration a request learns from and uses: its user's, or its key's when it has no user. */
+  private static String tenant(Principal principal) {
+    return principal.userId() != null ? "user:" + principal.userId() : "key:" + principal.keyId();
   }
 
   private static ApiError refusal(Reservation reservation, Instant now) {

@@ -10,8 +10,12 @@ final class BudgetKeys {
   }
 
   static String key(String prefix, Budget budget, Window.Span span) {
-    return prefix + budget.subject() + ":" + budget.metric() + ":" + budget.window().name().toLowerCase(
-        java.util.Locale.ROOT) + ":" + span.label();
+    return key(prefix, budget.subject(), budget.metric(), budget.window(), span);
+  }
+
+  static String key(String prefix, String subject, String metric, Window window, Window.Span span) {
+    return prefix + subject + ":" + metric + ":" + window.name().toLowerCase(java.util.Locale.ROOT) + ":"
+        + span.label();
   }
 
   static Window.Span span(Budget budget, Instant now, ZoneId zone) {

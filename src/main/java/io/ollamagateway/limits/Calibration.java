@@ -1,35 +1,99 @@
 package io.ollamagateway.limits;
 
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * Learns, per model, how the gateway's prompt estimate relates to the count Ollama reports: chat templates add
- * tokens the client never sees, and each model's tokenizer differs from the estimator's. The ratio is a moving
- * average of reported/estimated, never below 1, and estimates are rounded up, so that quota reservations err
- * on the side of holding a little too much.
+ * Learns, per tenant (a user, or a key without one) and model, how the gateway's prompt estimate relates to
+ * the count Ollama reports: chat templates add tokens the client never sees, and each model's tokenizer differs
+ * from the estimator's. Built so that no caller can spend another's quota through it:
  *
- * <p>Thread-safe; lock-free.
+ * <ul>
+ *   <li>each (tenant, model) learns on its own: a new tenant starts from {@value #DEFAULT_RATIO}, never from
+ *       another tenant's history;</li>
+ *   <li>the ratio stays within [{@value #MIN_RATIO}, {@value #MAX_RATIO}]: estimates are never below the raw
+ *       count, and one odd answer cannot make them absurd;</li>
+ *   <li>an observation outside those bounds, or, once a few were seen, more than {@value #OUTLIER_FACTOR} times
+ *       away from what was learned, is ignored as an outlier (a cached prompt, a broken count);</li>
+ *   <li>at most {@code capacity} entries are kept, the least recently used going first.</li>
+ * </ul>
+ *
+ * <p>Estimates are rounded up, so reservations err on holding a little too much. Thread-safe; every call holds
+ * one lock for a map operation.
  */
 public final class Calibration {
 
+  static final double DEFAULT_RATIO = 1.25;
+  static final double MIN_RATIO = 1.0;
+  static final double MAX_RATIO = 8.0;
+  static final double OUTLIER_FACTOR = 2.0;
   private static final double WEIGHT = 0.3;
-  private final ConcurrentHashMap<String, Double> ratios = new ConcurrentHashMap<>();
+  private static final int SETTLED_AFTER = 3;
 
-  /** The expected prompt count of a request whose text estimates to {@code raw} tokens. */
-  public long estimate(String model, long raw) {
-    return (long) Math.ceil(raw * ratios.getOrDefault(key(model), 1.0));
+  private static final class Entry {
+    double ratio;
+    int samples;
+
+    Entry(double ratio) {
+      this.ratio = ratio;
+    }
   }
 
-  /** Learns from one answer: its text estimated to {@code raw} tokens, Ollama counted {@code reported}. */
-  public void learn(String model, long raw, long reported) {
+  private final Map<String, Entry> entries;
+
+  /** @param capacity how many (tenant, model) pairs are remembered at most */
+  public Calibration(int capacity) {
+    this.entries = new LinkedHashMap<>(64, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+        return size() > capacity;
+      }
+    };
+  }
+
+  public Calibration() {
+    this(10_000);
+  }
+
+  /** The expected prompt count, for {@code tenant} on {@code model}, of a request estimated at {@code raw}. */
+  public synchronized long estimate(String tenant, String model, long raw) {
+    Entry entry = entries.get(key(tenant, model));
+    return (long) Math.ceil(raw * (entry == null ? DEFAULT_RATIO : Math.max(entry.ratio, MIN_RATIO)));
+  }
+
+  /** Whether {@code tenant} has had an answer on {@code model} counted yet. */
+  public synchronized boolean isCalibrated(String tenant, String model) {
+    Entry entry = entries.get(key(tenant, model));
+    return entry != null && entry.samples > 0;
+  }
+
+  /** Learns from one answer: its body estimated to {@code raw} tokens, Ollama counted {@code reported}. */
+  public synchronized void learn(String tenant, String model, long raw, long reported) {
     if (raw <= 0 || reported <= 0) {
       return;
     }
-    double observed = Math.max(1.0, reported / (double) raw);
-    ratios.merge(key(model), observed, (old, now) -> Math.max(1.0, old + WEIGHT * (now - old)));
+    double observed = reported / (double) raw;
+    if (observed > MAX_RATIO || observed < 1 / MAX_RATIO) {
+      return;
+    }
+    observed = Math.max(MIN_RATIO, observed);
+    Entry entry = entries.get(key(tenant, model));
+    if (entry == null) {
+      entry = new Entry(observed);
+      entries.put(key(tenant, model), entry);
+    } else if (entry.samples >= SETTLED_AFTER
+        && (observed > entry.ratio * OUTLIER_FACTOR || observed * OUTLIER_FACTOR < entry.ratio)) {
+      return;
+    } else if (entry.samples == 0) {
+      entry.ratio = observed;
+    } else {
+      // up at once, down slowly: an estimate that was too low costs quota, one too high only caps an answer
+      entry.ratio = observed > entry.ratio ? observed : entry.ratio + WEIGHT * (observed - entry.ratio);
+    }
+    entry.samples++;
   }
 
-  private static String key(String model) {
-    return model == null ? "" : model;
+  private static String key(String tenant, String model) {
+    return (tenant == null ? "" : tenant) + "\u0000" + (model == null ? "" : model);
   }
 }

@@ -1,18 +1,31 @@
 package io.ollamagateway.limits;
 
+import io.ollamagateway.usage.Rollup;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * {@link Budgets} of one gateway instance, in memory. One lock guards all counters: a reservation touches a
  * handful of them for a few nanoseconds, far less than anything else a request does.
  *
- * <p>Thread-safe; never blocks for long.
+ * <p>With a {@link UsageBaseline} (the gateway's setup), token counters are a cache of the usage store: each
+ * hourly, daily and monthly token counter is derived from the store and the usage not yet written when it is
+ * first needed (after a start, or when a quota is set), and then fed by every usage row collected for its
+ * subject, whichever key or route it came from; a settle only gives back what its reservation held. A counter
+ * derived more than {@code resync} ago is derived again before the next reservation that uses it (one
+ * indexed query per counter and interval), so that usage another instance wrote to the same store is seen.
+ * Without one (tests of the counting alone), a settle adds the real count itself.
+ *
+ * <p>Thread-safe; never blocks for long: derivations run on workers and the reservation waits for them
+ * asynchronously.
  */
 public final class MemoryBudgets implements Budgets {
 
@@ -20,23 +33,84 @@ public final class MemoryBudgets implements Budgets {
     long used;
     long reserved;
     final Instant end;
+    final String subject;
+    boolean derived;
+    Instant derivedAt;
+    Future<Void> deriving;
 
-    Counter(Instant end) {
+    Counter(Instant end, String subject) {
       this.end = end;
+      this.subject = subject;
     }
   }
 
+  private static final Window[] DERIVED = {Window.HOUR, Window.DAY, Window.MONTH};
+
   private final ZoneId zone;
+  private final UsageBaseline baseline;
+  private final Duration resync;
+  private final Supplier<Instant> clock;
   private final Map<String, Counter> counters = new HashMap<>();
+  // subject -> token counters it has, so that a usage row of a subject without any costs one lookup
+  private final Map<String, Integer> tokenSubjects = new HashMap<>();
   private int sinceSweep;
 
+  /** Counters that a settle alone feeds, starting from zero (no store). */
   public MemoryBudgets(ZoneId zone) {
+    this(zone, null, Duration.ZERO, Instant::now);
+  }
+
+  /**
+   * Token counters derived from {@code baseline} and fed by its usage rows.
+   *
+   * @param resync how old a derivation may get before the counter is derived again
+   * @param clock the time of usage rows for minute counters
+   */
+  public MemoryBudgets(ZoneId zone, UsageBaseline baseline, Duration resync, Supplier<Instant> clock) {
     this.zone = zone;
+    this.baseline = baseline;
+    this.resync = resync;
+    this.clock = clock;
+    if (baseline != null) {
+      baseline.observe(this::collected);
+    }
   }
 
   @Override
-  public synchronized Future<Reservation> reserve(Claim claim, Instant now) {
+  public Future<Reservation> reserve(Claim claim, Instant now) {
+    return reserve(claim, now, false);
+  }
+
+  /** @param refreshed whether the stale counters were just derived again (successfully or not) */
+  private Future<Reservation> reserve(Claim claim, Instant now, boolean refreshed) {
+    List<Runnable> starts = new ArrayList<>(0);
+    Future<Reservation> reserved = reserve(claim, now, refreshed, starts);
+    starts.forEach(Runnable::run); // outside the lock: the derivation takes the usage collector's locks
+    return reserved;
+  }
+
+  private synchronized Future<Reservation> reserve(Claim claim, Instant now, boolean refreshed,
+      List<Runnable> starts) {
     sweep(now);
+    if (baseline != null) {
+      List<Future<Void>> waits = new ArrayList<>();
+      for (Budget budget : claim.tokenBudgets()) {
+        Window.Span span = BudgetKeys.span(budget, now, zone);
+        Counter counter = counter(BudgetKeys.key("", budget, span), budget, span);
+        if (budget.window() == Window.MINUTE) {
+          continue; // not in hourly rollups: fed by usage rows from the start of the instance
+        }
+        if (!counter.derived) {
+          waits.add(derive(budget, span, counter, starts));
+        } else if (!refreshed && counter.derivedAt.plus(resync).isBefore(clock.get())) {
+          // a store that cannot be read now keeps the counter as it was: this instance's own usage still counts
+          waits.add(derive(budget, span, counter, starts).otherwise((Void) null));
+        }
+      }
+      if (!waits.isEmpty()) {
+        return Future.all(waits).compose(all -> reserve(claim, now, true));
+      }
+    }
     List<Budget> budgets = new ArrayList<>(claim.requestBudgets());
     budgets.addAll(claim.tokenBudgets());
     int requests = claim.requestBudgets().size();
@@ -47,7 +121,7 @@ public final class MemoryBudgets implements Budgets {
       Window.Span span = BudgetKeys.span(budget, now, zone);
       String key = BudgetKeys.key("", budget, span);
       spans.add(span);
-      found.add(counters.computeIfAbsent(key, k -> new Counter(span.end())));
+      found.add(counter(key, budget, span));
       if (found.size() > requests) {
         keys.add(key);
       }
@@ -92,7 +166,9 @@ public final class MemoryBudgets implements Budgets {
         Counter counter = counters.get(key);
         if (counter != null) {
           counter.reserved = Math.max(0, counter.reserved - reservation.tokens());
-          counter.used += actualTokens;
+          if (baseline == null) {
+            counter.used += actualTokens;
+          }
         }
       }
     }
@@ -100,7 +176,30 @@ public final class MemoryBudgets implements Budgets {
   }
 
   @Override
-  public synchronized Future<List<Reservation.State>> peek(List<Budget> budgets, Instant now) {
+  public Future<List<Reservation.State>> peek(List<Budget> budgets, Instant now) {
+    List<Runnable> starts = new ArrayList<>(0);
+    Future<List<Reservation.State>> states = peek(budgets, now, starts);
+    starts.forEach(Runnable::run);
+    return states;
+  }
+
+  private synchronized Future<List<Reservation.State>> peek(List<Budget> budgets, Instant now,
+      List<Runnable> starts) {
+    if (baseline != null) {
+      List<Future<Void>> waits = new ArrayList<>();
+      for (Budget budget : budgets) {
+        if (budget.metric().equals("tokens") && budget.window() != Window.MINUTE) {
+          Window.Span span = BudgetKeys.span(budget, now, zone);
+          Counter counter = counter(BudgetKeys.key("", budget, span), budget, span);
+          if (!counter.derived) {
+            waits.add(derive(budget, span, counter, starts));
+          }
+        }
+      }
+      if (!waits.isEmpty()) {
+        return Future.all(waits).compose(all -> peek(budgets, now));
+      }
+    }
     List<Reservation.State> states = new ArrayList<>();
     for (Budget budget : budgets) {
       Window.Span span = BudgetKeys.span(budget, now, zone);
@@ -122,11 +221,85 @@ public final class MemoryBudgets implements Budgets {
     return states;
   }
 
+  private Counter counter(String key, Budget budget, Window.Span span) {
+    Counter counter = counters.get(key);
+    if (counter == null) {
+      counter = new Counter(span.end(), budget.metric().equals("tokens") ? budget.subject() : null);
+      counters.put(key, counter);
+      if (counter.subject != null) {
+        tokenSubjects.merge(counter.subject, 1, Integer::sum);
+      }
+    }
+    return counter;
+  }
+
+  /**
+   * Derives a token counter from the store, one derivation at a time; completes when installed (on a worker).
+   * Called under the lock, it adds to {@code starts} what begins the derivation, for the caller to run once
+   * it has let go of the lock: the derivation takes the usage collector's locks, whose holders may be waiting
+   * for this one ({@link #collected}).
+   */
+  private Future<Void> derive(Budget budget, Window.Span span, Counter counter, List<Runnable> starts) {
+    if (counter.deriving != null) {
+      return counter.deriving;
+    }
+    Promise<Void> deriving = Promise.promise();
+    counter.deriving = deriving.future();
+    starts.add(() -> baseline.derive(budget.subject(), span.start(), span.end(), total -> {
+      synchronized (this) {
+        counter.used = total;
+        counter.derived = true;
+        counter.derivedAt = clock.get();
+      }
+    }).onComplete(done -> {
+      synchronized (this) {
+        counter.deriving = null;
+      }
+      deriving.handle(done);
+    }));
+    return deriving.future();
+  }
+
+  /** A usage row was collected: its tokens count in every token counter of its user and its key. */
+  private void collected(Rollup row) {
+    long tokens = row.promptTokens() + row.completionTokens();
+    if (tokens > 0) { // the row of a request's end carries none: no need for the lock
+      count(row, tokens);
+    }
+  }
+
+  private synchronized void count(Rollup row, long tokens) {
+    for (String subject : new String[] {row.key().userId() == null ? null : "user:" + row.key().userId(),
+        row.key().keyId() == null ? null : "key:" + row.key().keyId()}) {
+      if (subject == null || !tokenSubjects.containsKey(subject)) {
+        continue;
+      }
+      for (Window window : DERIVED) {
+        Counter counter = counters.get(BudgetKeys.key("", subject, "tokens", window,
+            window.span(row.key().hour(), zone)));
+        if (counter != null) {
+          counter.used += tokens; // before its derivation, the derivation replaces this
+        }
+      }
+      Counter minute = counters.get(BudgetKeys.key("", subject, "tokens", Window.MINUTE,
+          Window.MINUTE.span(clock.get(), zone)));
+      if (minute != null) {
+        minute.used += tokens;
+      }
+    }
+  }
+
   private void sweep(Instant now) {
     if (++sinceSweep < 1024) {
       return;
     }
     sinceSweep = 0;
-    counters.values().removeIf(counter -> counter.end.isBefore(now) && counter.reserved == 0);
+    counters.values().removeIf(counter -> {
+      boolean ended = counter.end.isBefore(now) && counter.reserved == 0 && counter.deriving == null;
+      if (ended && counter.subject != null) {
+        tokenSubjects.computeIfPresent(counter.subject, (s, n) -> n > 1 ? n - 1 : null);
+      }
+      return ended;
+    });
   }
 }

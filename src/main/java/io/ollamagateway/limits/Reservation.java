@@ -13,9 +13,10 @@ import java.util.List;
  * @param states every budget's state as the reservation saw it (limit, remaining after it, reset time)
  * @param exceeded the budget that refused, or {@code null}
  * @param windowKeys the window keys of the token budgets, for settling
+ * @param id names the reservation where it is stored with an expiry (Redis); {@code ""} elsewhere
  */
 public record Reservation(boolean granted, long tokens, List<State> states, Budget exceeded,
-    List<String> windowKeys) {
+    List<String> windowKeys, String id) {
 
   /** A budget's state: its limit, what remains of it, and when its window resets. */
   public record State(Budget budget, long remaining, Instant resetAt) {
@@ -24,6 +25,11 @@ public record Reservation(boolean granted, long tokens, List<State> states, Budg
   public Reservation {
     states = List.copyOf(states);
     windowKeys = List.copyOf(windowKeys);
+  }
+
+  /** A reservation that needs no name: held in this process only. */
+  public Reservation(boolean granted, long tokens, List<State> states, Budget exceeded, List<String> windowKeys) {
+    this(granted, tokens, states, exceeded, windowKeys, "");
   }
 
   /** A reservation for a request that no budget limits. */

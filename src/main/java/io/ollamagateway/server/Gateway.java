@@ -16,6 +16,7 @@ import io.ollamagateway.limits.LimitPlans;
 import io.ollamagateway.limits.MemoryBudgets;
 import io.ollamagateway.limits.MemoryConcurrency;
 import io.ollamagateway.limits.RedisBudgets;
+import io.ollamagateway.limits.UsageBaseline;
 import io.ollamagateway.limits.RedisClients;
 import io.ollamagateway.limits.RedisConcurrency;
 import io.ollamagateway.metrics.GatewayMetrics;
@@ -215,7 +216,7 @@ public final class Gateway {
         upstream.name(), upstream.healthy(), upstream.lastError(), !upstream.keys().isEmpty(),
         upstream.keys().peek().isPresent())).toList(), Duration.ofSeconds(1));
     UsageLedger ledger = new UsageLedger(usage);
-    Admission admission = admission();
+    Admission admission = admission(new UsageBaseline(usage, usageStore));
     List<UsageRecorder> recorders = new ArrayList<>(List.of(metricsListener, ledger, admission));
     List<ExchangeListener> listeners = new ArrayList<>(List.of(new AccessLog(config.accessLog()), metricsListener,
         ledger, admission));
@@ -320,16 +321,17 @@ public final class Gateway {
    * Admission against counters in this process, or in Redis when {@code REDIS_URL} is set so that every
    * instance sharing it enforces one limit.
    */
-  private Admission admission() {
+  private Admission admission(UsageBaseline baseline) {
     var limits = config.limits();
     Budgets budgets;
     Concurrency concurrency;
     if (redis != null) {
-      budgets = new RedisBudgets(redis, limits.zone(), limits.redisKeyPrefix());
+      budgets = new RedisBudgets(vertx, redis, limits.zone(), limits.redisKeyPrefix(), baseline,
+          limits.reservationTtl());
       concurrency = new RedisConcurrency(redis, REDIS_LEASE_TTL, limits.redisKeyPrefix());
       LOG.info("limits are counted in Redis, shared with every gateway instance using it");
     } else {
-      budgets = new MemoryBudgets(limits.zone());
+      budgets = new MemoryBudgets(limits.zone(), baseline, limits.resync(), Instant::now);
       concurrency = new MemoryConcurrency();
     }
     return new Admission(new LimitPlans(limits), budgets, concurrency, estimator, new Calibration(),

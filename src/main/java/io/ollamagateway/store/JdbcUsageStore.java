@@ -2,6 +2,7 @@ package io.ollamagateway.store;
 
 import io.ollamagateway.usage.Rollup;
 import io.ollamagateway.usage.RollupWriter;
+import io.ollamagateway.usage.UsageHistory;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -18,7 +19,7 @@ import javax.sql.DataSource;
  *
  * <p>Thread-safe; blocks: call it on workers.
  */
-public final class JdbcUsageStore implements RollupWriter {
+public final class JdbcUsageStore implements RollupWriter, UsageHistory {
 
   private static final String COUNTERS = "requests, prompt_tokens, completion_tokens, estimated_tokens, errors, "
       + "duration_ms, first_byte_ms";
@@ -150,6 +151,15 @@ public final class JdbcUsageStore implements RollupWriter {
     return jdbc.query(sql.toString(), row -> new UsageSum(row.getLong("requests"), row.getLong("prompt_tokens"),
         row.getLong("completion_tokens"), row.getLong("estimated_tokens"), row.getLong("errors")),
         params.toArray()).get(0);
+  }
+
+  @Override
+  public long tokens(Long userId, Long keyId, Instant from, Instant to) {
+    String column = userId != null ? "user_id" : "key_id";
+    long id = userId != null ? userId : keyId;
+    return jdbc.query("SELECT COALESCE(SUM(prompt_tokens + completion_tokens), 0) AS tokens FROM usage_hourly "
+        + "WHERE " + column + " = ? AND hour >= ? AND hour < ?", row -> row.getLong("tokens"), id,
+        from.truncatedTo(java.time.temporal.ChronoUnit.HOURS).toEpochMilli(), to.toEpochMilli()).get(0);
   }
 
   private static boolean isId(String text) {

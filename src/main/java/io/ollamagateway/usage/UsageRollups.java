@@ -13,6 +13,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.StampedLock;
+import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +47,7 @@ public final class UsageRollups implements AutoCloseable {
   private final StampedLock swap = new StampedLock();
   private final long timer;
   private Future<Void> flushing = Future.succeededFuture();
+  private volatile Consumer<Rollup> observer = row -> { };
 
   public UsageRollups(Vertx vertx, RollupWriter writer, Duration flushInterval, Supplier<Instant> clock) {
     this.vertx = vertx;
@@ -62,6 +66,7 @@ public final class UsageRollups implements AutoCloseable {
     long stamp = swap.readLock();
     try {
       current.get().merge(rollup.key(), rollup, Rollup::plus);
+      observer.accept(rollup);
     } finally {
       swap.unlockRead(stamp);
     }
@@ -96,6 +101,43 @@ public final class UsageRollups implements AutoCloseable {
       }, false);
     });
     return flushing;
+  }
+
+  /**
+   * Tells {@code observer} of every row added from now on, on the adding thread, while the row cannot be
+   * written yet: {@link #reconcile} sees each row either among the rows it hands over or afterwards, through
+   * the observer, never both and never neither. The observer must be quick and must not block.
+   */
+  public void observe(Consumer<Rollup> observer) {
+    this.observer = observer;
+  }
+
+  /**
+   * Reads the store and the rows not yet in it as one picture, so that what is derived from both counts each
+   * row exactly once: runs {@code read} on a worker while no flush is under way (it waits for a running one),
+   * then calls {@code install} with its result and the rows collected but not yet written, while no row can
+   * be added. Rows added later reach the {@link #observe observer}. Flushes wait for it in turn.
+   *
+   * @param read reads the store; may block
+   * @param install uses both; runs on the worker and briefly holds up {@link #add}: keep it short
+   */
+  public synchronized <T> Future<Void> reconcile(Callable<T> read, BiConsumer<T, List<Rollup>> install) {
+    Future<Void> done = flushing.transform(previous -> vertx.executeBlocking(() -> {
+      T stored = read.call();
+      long stamp = swap.writeLock();
+      try {
+        List<Rollup> rows = new ArrayList<>(current.get().values());
+        synchronized (unwritten) {
+          rows.addAll(unwritten.values());
+        }
+        install.accept(stored, rows);
+      } finally {
+        swap.unlockWrite(stamp);
+      }
+      return null;
+    }, false));
+    flushing = done.transform(result -> Future.succeededFuture());
+    return done;
   }
 
   /** Rows not yet written (collected or kept after a failure), for tests and shutdown. */

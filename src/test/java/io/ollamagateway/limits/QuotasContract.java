@@ -1,0 +1,255 @@
+package io.ollamagateway.limits;
+
+import static io.ollamagateway.limits.LimitsEndToEndTest.CHAT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ollamagateway.emulator.EmulatorOptions;
+import io.ollamagateway.emulator.OllamaEmulator;
+import io.ollamagateway.server.Gateway;
+import io.ollamagateway.testing.Cli;
+import io.ollamagateway.testing.GatewayFixture;
+import io.ollamagateway.testing.Http;
+import io.ollamagateway.testing.TestDatabase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Issue 22's quotas as a client meets them, on one store and counter setup per subclass: a quota survives a
+ * restart and counts usage from before it was set, every token-bearing field is charged before forwarding,
+ * one tenant cannot change another's admission, a cold burst overshoots by at most one request. Users and
+ * quotas are made through the admin API, prompts counted by the emulator as a chat template would. In a fixed
+ * order: the tests whose requests would poison a calibration shared by all tenants (a large tools list) go
+ * after the others, the tenant test last, so that on such a gateway each test fails for its own reason.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+abstract class QuotasContract {
+
+  /** A model whose template adds a system prompt of its own (24 tokens in the emulator). */
+  static final String CODER = "qwen2.5-coder:1.5b";
+
+  TestDatabase database;
+  OllamaEmulator emulator;
+  Gateway gateway;
+  Http http;
+  String adminKey;
+
+  /** A fresh store for this class. */
+  abstract TestDatabase database();
+
+  /** Settings beyond the store and the emulator (Redis, for one). */
+  abstract Map<String, String> settings();
+
+  @BeforeAll
+  void start() throws Exception {
+    database = database();
+    Cli.Result bootstrap = Cli.run(Map.of("DATABASE_URL", database.url()), Files.createTempDirectory("quotas-"),
+        "keys", "create", "--admin", "--name", "bootstrap", "--json");
+    assertThat(bootstrap.status()).as(bootstrap.err()).isZero();
+    adminKey = new JsonObject(bootstrap.out()).getString("key");
+    EmulatorOptions defaults = EmulatorOptions.defaults();
+    List<String> models = new ArrayList<>(EmulatorOptions.DEFAULT_MODELS);
+    models.add(CODER);
+    emulator = GatewayFixture.await(OllamaEmulator.start(new EmulatorOptions(defaults.host(), defaults.port(),
+        defaults.ttft(), defaults.chunks(), defaults.interval(), defaults.failAfter(), models,
+        defaults.rateLimitedKeys(), defaults.requiredKeys(), defaults.eventLoops())));
+    startGateway();
+  }
+
+  private void startGateway() {
+    Map<String, String> values = new HashMap<>(Map.of("OLLAMA_URL", emulator.url(), "DATABASE_URL", database.url(),
+        "QUOTA_OUTPUT_RESERVE", "20", "ACCESS_LOG", "false", "PROXY_AUTH_TOKEN", "",
+        "REQUESTS_PER_HOUR_USER", "100000"));
+    values.putAll(settings());
+    gateway = GatewayFixture.startGateway(values);
+    http = new Http(gateway.port());
+  }
+
+  @AfterAll
+  void stop() {
+    if (gateway != null) {
+      GatewayFixture.await(gateway.stop(Duration.ZERO));
+    }
+    if (emulator != null) {
+      GatewayFixture.await(emulator.stop());
+    }
+    if (database != null) {
+      database.close();
+    }
+  }
+
+  /** A user with a key; answers the key. */
+  String keyOf(String name) {
+    Http.Answer user = http.post("/admin/api/users", new JsonObject().put("name", name).encode(),
+        Http.bearer(adminKey));
+    assertThat(user.status()).as(user.body()).isEqualTo(201);
+    return keyFor(user.json().getLong("id"));
+  }
+
+  String keyFor(long userId) {
+    Http.Answer key = http.post("/admin/api/keys", new JsonObject().put("name", "k").put("user_id", userId).encode(),
+        Http.bearer(adminKey));
+    assertThat(key.status()).as(key.body()).isEqualTo(201);
+    return key.json().getString("key");
+  }
+
+  long userOf(String name) {
+    Http.Answer user = http.post("/admin/api/users", new JsonObject().put("name", name).encode(),
+        Http.bearer(adminKey));
+    assertThat(user.status()).as(user.body()).isEqualTo(201);
+    return user.json().getLong("id");
+  }
+
+  void dailyTokens(long userId, long quota) {
+    Http.Answer set = http.send("PUT", "/admin/api/users/" + userId + "/quota",
+        new JsonObject().put("daily_tokens", quota).encode(), Http.bearer(adminKey));
+    assertThat(set.status()).as(set.body()).isEqualTo(200);
+  }
+
+  static long tokens(JsonObject answer) {
+    return answer.getLong("prompt_eval_count", 0L) + answer.getLong("eval_count", 0L);
+  }
+
+  @Test
+  @Order(1)
+  void aUsedUpDailyQuotaIsStillUsedUpAfterARestart() {
+    long userId = userOf("restart");
+    String key = keyFor(userId);
+    dailyTokens(userId, 100);
+    int ok = 0;
+    while (ok < 20 && http.post("/api/chat", CHAT, Http.bearer(key)).status() == 200) {
+      ok++;
+    }
+    assertThat(ok).as("the quota is used up after a few requests").isBetween(1, 10);
+    assertThat(http.post("/api/chat", CHAT, Http.bearer(key)).status()).isEqualTo(429);
+
+    GatewayFixture.await(gateway.stop(Duration.ZERO));
+    startGateway();
+    Http.Answer after = http.post("/api/chat", CHAT, Http.bearer(key));
+    assertThat(after.status()).as("after a restart: " + after.body()).isEqualTo(429);
+    assertThat(after.body()).contains("100 tokens per day");
+  }
+
+  @Test
+  @Order(2)
+  void usageFromBeforeTheQuotaWasSetCounts() {
+    long userId = userOf("before");
+    String key = keyFor(userId);
+    long used = 0;
+    for (int i = 0; i < 3; i++) {
+      Http.Answer answer = http.post("/api/chat", CHAT, Http.bearer(key));
+      assertThat(answer.status()).isEqualTo(200);
+      used += tokens(answer.json());
+    }
+    assertThat(used).isEqualTo(60);
+    dailyTokens(userId, 70);
+    Http.Answer refused = http.post("/api/chat", CHAT, Http.bearer(key));
+    assertThat(refused.status()).as("60 of 70 tokens were used before the quota: " + refused.body())
+        .isEqualTo(429);
+  }
+
+  @Test
+  @Order(4)
+  void a200KbToolsListCannotPassA2000TokenQuota() {
+    long userId = userOf("tools");
+    String key = keyFor(userId);
+    dailyTokens(userId, 2_000);
+    JsonArray tools = new JsonArray();
+    int size = 2;
+    while (size < 200_000) {
+      JsonObject tool = new JsonObject().put("type", "function").put("function", new JsonObject()
+          .put("name", "tool_" + tools.size()).put("description", "looks up the weather of a city by its name")
+          .put("parameters", new JsonObject().put("type", "object").put("properties", new JsonObject()
+              .put("city", new JsonObject().put("type", "string")))));
+      tools.add(tool);
+      size += tool.encode().length() + 1;
+    }
+    String body = new JsonObject().put("model", "llama3.2").put("stream", false).put("tools", tools)
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi"))).encode();
+    long before = emulator.stats().requests();
+    Http.Answer answer = http.post("/api/chat", body, Http.bearer(key));
+    assertThat(answer.status()).as(answer.body()).isEqualTo(429);
+    assertThat(answer.body()).contains("2000 tokens per day");
+    assertThat(emulator.stats().requests()).as("refused before forwarding").isEqualTo(before);
+    assertThat(http.post("/api/chat", CHAT, Http.bearer(key)).status()).as("nothing was charged").isEqualTo(200);
+  }
+
+  @Test
+  @Order(10) // last: see the class comment
+  void oneTenantsRequestDoesNotChangeAnothersAdmission() {
+    long heavyId = userOf("heavy");
+    String heavy = keyFor(heavyId);
+    dailyTokens(heavyId, 10_000_000);
+    JsonArray tools = new JsonArray();
+    for (int i = 0; i < 100; i++) {
+      tools.add(new JsonObject().put("type", "function").put("function", new JsonObject().put("name", "t" + i)
+          .put("description", "a tool whose schema the template renders into the prompt")));
+    }
+    // a short message with a large tools list: a ratio learned from it would inflate every estimate
+    String body = new JsonObject().put("model", "llama3.2").put("stream", false).put("tools", tools)
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi"))).encode();
+    for (int i = 0; i < 3; i++) {
+      assertThat(http.post("/api/chat", body, Http.bearer(heavy)).status()).isEqualTo(200);
+    }
+    long lightId = userOf("light");
+    String light = keyFor(lightId);
+    dailyTokens(lightId, 1_000);
+    Http.Answer answer = http.post("/api/chat", CHAT, Http.bearer(light));
+    assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+    assertThat(Long.parseLong(answer.header("X-RateLimit-Remaining"))).as("reserved as a fresh tenant")
+        .isGreaterThan(1_000 - 60);
+  }
+
+  @Test
+  @Order(5)
+  void aColdBurstOnANeverSeenModelOvershootsByAtMostOneRequest() throws Exception {
+    long userId = userOf("burst");
+    String key = keyFor(userId);
+    long quota = 200;
+    dailyTokens(userId, quota);
+    // qwen2.5-coder's template adds a system prompt the estimate cannot see: each answer costs 44 tokens,
+    // about three times what a fresh estimate reserves
+    String chat = CHAT.replace("llama3.2", CODER);
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      burst.add(client.sendAsync(HttpRequest.newBuilder(URI.create(GatewayFixture.url(gateway) + "/api/chat"))
+          .header("Authorization", "Bearer " + key).timeout(Duration.ofSeconds(30))
+          .POST(HttpRequest.BodyPublishers.ofString(chat)).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    long charged = 0;
+    long largest = 0;
+    int ok = 0;
+    for (CompletableFuture<HttpResponse<String>> answer : burst) {
+      HttpResponse<String> response = answer.get();
+      if (response.statusCode() == 200) {
+        ok++;
+        long cost = tokens(new JsonObject(response.body()));
+        charged += cost;
+        largest = Math.max(largest, cost);
+      } else {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(429);
+      }
+    }
+    assertThat(ok).isPositive();
+    assertThat(charged).as(ok + " admitted").isLessThanOrEqualTo(quota + largest);
+  }
+}

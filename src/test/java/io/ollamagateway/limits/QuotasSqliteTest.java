@@ -1,0 +1,60 @@
+package io.ollamagateway.limits;
+
+import static io.ollamagateway.limits.LimitsEndToEndTest.CHAT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ollamagateway.server.Gateway;
+import io.ollamagateway.testing.GatewayFixture;
+import io.ollamagateway.testing.Http;
+import io.ollamagateway.testing.TestDatabase;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The quotas contract on the embedded default: SQLite, counters in this process, no Redis; and a second
+ * instance on the same store sees the first one's usage once it is written and re-read.
+ */
+class QuotasSqliteTest extends QuotasContract {
+
+  @Override
+  TestDatabase database() {
+    return TestDatabase.sqlite();
+  }
+
+  @Override
+  Map<String, String> settings() {
+    return Map.of("QUOTA_RESYNC_INTERVAL", "200ms");
+  }
+
+  @Test
+  @Order(3)
+  void aSecondInstanceOnTheSameStoreSeesTheFirstOnesWrittenUsage() {
+    long userId = userOf("two-instances");
+    String key = keyFor(userId);
+    dailyTokens(userId, 100);
+    Map<String, String> values = new HashMap<>(Map.of("OLLAMA_URL", emulator.url(), "DATABASE_URL", database.url(),
+        "QUOTA_OUTPUT_RESERVE", "20", "ACCESS_LOG", "false", "PROXY_AUTH_TOKEN", "",
+        "REQUESTS_PER_HOUR_USER", "100000", "QUOTA_RESYNC_INTERVAL", "200ms"));
+    Gateway second = GatewayFixture.startGateway(values);
+    try {
+      Http other = new Http(second.port());
+      assertThat(other.post("/api/chat", CHAT, Http.bearer(key)).status()).as("the second instance counts too")
+          .isEqualTo(200);
+      int ok = 0;
+      while (ok < 20 && http.post("/api/chat", CHAT, Http.bearer(key)).status() == 200) {
+        ok++;
+      }
+      assertThat(ok).isBetween(1, 10);
+      GatewayFixture.await(gateway.usage().flush());
+      GatewayFixture.sleep(300); // the second instance's counter is now older than QUOTA_RESYNC_INTERVAL
+      Http.Answer refused = other.post("/api/chat", CHAT, Http.bearer(key));
+      assertThat(refused.status()).as("the first instance's usage was written and re-read: " + refused.body())
+          .isEqualTo(429);
+    } finally {
+      GatewayFixture.await(second.stop(Duration.ZERO));
+    }
+  }
+}
