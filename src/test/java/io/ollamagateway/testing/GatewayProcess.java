@@ -31,8 +31,18 @@ public final class GatewayProcess implements AutoCloseable {
 
   /** {@code java -cp <this run's class path> io.ollamagateway.Main args...} with exactly {@code environment}. */
   public static GatewayProcess java(Map<String, String> environment, Path workDir, String... args) {
-    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-cp", System.getProperty("java.class.path"), "io.ollamagateway.Main"));
+    return java(List.of(), environment, workDir, args);
+  }
+
+  /**
+   * As {@link #java(Map, Path, String...)}, with JVM options before the class path (for example
+   * {@code -Xmx128m -XX:+ExitOnOutOfMemoryError}, so that a test where memory is the point sees the process die).
+   */
+  public static GatewayProcess java(List<String> jvmOptions, Map<String, String> environment, Path workDir,
+      String... args) {
+    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.ollamagateway.Main"));
     command.addAll(List.of(args));
     return start(command, environment, workDir);
   }
