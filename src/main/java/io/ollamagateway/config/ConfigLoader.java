@@ -67,7 +67,16 @@ public final class ConfigLoader {
     }
     return new GatewayConfig(host, port, upstreams, token, open, origins, maxBody, connect, idle, clientIdle,
         grace, accessLog, maxConnections, loops, policy, metricsPublic, identity(), usageFlush, limits(),
-        requestLog(), tls());
+        requestLog(), tls(), clientLimits());
+  }
+
+  private ClientLimits clientLimits() {
+    long inFlight = size("MAX_BODY_BYTES_IN_FLIGHT", ClientLimits.defaultBodyBytesInFlight());
+    if (inFlight < 1) {
+      throw new ConfigException("MAX_BODY_BYTES_IN_FLIGHT must be greater than zero");
+    }
+    return new ClientLimits(inFlight, duration("CLIENT_HEADER_TIMEOUT", Duration.ofSeconds(30)),
+        duration("CLIENT_BODY_TIMEOUT", Duration.ofSeconds(60)));
   }
 
   /** {@code REQUEST_LOG_RETENTION} when {@code REQUEST_LOG} is on, else empty. */

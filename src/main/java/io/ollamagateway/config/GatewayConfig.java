@@ -31,6 +31,7 @@ import java.util.Optional;
  *     is kept in the store for this long; empty (the default) keeps only hourly rollups
  * @param tls {@code TLS_CERT_FILE} / {@code TLS_KEY_FILE}: when present, every listener serves HTTPS (and
  *     HTTP/2 by ALPN)
+ * @param clientLimits what a client may hold while it sends a request: buffered bytes, head and body time
  */
 public record GatewayConfig(
     String host,
@@ -53,7 +54,8 @@ public record GatewayConfig(
     Duration usageFlushInterval,
     LimitsConfig limits,
     Optional<Duration> requestLogRetention,
-    Optional<TlsConfig> tls) {
+    Optional<TlsConfig> tls,
+    ClientLimits clientLimits) {
 
   public GatewayConfig {
     upstreams = List.copyOf(upstreams);
@@ -65,7 +67,7 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
-        usageFlushInterval, limits, requestLogRetention, tls);
+        usageFlushInterval, limits, requestLogRetention, tls, clientLimits);
   }
 
   /** A copy listening on another address; for tests and tools. */
@@ -73,7 +75,7 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
-        usageFlushInterval, limits, requestLogRetention, tls);
+        usageFlushInterval, limits, requestLogRetention, tls, clientLimits);
   }
 
   /** A copy with other upstreams and policy, as a reload makes it; for tests and tools. */
@@ -81,6 +83,6 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, policy, metricsPublic, identity, usageFlushInterval, limits,
-        requestLogRetention, tls);
+        requestLogRetention, tls, clientLimits);
   }
 }
