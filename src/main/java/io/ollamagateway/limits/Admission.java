@@ -21,10 +21,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -56,10 +54,6 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
 
   private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<Endpoint> GENERATION = EnumSet.of(Endpoint.GENERATE, Endpoint.CHAT,
-      Endpoint.OPENAI_CHAT, Endpoint.OPENAI_COMPLETIONS, Endpoint.OPENAI_RESPONSES, Endpoint.ANTHROPIC_MESSAGES);
-  private static final Set<Endpoint> EMBEDDING = EnumSet.of(Endpoint.EMBED, Endpoint.EMBEDDINGS,
-      Endpoint.OPENAI_EMBEDDINGS);
 
   /** What a request holds until it is settled. */
   private record Held(Reservation reservation, Concurrency.Lease lease, String model, long rawPrompt) {
@@ -100,9 +94,10 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
       return Future.succeededFuture();
     }
     Endpoint endpoint = exchange.endpoint();
-    boolean generation = GENERATION.contains(endpoint);
+    // what each route is (generation, embedding) is the endpoint table's
+    boolean generation = endpoint.kind() == Endpoint.Kind.GENERATES;
     Buffer body = exchange.body() == null ? null : exchange.body().bytes();
-    List<Budget> tokenBudgets = body != null && (generation || EMBEDDING.contains(endpoint))
+    List<Budget> tokenBudgets = body != null && endpoint.metered()
         ? plan.tokenBudgets() : List.of();
     long raw = 0;
     long prompt = 0;
