@@ -99,7 +99,7 @@ class HostileResourceTest {
       for (int i = 0; i < 16; i++) {
         big.add(CompletableFuture.supplyAsync(() -> {
           try (Wire wire = Wire.connect(port, 20_000)) {
-            return sequential(wire, "POST", "/api/generate", json(24 * 1024 * 1024 - 1), AUTH,
+            return sequential(wire, "POST", "/api/generate", json(12 * 1024 * 1024 - 1), AUTH,
                 "Content-Type: application/json").status();
           } catch (Exception e) {
             return -1;
