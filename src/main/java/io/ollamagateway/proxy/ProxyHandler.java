@@ -23,6 +23,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -130,7 +131,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
           if (endpoint.adminOnly() && !principal.isAdmin()) {
             return Future.failedFuture(endpoint.known()
                 ? ApiError.forbidden("only admins may call " + path + " (model management); your key's role is '"
-                    + principal.role().name().toLowerCase(java.util.Locale.ROOT) + "'")
+                    + principal.role().name().toLowerCase(Locale.ROOT) + "'")
                 : ApiError.notFound("no route " + path + ": the gateway forwards the Ollama and OpenAI routes of "
                     + "its endpoint table; other paths are for admins only"));
           }
@@ -308,7 +309,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   /** A refusal before the exchange began (the path cannot be made canonical, or is not proxied). */
   private void refuseAtOnce(HttpServerRequest request, ApiFamily family, ApiError error) {
     HttpServerResponse out = request.response();
-    boolean unread = !request.isEnded();
+    boolean unread = hasBody(request) && !request.isEnded();
     if (unread) {
       out.putHeader(HttpHeaders.CONNECTION, "close");
     }
@@ -330,7 +331,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     HttpServerResponse out = request.response();
     if (!exchange.clientGone() && !out.headWritten()) {
       // a body still on its way must not be read as the next request: drain it for a while, then close
-      boolean unread = !request.isEnded();
+      boolean unread = hasBody(request) && !request.isEnded();
       if (unread || error.status() == 408) {
         out.putHeader(HttpHeaders.CONNECTION, "close");
       }
