@@ -87,6 +87,8 @@ class HostileBodyTest {
       "{\"model\":\"llama3.2\",\"Model\":\"" + FORBIDDEN + "\",\"stream\":false}",
       "{\"model\":\"llama3.2\",\"stream\":false,\"stream\":true}",
       "{\"model\":\"llama3.2\",\"stream\":false,\"Stream\":true}",
+      "{\"model\":\"llama3.2\",\"stream\":false,\"\u017Ftream\":true}", // Go folds the long s to s
+      "{\"\u212Aeep_alive\":0,\"model\":\"llama3.2\",\"keep_alive\":\"5m\"}", // and the Kelvin sign to k
       "{\"model\":\"llama3.2\",\"options\":{\"num_predict\":1,\"num_predict\":100000}}",
       "{\"model\":\"llama3.2\",\"options\":{\"num_predict\":1},\"OPTIONS\":{\"num_predict\":100000}}"})
   void duplicateOrCaseVariantKeysAreRefused(String body) {

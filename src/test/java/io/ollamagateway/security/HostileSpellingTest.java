@@ -3,10 +3,13 @@ package io.ollamagateway.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ollamagateway.emulator.EmulatorStats;
+import io.ollamagateway.testing.GatewayFixture;
+import io.ollamagateway.testing.Http;
 import io.ollamagateway.testing.IdentityFixture;
 import io.ollamagateway.testing.TestDatabase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,6 +93,12 @@ class HostileSpellingTest {
     EmulatorStats.SeenRequest seen = stats().lastRequest();
     assertThat(seen.uri()).isEqualTo("/api/chat");
     assertThat(new JsonObject(seen.body()).getJsonObject("options").getLong("num_predict")).isPositive();
+    // and metered: the key's usage shows the chat's tokens
+    assertThat(GatewayFixture.eventually(Duration.ofSeconds(10), () -> {
+      Http.Answer stats = fixture.http.get("/stats", Http.bearer(limited));
+      return stats.status() == 200 && stats.array().stream()
+          .mapToLong(row -> ((JsonObject) row).getLong("completion_tokens", 0L)).sum() > 0;
+    })).as("a usage row for the encoded chat").isTrue();
   }
 
   @Test
