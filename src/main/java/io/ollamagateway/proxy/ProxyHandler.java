@@ -266,6 +266,15 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     }
     Promise<Void> read = Promise.promise();
     Buffer body = Buffer.buffer();
+    // a client that goes away mid-body ends the exchange, which gives back the bytes its body held
+    request.exceptionHandler(err -> {
+      exchange.cancel();
+      read.tryFail(new ApiError(499, "client closed the connection while sending its body"));
+    });
+    request.response().closeHandler(v -> {
+      exchange.cancel();
+      read.tryFail(new ApiError(499, "client closed the connection while sending its body"));
+    });
     request.handler(chunk -> {
       if (read.future().isComplete()) {
         return;

@@ -132,6 +132,25 @@ class HostileResourceTest {
   }
 
   @Test
+  void abandonedBodiesGiveTheirBytesBack() throws Exception {
+    byte[] body = json(900 * 1024);
+    for (int i = 0; i < 3; i++) {
+      try (Wire wire = Wire.connect(fixture.port(), 10_000)) {
+        wire.write(Wire.head("POST", "/api/generate", AUTH, "Content-Type: application/json",
+            "Content-Length: " + body.length));
+        wire.write(Arrays.copyOf(body, 800 * 1024));
+        GatewayFixture.sleep(100);
+      }
+    }
+    GatewayFixture.sleep(200); // well under CLIENT_BODY_TIMEOUT: only the closed connections free the bytes
+    try (Wire wire = Wire.connect(fixture.port(), 10_000)) {
+      Wire.Answer answer = sequential(wire, "POST", "/api/generate", body, AUTH, "Content-Type: application/json",
+          "X-Emulator-Chunks: 1");
+      assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void aSlowHeadIsCut() {
     try (Wire wire = Wire.connect(fixture.port(), 5_000)) {
       wire.write("POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
