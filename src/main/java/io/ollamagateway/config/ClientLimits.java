@@ -10,8 +10,8 @@ import java.time.Duration;
  * @param maxBodyBytesInFlight {@code MAX_BODY_BYTES_IN_FLIGHT}: the most bytes of request bodies buffered at
  *     once across the process; beyond it a request gets 503 with {@code Retry-After}. Defaults to an eighth of
  *     the JVM's maximum heap
- * @param headerTimeout {@code CLIENT_HEADER_TIMEOUT}: how long a new connection may take to send its first
- *     request head; zero disables
+ * @param headerTimeout {@code CLIENT_HEADER_TIMEOUT}: how long a request head may take to arrive whole, from
+ *     the connection's accept or, on a kept-alive connection, from its first byte; zero disables
  * @param bodyTimeout {@code CLIENT_BODY_TIMEOUT}: how long a buffered (JSON) body may take to arrive, from
  *     the end of its head; slower clients get 408 and a closed connection. Zero disables. Streamed uploads
  *     (blobs, audio) are bound by {@code CLIENT_IDLE_TIMEOUT} only

@@ -161,6 +161,21 @@ class HostileResourceTest {
   }
 
   @Test
+  void aSlowHeadOnAKeptAliveConnectionIsCut() {
+    try (Wire wire = Wire.connect(fixture.port(), 5_000)) {
+      wire.write(Wire.head("GET", "/api/version", AUTH));
+      assertThat(wire.read().status()).isEqualTo(200);
+      GatewayFixture.sleep(1500); // idle between requests: longer than the head deadline, and that is fine
+      wire.write(Wire.head("GET", "/api/version", AUTH));
+      assertThat(wire.read().status()).isEqualTo(200);
+      wire.write("GET /api/version HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+      long start = System.nanoTime();
+      assertThat(wire.closedByPeer()).isTrue();
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+    }
+  }
+
+  @Test
   void aSlowBodyGets408AndAClosedConnection() {
     try (Wire wire = Wire.connect(fixture.port(), 5_000)) {
       wire.write(Wire.head("POST", "/api/chat", AUTH, "Content-Type: application/json", "Content-Length: 100")
