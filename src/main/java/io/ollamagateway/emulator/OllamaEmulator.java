@@ -147,8 +147,8 @@ public final class OllamaEmulator {
       record(request, body.toString());
       JsonObject json;
       try {
-        json = body.length() == 0 ? new JsonObject() : asGoReadsIt(body.toJsonObject());
-      } catch (DecodeException | ClassCastException e) {
+        json = body.length() == 0 ? new JsonObject() : asGoReadsIt(parse(body));
+      } catch (DecodeException | ClassCastException | java.io.IOException e) {
         error(request, 400, "invalid character in JSON body");
         return;
       }
@@ -571,6 +571,19 @@ public final class OllamaEmulator {
 
   private static Buffer event(JsonObject object) {
     return Buffer.buffer("data: ").appendBuffer(object.toBuffer()).appendString("\n\n");
+  }
+
+  // Go's decoder has no string length limit: nor has this one (Jackson's default stops at 20M characters)
+  private static final com.fasterxml.jackson.databind.ObjectMapper GO_LIKE = new com.fasterxml.jackson.databind
+      .ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder().streamReadConstraints(
+          com.fasterxml.jackson.core.StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+      .build());
+
+  /** A JSON object body, as Go would read it (the last of exact duplicates wins). */
+  @SuppressWarnings("unchecked")
+  private static JsonObject parse(Buffer body) throws java.io.IOException {
+    Object value = GO_LIKE.readValue(body.getBytes(), Object.class);
+    return new JsonObject((java.util.Map<String, Object>) value); // a non-object fails with ClassCastException
   }
 
   /** The path as gin routes it: percent-decoded once (so {@code %2F} is a separator); undecodable stays raw. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -40,9 +41,13 @@ import java.util.Map;
  */
 public final class RequestBody {
 
-  private static final JsonFactory JSON = JsonFactory.builder()
+  // strings as long as MAX_BODY_SIZE allows (base64 images); nesting keeps Jackson's default bound
+  private static final StreamReadConstraints LIMITS = StreamReadConstraints.builder()
+      .maxStringLength(Integer.MAX_VALUE).build();
+  private static final JsonFactory JSON = JsonFactory.builder().streamReadConstraints(LIMITS)
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-  private static final ObjectMapper TREE = new ObjectMapper();
+  private static final ObjectMapper TREE = new ObjectMapper(JsonFactory.builder().streamReadConstraints(LIMITS)
+      .build());
 
   private final Buffer bytes;
   private final Map<String, String> models;

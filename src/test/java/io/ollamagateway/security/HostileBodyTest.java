@@ -138,6 +138,15 @@ class HostileBodyTest {
     assertThat(forwarded.getJsonObject("options").getLong("num_predict")).isLessThan(300);
   }
 
+  @Test
+  void aLongStringInACapitalizedBodyIsReadWhole() {
+    // longer than Jackson's default 20M-character string limit, with a key that makes the gateway rewrite it
+    String image = "A".repeat(21_000_000);
+    Wire.Answer answer = post("/api/generate", user, "{\"Model\":\"llama3.2\",\"prompt\":\"hi\",\"stream\":false,"
+        + "\"images\":[\"" + image + "\"]}", "application/json");
+    assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"[{\"model\":\"llama3.2\"}]", "\"llama3.2\"", "42", "null", "{\"model\":", "not json",
       "{\"model\":\"llama3.2\"} trailing"})
