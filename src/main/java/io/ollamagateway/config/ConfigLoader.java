@@ -162,7 +162,8 @@ public final class ConfigLoader {
     }
     return new GatewayConfig(host, port, upstreams, token, open, origins, maxBody, connect, idle, clientIdle,
         grace, accessLog, maxConnections, loops, policy, metricsPublic, identity(), usageFlush, limits(),
-        requestLog(), tls(), trustedProxies(), integer("AUTH_FAILURE_LIMIT", 10, 0, 1_000_000));
+        requestLog(), tls(), trustedProxies(), integer("AUTH_FAILURE_LIMIT", 10, 0, 1_000_000),
+        clientLimits());
   }
 
   /** {@code TRUSTED_PROXIES}: validated here so that a typo stops the start instead of trusting nobody. */
@@ -175,6 +176,15 @@ public final class ConfigLoader {
           + "; give comma-separated IP addresses or CIDR blocks, e.g. 10.0.0.0/8,192.168.1.10");
     }
     return entries;
+  }
+
+  private ClientLimits clientLimits() {
+    long inFlight = size("MAX_BODY_BYTES_IN_FLIGHT", ClientLimits.defaultBodyBytesInFlight());
+    if (inFlight < 1) {
+      throw new ConfigException("MAX_BODY_BYTES_IN_FLIGHT must be greater than zero");
+    }
+    return new ClientLimits(inFlight, duration("CLIENT_HEADER_TIMEOUT", Duration.ofSeconds(30)),
+        duration("CLIENT_BODY_TIMEOUT", Duration.ofSeconds(60)));
   }
 
   /** {@code REQUEST_LOG_RETENTION} when {@code REQUEST_LOG} is on, else empty. */

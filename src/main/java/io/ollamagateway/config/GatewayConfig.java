@@ -36,6 +36,7 @@ import java.util.Optional;
  *     (the default) trusts no one
  * @param authFailureLimit {@code AUTH_FAILURE_LIMIT}: failed authentications per minute from one client address
  *     before it gets 429 for a minute; 0 turns the throttle off
+ * @param clientLimits what a client may hold while it sends a request: buffered bytes, head and body time
  */
 public record GatewayConfig(
     String host,
@@ -60,7 +61,8 @@ public record GatewayConfig(
     Optional<Duration> requestLogRetention,
     Optional<TlsConfig> tls,
     List<String> trustedProxies,
-    int authFailureLimit) {
+    int authFailureLimit,
+    ClientLimits clientLimits) {
 
   public GatewayConfig {
     trustedProxies = List.copyOf(trustedProxies);
@@ -73,7 +75,8 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
-        usageFlushInterval, limits, requestLogRetention, tls, trustedProxies, authFailureLimit);
+        usageFlushInterval, limits, requestLogRetention, tls, trustedProxies, authFailureLimit,
+        clientLimits);
   }
 
   /** A copy listening on another address; for tests and tools. */
@@ -81,7 +84,8 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
-        usageFlushInterval, limits, requestLogRetention, tls, trustedProxies, authFailureLimit);
+        usageFlushInterval, limits, requestLogRetention, tls, trustedProxies, authFailureLimit,
+        clientLimits);
   }
 
   /** A copy with other upstreams and policy, as a reload makes it; for tests and tools. */
@@ -89,6 +93,7 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, policy, metricsPublic, identity, usageFlushInterval, limits,
-        requestLogRetention, tls, trustedProxies, authFailureLimit);
+        requestLogRetention, tls, trustedProxies, authFailureLimit,
+        clientLimits);
   }
 }

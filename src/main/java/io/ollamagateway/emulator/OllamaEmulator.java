@@ -41,6 +41,10 @@ import java.util.function.Supplier;
  * may not use).
  * {@code GET /_emulator/stats} and {@link #stats()} tell what it saw.
  *
+ * <p>Like Ollama (Go's gin and encoding/json), it routes on the percent-decoded path, matches top-level JSON
+ * keys case-insensitively with the last duplicate winning, and reads a JSON body whatever its Content-Type,
+ * so that a test shows what real Ollama would let through a gateway.
+ *
  * <p>Every request is handled on the event loop of its connection; shared state is thread-safe.
  */
 public final class OllamaEmulator {
@@ -150,7 +154,7 @@ public final class OllamaEmulator {
       error(request, 429, RATE_LIMITED);
       return;
     }
-    String path = request.path();
+    String path = decodedPath(request);
     HttpMethod method = request.method();
     if (path.startsWith("/api/blobs/")) {
       blob(request, path.substring("/api/blobs/".length()));
@@ -165,8 +169,8 @@ public final class OllamaEmulator {
       record(request, body.toString());
       JsonObject json;
       try {
-        json = body.length() == 0 ? new JsonObject() : body.toJsonObject();
-      } catch (DecodeException | ClassCastException e) {
+        json = body.length() == 0 ? new JsonObject() : asGoReadsIt(parse(body));
+      } catch (DecodeException | ClassCastException | java.io.IOException e) {
         error(request, 400, "invalid character in JSON body");
         return;
       }
@@ -392,11 +396,11 @@ public final class OllamaEmulator {
       error(request, 400, "model is required");
       return;
     }
-    if (request.path().equals("/api/push") && resolve(name) == null) {
+    if (decodedPath(request).equals("/api/push") && resolve(name) == null) {
       error(request, 404, "model '" + name + "' not found");
       return;
     }
-    if (!request.path().equals("/api/push")) {
+    if (!decodedPath(request).equals("/api/push")) {
       models.add(withTag(name));
     }
     String[] steps = {"pulling manifest", "pulling 6a0746a1ec1a", "verifying sha256 digest", "writing manifest"};
@@ -524,7 +528,7 @@ public final class OllamaEmulator {
       error(request, 404, "model '" + requested + "' not found");
       return;
     }
-    if (request.path().equals("/api/delete")) {
+    if (decodedPath(request).equals("/api/delete")) {
       models.remove(model);
       request.response().setStatusCode(200).end();
       return;
@@ -602,6 +606,55 @@ public final class OllamaEmulator {
     return Buffer.buffer("data: ").appendBuffer(object.toBuffer()).appendString("\n\n");
   }
 
+  // Go's decoder has no string length limit: nor has this one (Jackson's default stops at 20M characters)
+  private static final com.fasterxml.jackson.databind.ObjectMapper GO_LIKE = new com.fasterxml.jackson.databind
+      .ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder().streamReadConstraints(
+          com.fasterxml.jackson.core.StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+      .build());
+
+  /** A JSON object body, as Go would read it (the last of exact duplicates wins). */
+  @SuppressWarnings("unchecked")
+  private static JsonObject parse(Buffer body) throws java.io.IOException {
+    Object value = GO_LIKE.readValue(body.getBytes(), Object.class);
+    return new JsonObject((java.util.Map<String, Object>) value); // a non-object fails with ClassCastException
+  }
+
+  /** The path as gin routes it: percent-decoded once (so {@code %2F} is a separator); undecodable stays raw. */
+  static String decodedPath(HttpServerRequest request) {
+    String raw = request.path();
+    if (raw.indexOf('%') < 0) {
+      return raw;
+    }
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      int hi = c == '%' && i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
+      int lo = hi >= 0 ? Character.digit(raw.charAt(i + 2), 16) : -1;
+      if (lo < 0) {
+        bytes.write(c);
+      } else {
+        bytes.write(hi * 16 + lo);
+        i += 2;
+      }
+    }
+    return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A body's top-level keys as Go's decoder matches them to struct fields: case-insensitively (Unicode simple
+   * folding), the last of two spellings winning (exact duplicates already kept the last when parsed).
+   */
+  static JsonObject asGoReadsIt(JsonObject body) {
+    JsonObject folded = new JsonObject();
+    body.forEach(entry -> {
+      StringBuilder key = new StringBuilder();
+      entry.getKey().codePoints().forEach(c -> key.appendCodePoint(Character.toLowerCase(Character.toUpperCase(c))));
+      folded.remove(key.toString());
+      folded.put(key.toString(), entry.getValue());
+    });
+    return folded;
+  }
+
   private static void json(HttpServerRequest request, int status, JsonObject body) {
     request.response().setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
@@ -610,7 +663,7 @@ public final class OllamaEmulator {
 
   /** An error in the shape of the called API, as Ollama answers it. */
   private static void error(HttpServerRequest request, int status, String message) {
-    if (request.path().startsWith("/v1/")) {
+    if (decodedPath(request).startsWith("/v1/")) {
       openAiError(request, status, message);
     } else {
       json(request, status, new JsonObject().put("error", message));

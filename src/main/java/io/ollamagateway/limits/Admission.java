@@ -22,10 +22,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -62,10 +60,6 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
 
   private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<Endpoint> GENERATION = EnumSet.of(Endpoint.GENERATE, Endpoint.CHAT,
-      Endpoint.OPENAI_CHAT, Endpoint.OPENAI_COMPLETIONS, Endpoint.OPENAI_RESPONSES, Endpoint.ANTHROPIC_MESSAGES);
-  private static final Set<Endpoint> EMBEDDING = EnumSet.of(Endpoint.EMBED, Endpoint.EMBEDDINGS,
-      Endpoint.OPENAI_EMBEDDINGS);
 
   /** How many requests may wait for one budget's turn; more are refused with 429. */
   private static final int MAX_WAITING = 1_000;
@@ -128,9 +122,10 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
       return Future.succeededFuture();
     }
     Endpoint endpoint = exchange.endpoint();
-    boolean generation = GENERATION.contains(endpoint);
+    // what each route is (generation, embedding) is the endpoint table's
+    boolean generation = endpoint.kind() == Endpoint.Kind.GENERATES;
     Buffer body = exchange.body() == null ? null : exchange.body().bytes();
-    List<Budget> tokenBudgets = body != null && (generation || EMBEDDING.contains(endpoint))
+    List<Budget> tokenBudgets = body != null && endpoint.metered()
         ? plan.tokenBudgets() : List.of();
     long raw = 0;
     long prompt = 0;
@@ -139,7 +134,7 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     long maxTokens = 0;
     JsonNode root = null;
     if (!tokenBudgets.isEmpty()) {
-      root = tree(body); // once: the prompt's text, the caller's cap and the lowered cap all come from it
+      root = exchange.body().tree(); // the prompt's text, the caller's cap and the lowered cap all come from it
       raw = PromptText.tokens(root, estimator);
       prompt = calibration.estimate(tenant(exchange.principal()), exchange.model(), raw);
       cap = generation ? outputCap(root) : null;
@@ -350,15 +345,6 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     response.putHeader("X-RateLimit-Limit", String.valueOf(state.budget().limit()));
     response.putHeader("X-RateLimit-Remaining", String.valueOf(state.remaining()));
     response.putHeader("X-RateLimit-Reset", String.valueOf(state.resetAt().getEpochSecond()));
-  }
-
-  /** The body as a tree; a missing node when it is not JSON (the upstream refuses it then). */
-  private static JsonNode tree(Buffer body) {
-    try {
-      return JSON.readTree(body.getBytes());
-    } catch (IOException malformed) {
-      return MissingNode.getInstance();
-    }
   }
 
   /** The output cap the caller set ({@code num_predict}, {@code max_tokens}...), or {@code null}. */

@@ -27,10 +27,10 @@ public final class ModelListFilter implements ResponseTap.Factory {
       return ResponseTap.NONE;
     }
     Endpoint endpoint = exchange.endpoint();
-    boolean openAi = endpoint == Endpoint.OPENAI_MODELS && exchange.path().equals("/v1/models");
-    if (!openAi && endpoint != Endpoint.TAGS && endpoint != Endpoint.PS) {
+    if (endpoint.kind() != Endpoint.Kind.LISTS_MODELS) {
       return ResponseTap.NONE;
     }
+    boolean openAi = endpoint == Endpoint.OPENAI_MODELS;
     return new Filter(exchange, principal.models(), openAi);
   }
 

@@ -26,6 +26,8 @@ public final class Exchange {
   private boolean finished;
   private boolean usageRequested;
   private ExchangeTrace trace = ExchangeTrace.NONE;
+  private InFlightBodies heldFrom;
+  private long heldBytes;
 
   Exchange(HttpServerRequest request, String path, Endpoint endpoint, String requestId) {
     this.request = request;
@@ -151,6 +153,20 @@ public final class Exchange {
   /** Sets what {@link #cancel()} does for the attempt under way; {@code null} clears it. */
   void onCancel(Runnable action) {
     this.onCancel = action;
+  }
+
+  /** Counts {@code bytes} of the buffered body as held from {@code pool} until the exchange is over. */
+  void holdBytes(InFlightBodies pool, long bytes) {
+    heldFrom = pool;
+    heldBytes += bytes;
+  }
+
+  /** Gives back the bytes the buffered body held. */
+  void releaseBytes() {
+    if (heldFrom != null && heldBytes > 0) {
+      heldFrom.giveBack(heldBytes);
+      heldBytes = 0;
+    }
   }
 
   /** Marks the exchange finished; true only the first time, so that it is logged and settled once. */

@@ -102,7 +102,8 @@ final class Forwarder {
     String query = request.query();
     DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1,
         io.netty.handler.codec.http.HttpMethod.valueOf(request.method().name()),
-        upstream.basePath() + exchange.path() + (query == null ? "" : "?" + query));
+        // the canonical path the gateway decided on, re-encoded; the query is the client's (no route reads it)
+        upstream.basePath() + CanonicalPath.encode(exchange.path()) + (query == null ? "" : "?" + query));
     io.netty.handler.codec.http.HttpHeaders headers = head.headers();
     Headers.copyToUpstream(request.headers(), headers);
     Headers.setForwarding(request, proxies, headers);

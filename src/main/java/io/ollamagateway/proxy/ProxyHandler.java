@@ -20,9 +20,11 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -31,16 +33,23 @@ import org.slf4j.LoggerFactory;
 /**
  * The request pipeline of every proxied call:
  * <ol>
- *   <li>resolve the path to its canonical upstream path and {@link Endpoint};</li>
- *   <li>authenticate the caller ({@link Authenticator});</li>
- *   <li>read the JSON body, up to {@code MAX_BODY_SIZE} (blob uploads stream instead);</li>
+ *   <li>make the path canonical ({@link CanonicalPath}; 400 when it cannot be) and look up its row of the
+ *       endpoint table ({@link Endpoint}); a method the row does not take gets 405 with {@code Allow};</li>
+ *   <li>authenticate the caller ({@link Authenticator}); refuse admin-only rows to other callers (403, or 404
+ *       for a path the table does not know);</li>
+ *   <li>read a JSON route's body whatever its Content-Type, as it arrives (never sized from Content-Length),
+ *       up to {@code MAX_BODY_SIZE}, within {@code CLIENT_BODY_TIMEOUT} and under the process-wide
+ *       {@code MAX_BODY_BYTES_IN_FLIGHT}, and check it ({@link RequestBody}); streamed routes (blob uploads,
+ *       audio) go through unbuffered;</li>
  *   <li>run the {@link RequestStage}s: authorize, admit, prepare for metering;</li>
  *   <li>route to an upstream and key ({@link UpstreamSelector});</li>
  *   <li>forward and stream the answer back ({@link Forwarder}); an attempt refused for its key (429, 401/403)
  *       or whose upstream cannot be reached is repeated on the next target, never after the first byte;</li>
  *   <li>tell the {@link ExchangeListener}s (access log, metrics).</li>
  * </ol>
- * Any stage may fail with an {@link ApiError}, which reaches the client in the called API's shape.
+ * Any stage may fail with an {@link ApiError}, which reaches the client in the called API's shape. A refusal
+ * sent while the client is still sending its body is followed by a lingering close ({@link Linger}), so that a
+ * client that writes its whole body before reading reads the refusal.
  *
  * <p>Runs on the event loop of the client's connection and never blocks it. Shared by every event loop:
  * it keeps no per-request state outside the {@link Exchange}.
@@ -58,6 +67,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   private final List<RequestStage> stages;
   private final List<ExchangeListener> listeners;
   private final long maxBodyBytes;
+  private final Vertx vertx;
+  private final InFlightBodies inFlight;
+  private final Duration bodyTimeout;
 
   /**
    * @param stages run in order after the body is read and before routing (authorize, admit, meter)
@@ -75,6 +87,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     this.forwarder = new Forwarder(client, config, taps);
     this.listeners = List.copyOf(listeners);
     this.maxBodyBytes = config.maxBodyBytes();
+    this.vertx = vertx;
+    this.inFlight = new InFlightBodies(config.clientLimits().maxBodyBytesInFlight());
+    this.bodyTimeout = config.clientLimits().bodyTimeout();
   }
 
   /** Closes the connections to the upstreams; requests still under way fail. */
@@ -85,19 +100,30 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest request) {
     String requestId = RequestId.assign(request);
-    String path = RouteResolver.canonicalPath(request.path());
+    String path;
+    try {
+      path = CanonicalPath.of(request.path());
+    } catch (ApiError refused) {
+      refuseAtOnce(request, ApiFamily.ofPath(request.path()), refused);
+      return;
+    }
     if (path == null) {
-      request.resume();
-      respond(request.response(), ApiFamily.NATIVE, ApiError.notFound("no route " + request.path()
+      refuseAtOnce(request, ApiFamily.NATIVE, ApiError.notFound("no route " + request.path()
           + ": Ollama routes are under /api/ and OpenAI-compatible routes under /v1/"));
       return;
     }
-    Exchange exchange = new Exchange(request, path, Endpoint.of(path), requestId);
+    Endpoint endpoint = Endpoint.of(path);
+    Exchange exchange = new Exchange(request, path, endpoint, requestId);
     request.pause();
     request.response().closeHandler(v -> exchange.cancel());
     request.exceptionHandler(err -> exchange.cancel());
     for (ExchangeListener listener : listeners) {
       listener.onStart(exchange);
+    }
+    if (!endpoint.allows(request.method())) {
+      fail(exchange, new ApiError(405, "method " + request.method().name() + " is not allowed on " + path
+          + "; allowed: " + endpoint.allowHeader(), Map.of("Allow", endpoint.allowHeader())));
+      return;
     }
 
     ExchangeTrace trace = exchange.trace();
@@ -106,6 +132,13 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         .compose(principal -> {
           trace.end(ExchangeTrace.Phase.AUTHENTICATE, null);
           exchange.principal(principal);
+          if (endpoint.adminOnly() && !principal.isAdmin()) {
+            return Future.failedFuture(endpoint.known()
+                ? ApiError.forbidden("only admins may call " + path + " (model management); your key's role is '"
+                    + principal.role().name().toLowerCase(Locale.ROOT) + "'")
+                : ApiError.notFound("no route " + path + ": the gateway forwards the Ollama and OpenAI routes of "
+                    + "its endpoint table; other paths are for admins only"));
+          }
           return readBody(exchange);
         })
         .compose(v -> {
@@ -175,7 +208,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
    */
   private boolean modelList(Exchange exchange) {
     boolean tags = exchange.endpoint() == Endpoint.TAGS;
-    boolean openAi = exchange.path().equals("/v1/models");
+    boolean openAi = exchange.endpoint() == Endpoint.OPENAI_MODELS;
     HttpMethod method = exchange.request().method();
     if (!(tags || openAi) || (method != HttpMethod.GET && method != HttpMethod.HEAD)) {
       return false;
@@ -201,35 +234,90 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     return true;
   }
 
-  /** Buffers a JSON body up to the limit; leaves streamed and absent bodies to the forwarder. */
+  /**
+   * Reads the body as the route says: a JSON route's body is buffered as it arrives and checked, whatever its
+   * Content-Type; a streamed route's body is left to the forwarder; a route without a body refuses one.
+   */
   private Future<Void> readBody(Exchange exchange) {
     HttpServerRequest request = exchange.request();
-    if (!hasBody(request)) {
-      request.resume();
-      return Future.succeededFuture();
+    Endpoint endpoint = exchange.endpoint();
+    switch (endpoint.body()) {
+      case STREAMED -> {
+        if (!hasBody(request)) {
+          request.resume();
+        }
+        return Future.succeededFuture();
+      }
+      case NONE -> {
+        if (hasBody(request)) {
+          return Future.failedFuture(ApiError.badRequest(exchange.path() + " takes no request body"));
+        }
+        request.resume();
+        return Future.succeededFuture();
+      }
+      default -> {
+        return readJson(exchange);
+      }
     }
-    if (exchange.endpoint().streamedBody() || isBinary(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
-      return Future.succeededFuture();
-    }
+  }
+
+  /**
+   * Buffers a JSON body as its bytes arrive (a declared Content-Length is only compared with the limit, never
+   * allocated), taking each chunk from the process-wide {@link InFlightBodies}, within the body deadline.
+   */
+  private Future<Void> readJson(Exchange exchange) {
+    HttpServerRequest request = exchange.request();
     String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     long length = declared == null ? -1 : parseLength(declared);
     if (length > maxBodyBytes) {
       return Future.failedFuture(tooLarge());
     }
+    if (length > inFlight.cap()) {
+      return Future.failedFuture(new ApiError(413, "request body of " + length + " bytes is larger than the "
+          + "gateway's limit of " + inFlight.cap() + " bytes of bodies in flight (MAX_BODY_BYTES_IN_FLIGHT)"));
+    }
     Promise<Void> read = Promise.promise();
-    Buffer body = Buffer.buffer(declared == null ? 1024 : (int) Math.max(0, length));
+    Buffer body = Buffer.buffer();
+    // a client that goes away mid-body ends the exchange, which gives back the bytes its body held
+    request.exceptionHandler(err -> {
+      exchange.cancel();
+      read.tryFail(new ApiError(499, "client closed the connection while sending its body"));
+    });
+    request.response().closeHandler(v -> {
+      exchange.cancel();
+      read.tryFail(new ApiError(499, "client closed the connection while sending its body"));
+    });
     request.handler(chunk -> {
+      if (read.future().isComplete()) {
+        return;
+      }
       if (body.length() + (long) chunk.length() > maxBodyBytes) {
-        request.handler(null);
         read.tryFail(tooLarge());
+      } else if (!inFlight.tryTake(chunk.length())) {
+        read.tryFail(new ApiError(503, "the gateway is buffering as many request bodies as it may "
+            + "(MAX_BODY_BYTES_IN_FLIGHT=" + inFlight.cap() + " bytes); try again shortly",
+            Map.of("Retry-After", "1")));
       } else {
+        exchange.holdBytes(inFlight, chunk.length());
         body.appendBuffer(chunk);
       }
     });
     request.endHandler(v -> {
-      exchange.body(new RequestBody(body));
-      read.tryComplete();
+      if (read.future().isComplete()) {
+        return;
+      }
+      try {
+        exchange.body(RequestBody.inspect(body, exchange.endpoint()));
+        read.tryComplete();
+      } catch (ApiError refused) {
+        read.tryFail(refused);
+      }
     });
+    if (!bodyTimeout.isZero()) {
+      long timer = vertx.setTimer(bodyTimeout.toMillis(), id -> read.tryFail(new ApiError(408, "the request body "
+          + "did not arrive within " + bodyTimeout.toSeconds() + " s (CLIENT_BODY_TIMEOUT)")));
+      read.future().onComplete(ar -> vertx.cancelTimer(timer));
+    }
     request.resume();
     return read.future();
   }
@@ -237,6 +325,19 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   private ApiError tooLarge() {
     return new ApiError(413, "request body is larger than the gateway's limit of " + maxBodyBytes
         + " bytes (MAX_BODY_SIZE)");
+  }
+
+  /** A refusal before the exchange began (the path cannot be made canonical, or is not proxied). */
+  private void refuseAtOnce(HttpServerRequest request, ApiFamily family, ApiError error) {
+    HttpServerResponse out = request.response();
+    boolean unread = hasBody(request) && !request.isEnded();
+    if (unread) {
+      out.putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    respond(out, family, error);
+    if (unread) {
+      Linger.drain(vertx, request);
+    }
   }
 
   private void fail(Exchange exchange, Throwable err) {
@@ -247,13 +348,20 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       LOG.error("unexpected failure on {} {}", exchange.request().method(), exchange.path(), err);
       error = new ApiError(500, "internal gateway error; see the gateway's log");
     }
-    HttpServerResponse out = exchange.request().response();
+    HttpServerRequest request = exchange.request();
+    HttpServerResponse out = request.response();
     if (!exchange.clientGone() && !out.headWritten()) {
-      if (error.status() == 413) {
-        // the rest of the body is still on its way: do not let it be read as the next request
+      // a body still on its way must not be read as the next request: drain it for a while, then close
+      boolean unread = hasBody(request) && !request.isEnded();
+      if (unread || error.status() == 408) {
         out.putHeader(HttpHeaders.CONNECTION, "close");
       }
-      respond(out, exchange.endpoint().family(), error);
+      Future<Void> sent = respond(out, exchange.endpoint().family(), error);
+      if (error.status() == 408) {
+        sent.onComplete(v -> request.connection().close()); // a slow client is not waited for any longer
+      } else if (unread) {
+        Linger.drain(vertx, request);
+      }
     } else if (!out.ended() && !exchange.clientGone()) {
       out.reset();
     }
@@ -263,6 +371,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
   private void finish(Exchange exchange, int status, String note) {
     if (exchange.finish()) {
+      exchange.releaseBytes();
       for (ExchangeListener listener : listeners) {
         listener.onFinish(exchange, status, note);
       }
@@ -273,11 +382,11 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
    * Writes an error answer in the shape of the called API, with the request's id ({@link RequestId}) when
    * the response has one.
    */
-  public static void respond(HttpServerResponse out, ApiFamily family, ApiError error) {
+  public static Future<Void> respond(HttpServerResponse out, ApiFamily family, ApiError error) {
     out.setStatusCode(error.status());
     error.headers().forEach(out::putHeader);
     out.putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8");
-    out.end(family.errorBody(error.status(), error.getMessage(), RequestId.of(out)));
+    return out.end(family.errorBody(error.status(), error.getMessage(), RequestId.of(out)));
   }
 
   static boolean hasBody(HttpServerRequest request) {
@@ -286,15 +395,6 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       return parseLength(length) != 0;
     }
     return request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
-  }
-
-  private static boolean isBinary(String contentType) {
-    if (contentType == null) {
-      return false;
-    }
-    String type = contentType.toLowerCase(Locale.ROOT);
-    return type.startsWith("multipart/") || type.startsWith("application/octet-stream")
-        || type.startsWith("audio/") || type.startsWith("image/");
   }
 
   private static long parseLength(String value) {

@@ -477,8 +477,14 @@ public final class Gateway {
           // No Ollama route is a WebSocket; with either compression on, Vert.x puts a WebSocket extension
           // handler in every connection's pipeline, which every request and every answer passes through.
           .setPerFrameWebSocketCompressionSupported(false)
-          .setPerMessageWebSocketCompressionSupported(false);
-      HttpServer server = vertx.createHttpServer(Tls.apply(config.tls(), options)).requestHandler(entry);
+          .setPerMessageWebSocketCompressionSupported(false)
+          // HTTP/2 comes by ALPN over TLS; without cleartext h2c detection a connection is HTTP/1.1 from its
+          // first byte, so that the head deadline starts when it is accepted
+          .setHttp2ClearTextEnabled(false);
+      HeadDeadline deadline = new HeadDeadline(config.clientLimits().headerTimeout());
+      HttpServer server = vertx.createHttpServer(Tls.apply(config.tls(), options))
+          .connectionHandler(deadline::connected)
+          .requestHandler(deadline.wrap(entry));
       return server.listen().onSuccess(servers::add);
     }
   }

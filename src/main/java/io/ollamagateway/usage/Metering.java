@@ -5,23 +5,18 @@ import io.ollamagateway.proxy.Exchange;
 import io.ollamagateway.proxy.RequestStage;
 import io.ollamagateway.proxy.ResponseTap;
 import io.vertx.core.Future;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Metering in the pipeline. As a {@link RequestStage} it asks OpenAI-compatible streams for their usage
  * ({@code stream_options.include_usage}) when the client did not; as a {@link ResponseTap.Factory} it puts a
  * {@link UsageTap} on every successful answer of a generation or embedding route, which hands the usage to
- * the {@link UsageRecorder}s when the answer is over.
+ * the {@link UsageRecorder}s when the answer is over. Which routes are metered is the endpoint table's
+ * ({@link Endpoint#metered()}).
  *
  * <p>Stateless apart from its collaborators; called on event loops.
  */
 public final class Metering implements RequestStage, ResponseTap.Factory {
-
-  private static final Set<Endpoint> METERED = EnumSet.of(Endpoint.GENERATE, Endpoint.CHAT, Endpoint.EMBED,
-      Endpoint.EMBEDDINGS, Endpoint.OPENAI_CHAT, Endpoint.OPENAI_COMPLETIONS, Endpoint.OPENAI_EMBEDDINGS,
-      Endpoint.OPENAI_RESPONSES, Endpoint.ANTHROPIC_MESSAGES);
 
   private final TokenEstimator estimator;
   private final List<UsageRecorder> recorders;
@@ -36,7 +31,7 @@ public final class Metering implements RequestStage, ResponseTap.Factory {
     Endpoint endpoint = exchange.endpoint();
     if ((endpoint == Endpoint.OPENAI_CHAT || endpoint == Endpoint.OPENAI_COMPLETIONS)
         && exchange.body() != null && Boolean.TRUE.equals(exchange.body().stream())) {
-      StreamOptions.includeUsage(exchange.body().bytes()).ifPresent(rewritten -> {
+      StreamOptions.includeUsage(exchange.body().tree()).ifPresent(rewritten -> {
         exchange.replaceBody(rewritten);
         exchange.markUsageRequested();
       });
@@ -46,11 +41,11 @@ public final class Metering implements RequestStage, ResponseTap.Factory {
 
   @Override
   public ResponseTap open(Exchange exchange, int status, String contentType) {
-    if (status != 200 || !METERED.contains(exchange.endpoint())) {
+    if (status != 200 || !exchange.endpoint().metered()) {
       return ResponseTap.NONE;
     }
     return new UsageTap(UsageTap.Format.of(contentType), exchange.usageRequested(), estimator,
-        () -> exchange.body() == null ? "" : PromptText.of(exchange.body().bytes()),
+        () -> exchange.body() == null ? "" : PromptText.of(exchange.body().tree()),
         (usage, error) -> recorders.forEach(recorder -> recorder.record(exchange, usage, error)));
   }
 }

@@ -22,16 +22,16 @@ public final class StreamOptions {
    * The body with {@code include_usage} turned on, or empty when the client already asked for the usage
    * (then its stream must keep the usage chunk) or the body is not a JSON object (then the upstream judges).
    */
-  public static Optional<Buffer> includeUsage(Buffer body) {
+  public static Optional<Buffer> includeUsage(JsonNode root) {
     try {
-      JsonNode root = JSON.readTree(body.getBytes());
-      if (!(root instanceof ObjectNode object)) {
+      if (!(root instanceof ObjectNode shared)) {
         return Optional.empty();
       }
+      if (shared.path("stream_options").path("include_usage").asBoolean(false)) {
+        return Optional.empty();
+      }
+      ObjectNode object = shared.deepCopy(); // the tree is the request body's, shared with other stages
       JsonNode options = object.path("stream_options");
-      if (options.path("include_usage").asBoolean(false)) {
-        return Optional.empty();
-      }
       ObjectNode rewritten = options instanceof ObjectNode existing ? existing : object.putObject("stream_options");
       rewritten.put("include_usage", true);
       return Optional.of(Buffer.buffer(JSON.writeValueAsBytes(object)));

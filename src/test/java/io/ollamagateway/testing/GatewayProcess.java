@@ -34,7 +34,10 @@ public final class GatewayProcess implements AutoCloseable {
     return java(List.of(), environment, workDir, args);
   }
 
-  /** The same with JVM options before the class path, such as {@code -Xmx128m}. */
+  /**
+   * As {@link #java(Map, Path, String...)}, with JVM options before the class path (for example
+   * {@code -Xmx128m -XX:+ExitOnOutOfMemoryError}, so that a test where memory is the point sees the process die).
+   */
   public static GatewayProcess java(List<String> jvmOptions, Map<String, String> environment, Path workDir,
       String... args) {
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));

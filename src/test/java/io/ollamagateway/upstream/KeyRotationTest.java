@@ -99,9 +99,10 @@ class KeyRotationTest {
     OllamaEmulator emulator = cloud(Set.of("key-one-aaaaaaaa"), Set.of(), "");
     long one = emulator.stats().requestsWithKey("key-one-aaaaaaaa");
     long two = emulator.stats().requestsWithKey("key-two-bbbbbbbb");
-    // a binary body streams through unbuffered, so it cannot be sent a second time
-    HttpResponse<String> answer = fixture.post("/api/chat", UpstreamsFixture.chat("llama3.2", false),
-        "Content-Type", "application/octet-stream");
+    // an audio upload streams through unbuffered, so it cannot be sent a second time (a JSON route is buffered
+    // whatever its Content-Type, since issue 21)
+    HttpResponse<String> answer = fixture.post("/v1/audio/transcriptions", "RIFF....WAVEfmt ",
+        "Content-Type", "multipart/form-data; boundary=x");
     assertThat(answer.statusCode()).isEqualTo(429);
     assertThat(emulator.stats().requestsWithKey("key-one-aaaaaaaa") - one).isEqualTo(1);
     assertThat(emulator.stats().requestsWithKey("key-two-bbbbbbbb") - two).isZero();

@@ -2,6 +2,9 @@ package io.ollamagateway.usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -157,12 +160,21 @@ class UsageTapTest {
 
   @Test
   void streamOptionsAreAddedOnlyWhenTheClientDidNotAsk() {
-    Buffer plain = Buffer.buffer("{\"model\":\"m\",\"stream\":true,\"messages\":[]}");
+    JsonNode plain = tree("{\"model\":\"m\",\"stream\":true,\"messages\":[]}");
     assertThat(StreamOptions.includeUsage(plain)).hasValueSatisfying(body ->
         assertThat(body.toJsonObject().getJsonObject("stream_options").getBoolean("include_usage")).isTrue());
-    Buffer asked = Buffer.buffer("{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
+    assertThat(plain.has("stream_options")).as("the shared tree is left as it was").isFalse();
+    JsonNode asked = tree("{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
     assertThat(StreamOptions.includeUsage(asked)).isEmpty();
-    assertThat(StreamOptions.includeUsage(Buffer.buffer("not json"))).isEmpty();
+    assertThat(StreamOptions.includeUsage(MissingNode.getInstance())).isEmpty();
+  }
+
+  private static JsonNode tree(String json) {
+    try {
+      return new ObjectMapper().readTree(json);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException(e);
+    }
   }
 
   @Test
