@@ -29,16 +29,18 @@ public final class Identity {
   private static final Logger LOG = LoggerFactory.getLogger(Identity.class);
 
   private final Database database;
+  private final Stores stores;
   private final ApiKeyAuthenticator authenticator;
   private final AdminApi adminApi;
   private final ApiDocs docs;
   private final WebConsole console;
   private final QuotaProxyApi quotaProxyApi;
 
-  private Identity(Database database, ApiKeyAuthenticator authenticator, AdminApi adminApi, ApiDocs docs,
+  private Identity(Database database, Stores stores, ApiKeyAuthenticator authenticator, AdminApi adminApi, ApiDocs docs,
       WebConsole console, QuotaProxyApi quotaProxyApi) {
     this.quotaProxyApi = quotaProxyApi;
     this.database = database;
+    this.stores = stores;
     this.authenticator = authenticator;
     this.adminApi = adminApi;
     this.docs = docs;
@@ -82,7 +84,7 @@ public final class Identity {
         }
       });
       LOG.info("identity store: {}", database.description());
-      return new Identity(database, authenticator, new AdminApi(vertx, authenticator, service, clock),
+      return new Identity(database, stores, authenticator, new AdminApi(vertx, authenticator, service, clock),
           new ApiDocs(vertx), new WebConsole(vertx, authenticator, stores, clock, identity.consoleIdle()),
           new QuotaProxyApi(vertx, authenticator, service, clock));
     } catch (RuntimeException e) {
@@ -94,6 +96,11 @@ public final class Identity {
   /** The store, for the other capabilities that keep data in it (usage). */
   public Database database() {
     return database;
+  }
+
+  /** The repositories, for the self-service reads of other capabilities (a user's keys and quota). */
+  public Stores stores() {
+    return stores;
   }
 
   public ApiKeyAuthenticator authenticator() {
