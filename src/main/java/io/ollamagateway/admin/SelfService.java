@@ -106,8 +106,10 @@ public final class SelfService {
   /**
    * Gives the key a new secret: a new key with the same name, models, limits and expiry, and the old secret
    * stays valid for {@code graceSeconds} ({@code null}: {@link #DEFAULT_GRACE}, shortened to the cap), after
-   * which it expires; 0 revokes it at once. Does not count against {@code max_keys}: the old key is on its way
-   * out. Only a usable key can be rotated.
+   * which it expires; 0 revokes it at once. Needs no free {@code max_keys} slot (the old key is on its way out),
+   * but a user already over the cap (an earlier rotation's old key still in its grace) must wait for it to
+   * expire or revoke it: so rotations cannot pile up keys beyond {@code max_keys + 1}. Only an active key can be
+   * rotated.
    */
   public Rotated rotateKey(String actor, long userId, long keyId, Long graceSeconds) {
     ApiKey old = key(userId, keyId);
@@ -116,7 +118,8 @@ public final class SelfService {
       throw new ConflictException("API key " + keyId + " is " + old.status(now) + "; only an active key can be "
           + "rotated");
     }
-    long max = maxGraceSeconds(caps(userId));
+    UserCaps caps = caps(userId);
+    long max = maxGraceSeconds(caps);
     long grace;
     if (graceSeconds == null) {
       grace = Math.min(DEFAULT_GRACE.toSeconds(), max);
@@ -124,6 +127,14 @@ public final class SelfService {
       throw new InvalidInput("grace_seconds", "must be between 0 and " + max + " (your cap, in seconds)");
     } else {
       grace = graceSeconds;
+    }
+    if (grace > 0 && caps.maxKeys() != null) {
+      long usable = service.stores().keys().list(userId).stream().filter(k -> isUsable(k, now)).count();
+      if (usable > caps.maxKeys()) {
+        throw new ConflictException("you hold " + usable + " usable keys, more than your cap of " + caps.maxKeys()
+            + ", while an earlier rotation's old secret is in its grace; revoke a key or rotate with "
+            + "grace_seconds 0");
+      }
     }
     IdentityService.CreatedKey created = service.createKey(actor, userId, old.name(), old.expiresAt(), old.models(),
         old.limits());

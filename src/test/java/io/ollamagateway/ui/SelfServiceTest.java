@@ -103,6 +103,16 @@ abstract class SelfServiceTest {
     assertThat(over.status()).isEqualTo(409);
     assertThat(over.json().getString("error")).contains("at most 3");
 
+    // a rotation needs no free slot, but rotations cannot pile keys up beyond the cap + 1
+    Http.Answer rotated = http.post("/admin/api/me/keys/" + narrow.getLong("id") + "/rotate", "{\"grace_seconds\":60}",
+        Http.bearer(carol.key));
+    assertThat(rotated.status()).as(rotated.body()).isEqualTo(201);
+    Http.Answer again = http.post("/admin/api/me/keys/" + rotated.json().getLong("id") + "/rotate",
+        "{\"grace_seconds\":60}", Http.bearer(carol.key));
+    assertThat(again.status()).isEqualTo(409);
+    assertThat(again.json().getString("error")).contains("grace");
+    narrow = rotated.json();
+
     // the narrow key may use only its model, as any allowlisted key
     assertThat(chat(narrow.getString("key"), MODEL).status()).isEqualTo(200);
     assertThat(chat(narrow.getString("key"), OTHER_MODEL).status()).isEqualTo(403);
