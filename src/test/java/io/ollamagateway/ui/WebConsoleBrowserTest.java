@@ -41,7 +41,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The web console end to end in real headless Chromium (Debian's {@code chromium} and {@code chromium-driver},
  * which {@code .ci/run} installs), driven by Selenium: sign in with a wrong and then an admin key, create a user
- * and a key with limits (reading the one-time reveal), set a quota, make a proxied request with the key, see its usage on
+ * and a key with limits (reading the one-time reveal), set a quota and self-service caps, make a proxied request with the key, see its usage on
  * the dashboard, revoke the key (which then gets 401), sign out and in again with a password, and look at the
  * pages on a phone-sized screen. And a user's session: sign in with a password, see only their own usage and
  * pages, create, rotate (with a grace period) and revoke a key of their own. Every page is saved as a screenshot under {@code target/ui-screenshots/}.
@@ -149,6 +149,22 @@ class WebConsoleBrowserTest {
     assertThat(quota.getLong("daily_tokens")).isEqualTo(1000);
     assertThat(quota.getValue("monthly_tokens")).isNull();
     screenshot("04-user-edit-quota");
+
+    // Her self-service caps, from the same editor.
+    driver.findElement(By.cssSelector("#caps input[name='max_keys']")).sendKeys("3");
+    driver.findElement(By.cssSelector("#caps input[name='models']")).sendKeys("llama3*, qwen2.5:0.5b");
+    driver.findElement(By.cssSelector("#caps input[name='tokens_per_minute']")).sendKeys("20000");
+    driver.findElement(By.cssSelector("#caps input[name='max_rotation_grace_hours']")).sendKeys("2");
+    driver.findElement(By.cssSelector("#caps button[type='submit']")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#caps + .message.ok"),
+        "Caps saved"));
+    JsonObject caps = fixture.http.get("/admin/api/users/" + aliceId + "/caps", Http.bearer(fixture.adminKey))
+        .json();
+    assertThat(caps.getInteger("max_keys")).isEqualTo(3);
+    assertThat(caps.getJsonArray("models")).containsExactly("llama3*", "qwen2.5:0.5b");
+    assertThat(caps.getLong("tokens_per_minute")).isEqualTo(20000);
+    assertThat(caps.getValue("requests_per_minute")).isNull();
+    assertThat(caps.getLong("max_rotation_grace_seconds")).isEqualTo(7200);
 
     // Keys: create one for alice and read it from the one-time reveal.
     nav("Keys");
