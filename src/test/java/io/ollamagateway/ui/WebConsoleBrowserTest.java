@@ -317,6 +317,7 @@ class WebConsoleBrowserTest {
     wait.until(ExpectedConditions.textToBe(By.id("stat-requests"), "1"));
     assertThat(driver.findElement(By.tagName("main")).getText()).doesNotContain(victorKey.getString("prefix"))
         .doesNotContain("victor");
+    assertThat(driver.findElements(By.id("stat-in-flight"))).isEmpty();
     assertThat(new Select(driver.findElement(By.cssSelector("select[name='by']"))).getOptions())
         .extracting(WebElement::getText).containsExactly("Model", "API key");
     Object status = ((JavascriptExecutor) driver).executeAsyncScript("const done = arguments[0];"

@@ -127,8 +127,9 @@ export async function render(main, session) {
         stat('Requests', number(sum.requests), 'stat-requests'),
         stat('Tokens', number(sum.tokens), 'stat-tokens'),
         stat('Errors', number(sum.errors), 'stat-errors'),
-        stat('In flight now', inFlight === null ? '–' : number(inFlight), 'stat-in-flight'),
-        stat('Waiting in queues', waiting === null ? '–' : number(waiting), 'stat-waiting'));
+        ...(mineOnly ? [] : [ // the upstreams' state is an admin's business
+          stat('In flight now', inFlight === null ? '–' : number(inFlight), 'stat-in-flight'),
+          stat('Waiting in queues', waiting === null ? '–' : number(waiting), 'stat-waiting')]));
 
       cleanups.splice(0).forEach((f) => f());
       const xs = periods(range);
