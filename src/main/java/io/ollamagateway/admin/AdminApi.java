@@ -54,13 +54,15 @@ public final class AdminApi {
   private final Passwords passwords;
   private final SelfService self;
 
-  public AdminApi(Vertx vertx, Authenticator authenticator, IdentityService service, Clock clock) {
+  /** @param maxGrace {@code KEY_ROTATION_MAX_GRACE}, the default cap of a user's rotation grace */
+  public AdminApi(Vertx vertx, Authenticator authenticator, IdentityService service, Clock clock,
+      java.time.Duration maxGrace) {
     this.vertx = vertx;
     this.authenticator = authenticator;
     this.service = service;
     this.clock = clock;
     this.passwords = new Passwords(service.stores());
-    this.self = new SelfService(service, clock);
+    this.self = new SelfService(service, clock, maxGrace);
   }
 
   /** A router to mount at {@link #PREFIX}. */

@@ -84,7 +84,7 @@ public final class Identity {
         }
       });
       LOG.info("identity store: {}", database.description());
-      return new Identity(database, stores, authenticator, new AdminApi(vertx, authenticator, service, clock),
+      return new Identity(database, stores, authenticator, new AdminApi(vertx, authenticator, service, clock, identity.rotationGraceCap()),
           new ApiDocs(vertx), new WebConsole(vertx, authenticator, stores, clock, identity.consoleIdle()),
           new QuotaProxyApi(vertx, authenticator, service, clock));
     } catch (RuntimeException e) {

@@ -27,8 +27,6 @@ import java.util.Locale;
  */
 public final class SelfService {
 
-  /** The longest rotation grace period when an admin set none for the user. */
-  public static final Duration DEFAULT_MAX_GRACE = Duration.ofHours(24);
   /** The grace period of a rotation that names none (shortened to the user's cap). */
   public static final Duration DEFAULT_GRACE = Duration.ofHours(1);
 
@@ -38,10 +36,16 @@ public final class SelfService {
 
   private final IdentityService service;
   private final Clock clock;
+  private final Duration maxGrace;
 
-  public SelfService(IdentityService service, Clock clock) {
+  /**
+   * @param maxGrace {@code KEY_ROTATION_MAX_GRACE}: the longest rotation grace of a user for whom an admin set
+   *     none (24 hours by default)
+   */
+  public SelfService(IdentityService service, Clock clock, Duration maxGrace) {
     this.service = service;
     this.clock = clock;
+    this.maxGrace = maxGrace;
   }
 
   /** The caller's user id; the shared token and open access have none and cannot serve themselves. */
@@ -64,7 +68,7 @@ public final class SelfService {
 
   /** The longest grace period this user may choose, in seconds. */
   public long maxGraceSeconds(UserCaps caps) {
-    return caps.maxRotationGraceSeconds() != null ? caps.maxRotationGraceSeconds() : DEFAULT_MAX_GRACE.toSeconds();
+    return caps.maxRotationGraceSeconds() != null ? caps.maxRotationGraceSeconds() : maxGrace.toSeconds();
   }
 
   public List<ApiKey> keys(long userId) {

@@ -160,6 +160,25 @@ abstract class SelfServiceTest {
   }
 
   @Test
+  void theDefaultGraceCapIsASettingAndAnAdminsCapForAUserWins() throws Exception {
+    try (IdentityFixture shorter = new IdentityFixture(database, Map.of("KEY_ROTATION_MAX_GRACE", "10m"))) {
+      long lena = shorter.user("lena-" + NAMES.incrementAndGet(), "user");
+      String key = shorter.key(lena, "first", new JsonObject()).getString("key");
+      long id = shorter.key(lena, "second", new JsonObject()).getLong("id");
+      assertThat(shorter.http.get("/admin/api/me/caps", Http.bearer(key)).json()
+          .getLong("effective_max_rotation_grace_seconds")).isEqualTo(600);
+      Http.Answer tooLong = shorter.http.post("/admin/api/me/keys/" + id + "/rotate", "{\"grace_seconds\":601}",
+          Http.bearer(key));
+      assertThat(tooLong.status()).isEqualTo(400);
+      assertThat(tooLong.json().getString("error")).contains("600");
+      assertThat(shorter.http.send("PUT", "/admin/api/users/" + lena + "/caps",
+          "{\"max_rotation_grace_seconds\":7200}", Http.bearer(shorter.adminKey)).status()).isEqualTo(200);
+      assertThat(shorter.http.post("/admin/api/me/keys/" + id + "/rotate", "{\"grace_seconds\":7200}",
+          Http.bearer(key)).status()).isEqualTo(201);
+    }
+  }
+
+  @Test
   void usersNameAndRevokeTheirKeysAndRevocationIsImmediate() {
     Someone erin = someone("erin");
     JsonObject key = create(erin.key, new JsonObject().put("name", "notebook"), 201);
