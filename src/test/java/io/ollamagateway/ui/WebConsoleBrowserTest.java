@@ -41,10 +41,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The web console end to end in real headless Chromium (Debian's {@code chromium} and {@code chromium-driver},
  * which {@code .ci/run} installs), driven by Selenium: sign in with a wrong and then an admin key, create a user
- * and a key with limits (reading the one-time reveal), set a quota and self-service caps, make a proxied request with the key, see its usage on
- * the dashboard, revoke the key (which then gets 401), sign out and in again with a password, and look at the
- * pages on a phone-sized screen. And a user's session: sign in with a password, see only their own usage and
- * pages, create, rotate (with a grace period) and revoke a key of their own. Every page is saved as a screenshot under {@code target/ui-screenshots/}.
+ * and a key with limits (reading the one-time reveal), set a quota and self-service caps, make a proxied request
+ * with the key, see its usage on the dashboard, revoke the key (which then gets 401), sign out and in again with
+ * a password, and look at the pages on a phone-sized screen. And a user's session: sign in with a password, see
+ * only their own usage and pages, create, rotate (with a grace period) and revoke a key of their own. Every page
+ * is saved as a screenshot under {@code target/ui-screenshots/}.
  * Outside CI the test is skipped when Chromium or chromedriver is missing; in CI it fails.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -361,8 +362,8 @@ class WebConsoleBrowserTest {
     screenshot("22-user-rotated");
 
     // Revoke the old one before its grace ends: refused at once.
-    wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector(row + "button[aria-label='Revoke key notebook']")))
-        .click();
+    wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector(row
+        + "button[aria-label='Revoke key notebook']"))).click();
     driver.findElement(By.cssSelector(row + "button[aria-label='Confirm revoking notebook']")).click();
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(row + ".badge"), "revoked"));
     assertThat(chat(first)).isEqualTo(401);

@@ -127,7 +127,8 @@ export async function render(main) {
     rotate.addEventListener('click', () => {
       const max = caps ? caps.effective_max_rotation_grace_seconds : 86400;
       const minutes = input({ type: 'number', name: 'grace-minutes', min: 0, max: Math.floor(max / 60), step: 1,
-        value: Math.min(60, Math.floor(max / 60)), 'aria-label': `Minutes the old secret of ${key.name} keeps working` });
+        value: Math.min(60, Math.floor(max / 60)),
+        'aria-label': `Minutes the old secret of ${key.name} keeps working` });
       const confirm = h('button', { type: 'submit', 'aria-label': `Confirm rotating ${key.name}` }, 'Rotate now');
       const form = h('form', { class: 'inline-form' }, h('span', {}, 'Old secret works for'), minutes,
         h('span', {}, `min (at most ${duration(max)})`), confirm, cancel());

@@ -155,7 +155,7 @@ async function editor(user, reload, close) {
   const graceHours = input({ type: 'number', name: 'max_rotation_grace_hours', min: 0, step: 'any',
     inputmode: 'decimal' });
   const capsNote = h('p', { class: 'hint' }, 'What this user may give the keys they create themselves. Empty '
-    + 'means no cap; the rotation grace cap is 24 hours unless set.');
+    + 'means no cap; an unset rotation grace cap is the gateway\'s KEY_ROTATION_MAX_GRACE (24 hours by default).');
   const capsForm = h('form', { class: 'grid-form', id: 'caps' },
     CAP_FIELDS.map(([name, label]) => field(label, capsInputs[name])),
     field('Models', capsModels, 'Comma-separated names or globs; their keys may use only these.'),
