@@ -13,6 +13,7 @@ import io.ollamagateway.store.KeyLimits;
 import io.ollamagateway.store.Quota;
 import io.ollamagateway.store.User;
 import io.vertx.core.Future;
+import io.ollamagateway.store.UserCaps;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
@@ -32,8 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin API, mounted under {@code /admin/api}: users, keys, the audit log and {@code /me}. JSON in and
- * out, snake_case. Every route but {@code /me} needs an admin (role from the store, or the shared
+ * The admin API, mounted under {@code /admin/api}: users, keys, the audit log, {@code /me} and the caller's own
+ * keys and caps under {@code /me/} (self-service, {@link SelfService}). JSON in and out, snake_case. Every route
+ * but those under {@code /me} needs an admin (role from the store, or the shared
  * {@code PROXY_AUTH_TOKEN}); errors are {@code {"error": "...", "field": "..."}} with 400 for bad input, 401/403
  * for the caller, 404 for unknown ids and 409 for conflicts.
  *
@@ -54,16 +56,21 @@ public final class AdminApi {
   private final Clock clock;
   private final Passwords passwords;
   private final PasswordChecks passwordChecks;
+  private final SelfService self;
 
-  /** @param passwordChecks where passwords are hashed, a few at a time (shared with the web console) */
+  /**
+   * @param passwordChecks where passwords are hashed, a few at a time (shared with the web console)
+   * @param maxGrace {@code KEY_ROTATION_MAX_GRACE}, the default cap of a user's rotation grace
+   */
   public AdminApi(Vertx vertx, Authenticator authenticator, IdentityService service, Clock clock,
-      PasswordChecks passwordChecks) {
+      PasswordChecks passwordChecks, java.time.Duration maxGrace) {
     this.passwordChecks = passwordChecks;
     this.vertx = vertx;
     this.authenticator = authenticator;
     this.service = service;
     this.clock = clock;
     this.passwords = new Passwords(service.stores());
+    this.self = new SelfService(service, clock, maxGrace);
   }
 
   /** A router to mount at {@link #PREFIX}. */
@@ -72,6 +79,7 @@ public final class AdminApi {
     router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
     router.route().handler(this::authenticate);
     router.get("/me").handler(this::me);
+    mountSelfService(router);
     router.route().handler(this::requireAdmin);
     router.get("/users").handler(ctx -> answer(ctx, 200, () -> array(service(ctx).users().stream()
         .map(JsonViews::user).toList())));
@@ -91,6 +99,21 @@ public final class AdminApi {
       Quota quota = new Quota(whole(body, "daily_tokens"), whole(body, "monthly_tokens"),
           whole(body, "daily_requests"), whole(body, "monthly_requests"));
       return JsonViews.quota(id(ctx), service(ctx).setQuota(actor(ctx), id(ctx), quota));
+    }));
+    router.get("/users/:id/caps").handler(ctx -> answer(ctx, 200, () -> {
+      UserCaps caps = service.caps(id(ctx));
+      return JsonViews.caps(id(ctx), caps, self.maxGraceSeconds(caps));
+    }));
+    router.put("/users/:id/caps").handler(ctx -> answer(ctx, 200, () -> {
+      JsonObject body = body(ctx, Set.of("max_keys", "models", "requests_per_minute", "requests_per_hour",
+          "tokens_per_minute", "max_concurrent", "max_rotation_grace_seconds"));
+      Long maxKeys = whole(body, "max_keys");
+      if (maxKeys != null && maxKeys > Integer.MAX_VALUE) {
+        throw new InvalidInput("max_keys", "too large");
+      }
+      UserCaps caps = service(ctx).setCaps(actor(ctx), id(ctx), new UserCaps(maxKeys == null ? null : maxKeys.intValue(),
+          models(body), limits(body, KeyLimits.NONE), whole(body, "max_rotation_grace_seconds")));
+      return JsonViews.caps(id(ctx), caps, self.maxGraceSeconds(caps));
     }));
     router.delete("/users/:id").handler(ctx -> answer(ctx, 204, () -> {
       service(ctx).deleteUser(actor(ctx), id(ctx));
@@ -152,6 +175,53 @@ public final class AdminApi {
         error(ctx, 500, "internal gateway error", null);
       }
     });
+  }
+
+  /**
+   * The caller's own keys and caps under {@code /me} (self-service): any signed-in user, about themselves only.
+   * A key id of another user answers 404, as an unknown one.
+   */
+  private void mountSelfService(Router router) {
+    router.get("/me/caps").handler(ctx -> answer(ctx, 200, () -> {
+      long user = SelfService.userOf(ctx.get(PRINCIPAL));
+      UserCaps caps = self.caps(user);
+      return JsonViews.caps(user, caps, self.maxGraceSeconds(caps));
+    }));
+    router.get("/me/keys").handler(ctx -> answer(ctx, 200, () -> {
+      Instant now = clock.instant();
+      return array(self.keys(SelfService.userOf(ctx.get(PRINCIPAL))).stream().map(k -> JsonViews.key(k, now))
+          .toList());
+    }));
+    router.post("/me/keys").handler(ctx -> answer(ctx, 201, () -> {
+      JsonObject body = body(ctx, Set.of("name", "expires_at", "models", "requests_per_minute",
+          "requests_per_hour", "tokens_per_minute", "max_concurrent"));
+      long user = SelfService.userOf(ctx.get(PRINCIPAL));
+      return JsonViews.createdKey(self(ctx).createKey(actor(ctx), user, requiredString(body, "name"),
+          instant(body, "expires_at"), models(body), limits(body, KeyLimits.NONE)), clock.instant());
+    }));
+    router.get("/me/keys/:id").handler(ctx -> answer(ctx, 200, () -> JsonViews.key(
+        self.key(SelfService.userOf(ctx.get(PRINCIPAL)), id(ctx)), clock.instant())));
+    router.patch("/me/keys/:id").handler(ctx -> answer(ctx, 200, () -> {
+      JsonObject body = body(ctx, Set.of("name"));
+      return JsonViews.key(self(ctx).renameKey(actor(ctx), SelfService.userOf(ctx.get(PRINCIPAL)), id(ctx),
+          requiredString(body, "name")), clock.instant());
+    }));
+    router.post("/me/keys/:id/rotate").handler(ctx -> answer(ctx, 201, () -> {
+      JsonObject body = body(ctx, Set.of("grace_seconds"));
+      SelfService.Rotated rotated = self(ctx).rotateKey(actor(ctx), SelfService.userOf(ctx.get(PRINCIPAL)), id(ctx),
+          whole(body, "grace_seconds"));
+      Instant now = clock.instant();
+      return JsonViews.createdKey(rotated.created(), now).put("grace_seconds", rotated.graceSeconds())
+          .put("old_key", JsonViews.key(rotated.old(), now));
+    }));
+    router.post("/me/keys/:id/revoke").handler(ctx -> answer(ctx, 200, () -> JsonViews.key(
+        self(ctx).revokeKey(actor(ctx), SelfService.userOf(ctx.get(PRINCIPAL)), id(ctx)), clock.instant())));
+    router.delete("/me/keys/:id").handler(ctx -> answer(ctx, 200, () -> JsonViews.key(
+        self(ctx).revokeKey(actor(ctx), SelfService.userOf(ctx.get(PRINCIPAL)), id(ctx)), clock.instant())));
+  }
+
+  private SelfService self(RoutingContext ctx) {
+    return self.forRequest(RequestId.of(ctx.response()));
   }
 
   private void requireAdmin(RoutingContext ctx) {
@@ -271,6 +341,8 @@ public final class AdminApi {
       Throwable err = ar.cause();
       if (err instanceof InvalidInput invalid) {
         error(ctx, 400, invalid.getMessage(), invalid.field());
+      } else if (err instanceof Forbidden forbidden) {
+        error(ctx, 403, forbidden.getMessage(), null);
       } else if (err instanceof NotFound notFound) {
         error(ctx, 404, notFound.getMessage(), null);
       } else if (err instanceof ConflictException conflict) {

@@ -32,6 +32,7 @@ public final class Identity {
   private static final Logger LOG = LoggerFactory.getLogger(Identity.class);
 
   private final Database database;
+  private final Stores stores;
   private final ApiKeyAuthenticator authenticator;
   private final ThrottledAuthenticator guarded;
   private final PasswordChecks passwordChecks;
@@ -40,11 +41,12 @@ public final class Identity {
   private final WebConsole console;
   private final QuotaProxyApi quotaProxyApi;
 
-  private Identity(Database database, ApiKeyAuthenticator authenticator, ThrottledAuthenticator guarded,
-      PasswordChecks passwordChecks, AdminApi adminApi, ApiDocs docs, WebConsole console,
-      QuotaProxyApi quotaProxyApi) {
+  private Identity(Database database, Stores stores, ApiKeyAuthenticator authenticator,
+      ThrottledAuthenticator guarded, PasswordChecks passwordChecks, AdminApi adminApi, ApiDocs docs,
+      WebConsole console, QuotaProxyApi quotaProxyApi) {
     this.quotaProxyApi = quotaProxyApi;
     this.database = database;
+    this.stores = stores;
     this.authenticator = authenticator;
     this.guarded = guarded;
     this.passwordChecks = passwordChecks;
@@ -94,8 +96,9 @@ public final class Identity {
       ThrottledAuthenticator guarded = new ThrottledAuthenticator(authenticator, proxies, clock::millis,
           config.authFailureLimit());
       PasswordChecks passwordChecks = new PasswordChecks(vertx);
-      return new Identity(database, authenticator, guarded, passwordChecks,
-          new AdminApi(vertx, guarded, service, clock, passwordChecks), new ApiDocs(vertx),
+      return new Identity(database, stores, authenticator, guarded, passwordChecks,
+          new AdminApi(vertx, guarded, service, clock, passwordChecks, identity.rotationGraceCap()),
+          new ApiDocs(vertx),
           new WebConsole(vertx, guarded, stores, clock, identity.consoleIdle(), proxies, passwordChecks),
           new QuotaProxyApi(vertx, guarded, service, clock, passwordChecks));
     } catch (RuntimeException e) {
@@ -107,6 +110,11 @@ public final class Identity {
   /** The store, for the other capabilities that keep data in it (usage). */
   public Database database() {
     return database;
+  }
+
+  /** The repositories, for the self-service reads of other capabilities (a user's keys and quota). */
+  public Stores stores() {
+    return stores;
   }
 
   public ApiKeyAuthenticator authenticator() {

@@ -10,6 +10,7 @@ import io.ollamagateway.store.KeyStore;
 import io.ollamagateway.store.Quota;
 import io.ollamagateway.store.Stores;
 import io.ollamagateway.store.User;
+import io.ollamagateway.store.UserCaps;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -234,6 +235,41 @@ public final class IdentityService {
         + " monthly_tokens=" + quota.monthlyTokens() + " daily_requests=" + quota.dailyRequests()
         + " monthly_requests=" + quota.monthlyRequests());
     return stores.users().quota(userId);
+  }
+
+  public UserCaps caps(long userId) {
+    user(userId);
+    return stores.users().caps(userId);
+  }
+
+  /**
+   * Replaces a user's self-service caps ({@code null} fields: no cap); binds what the user does from now on,
+   * not the keys they already hold.
+   */
+  public UserCaps setCaps(String actor, long userId, UserCaps caps) {
+    if (caps.maxKeys() != null && caps.maxKeys() < 0) {
+      throw new InvalidInput("max_keys", "must be a whole number >= 0, or null for no cap");
+    }
+    for (String pattern : caps.models()) {
+      if (!ModelAllowlist.isValidPattern(pattern)) {
+        throw new InvalidInput("models", "each entry is a model name or glob such as 'llama3*', without commas or "
+            + "spaces");
+      }
+    }
+    String none = "must be a positive whole number, or null for no cap";
+    atLeast("requests_per_minute", caps.limits().requestsPerMinute(), 1, none);
+    atLeast("requests_per_hour", caps.limits().requestsPerHour(), 1, none);
+    atLeast("tokens_per_minute", caps.limits().tokensPerMinute(), 1, none);
+    atLeast("max_concurrent", caps.limits().maxConcurrent(), 1, none);
+    atLeast("max_rotation_grace_seconds", caps.maxRotationGraceSeconds(), 0,
+        "must be a whole number of seconds >= 0, or null for the default cap");
+    if (!stores.users().setCaps(userId, caps)) {
+      throw new NotFound("no user with id " + userId);
+    }
+    stores.audit().record(actor, "user.caps", "user:" + userId, "max_keys=" + caps.maxKeys() + " models="
+        + String.join(",", caps.models()) + " " + describe(caps.limits()) + " max_rotation_grace_seconds="
+        + caps.maxRotationGraceSeconds());
+    return stores.users().caps(userId);
   }
 
   private static String describe(KeyLimits limits) {

@@ -4,6 +4,7 @@ import io.ollamagateway.store.ApiKey;
 import io.ollamagateway.store.AuditEntry;
 import io.ollamagateway.store.Quota;
 import io.ollamagateway.store.User;
+import io.ollamagateway.store.UserCaps;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -54,6 +55,20 @@ public final class JsonViews {
         .put("monthly_tokens", quota.monthlyTokens())
         .put("daily_requests", quota.dailyRequests())
         .put("monthly_requests", quota.monthlyRequests());
+  }
+
+  /** A user's self-service caps; {@code null} fields are no cap. */
+  public static JsonObject caps(long userId, UserCaps caps, long maxGraceSeconds) {
+    return new JsonObject()
+        .put("user_id", userId)
+        .put("max_keys", caps.maxKeys())
+        .put("models", new JsonArray(caps.models()))
+        .put("requests_per_minute", caps.limits().requestsPerMinute())
+        .put("requests_per_hour", caps.limits().requestsPerHour())
+        .put("tokens_per_minute", caps.limits().tokensPerMinute())
+        .put("max_concurrent", caps.limits().maxConcurrent())
+        .put("max_rotation_grace_seconds", caps.maxRotationGraceSeconds())
+        .put("effective_max_rotation_grace_seconds", maxGraceSeconds);
   }
 
   /** A new key with its secret as {@code key}, beside its {@code id}: the one time the secret is shown. */

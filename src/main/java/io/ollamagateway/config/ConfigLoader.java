@@ -291,8 +291,9 @@ public final class ConfigLoader {
     if (consoleIdle.isZero()) {
       throw new ConfigException("UI_SESSION_IDLE_TIMEOUT must be greater than zero");
     }
+    Duration graceCap = duration("KEY_ROTATION_MAX_GRACE", Duration.ofHours(24));
     return new IdentityConfig(databaseUrl, IdentityConfig.defaults().workDir(), adminHost, adminPort, refresh,
-        poll, consoleIdle);
+        poll, consoleIdle, graceCap);
   }
 
   /** Key rotation, cooldowns, health checks and queues: {@code KEY_STRATEGY}, {@code KEY_COOLDOWN}... */

@@ -81,6 +81,8 @@ public final class Gateway {
   private static final Duration REDIS_LEASE_TTL = Duration.ofMinutes(15);
   /** The one path under {@code /api/} that the gateway answers itself rather than forwards. */
   private static final String SELF_STATS = "/api/stats";
+  /** A user's own limits and what is left of them (self-service), beside the admin API. */
+  private static final String MY_LIMITS = "/admin/api/me/limits";
   /** Connections per upstream for the probes' client: a few checks at a time, never proxied traffic. */
   private static final int PROBE_CONNECTIONS = 8;
 
@@ -252,7 +254,7 @@ public final class Gateway {
     StatusRoutes status = new StatusRoutes(vertx, probe, authenticator, usageStore,
         new Readiness(vertx, identity.database(), registry));
     SelfServiceRoute selfService = new SelfServiceRoute(vertx, authenticator, admission, usageStore,
-        config.limits().zone());
+        config.limits().zone(), identity.stores());
     boolean ownAdminListener = config.identity().adminPort().isPresent();
 
     Router router = Router.router(vertx);
@@ -270,6 +272,7 @@ public final class Gateway {
       upstreamRoutes.mount(router);
       alertRoutes.mount(router);
       usageRoutes.mountAdmin(router);
+      router.get(MY_LIMITS).handler(selfService::mine);
     }
     router.route("/").handler(status::root);
     identity.mount(router, !ownAdminListener);
@@ -294,7 +297,8 @@ public final class Gateway {
         .compose(v -> vertx.deployVerticle(() -> new ServerVerticle(entry, listenPort),
             new DeploymentOptions().setInstances(config.eventLoops())))
         .map(id -> port = servers.get(0).actualPort())
-        .compose(v -> ownAdminListener ? listenAdmin(upstreamRoutes, alertRoutes, usageRoutes) : Future.succeededFuture())
+        .compose(v -> ownAdminListener ? listenAdmin(upstreamRoutes, alertRoutes, usageRoutes, selfService)
+            : Future.succeededFuture())
         .onSuccess(v -> LOG.info("Ollama Gateway {} listening on {}://{}:{} -> {} ({} event loops, {})",
             BuildInfo.version(), Tls.scheme(config.tls()), config.host(), port,
             config.upstreams().stream().map(u -> u.name() + "=" + u.displayUrl()).toList(), config.eventLoops(),
@@ -339,13 +343,15 @@ public final class Gateway {
   }
 
   /** The admin API alone on {@code ADMIN_HOST:ADMIN_PORT}, one server (admin traffic is light). */
-  private Future<Void> listenAdmin(UpstreamRoutes upstreamRoutes, AlertRoutes alertRoutes, UsageRoutes usageRoutes) {
+  private Future<Void> listenAdmin(UpstreamRoutes upstreamRoutes, AlertRoutes alertRoutes, UsageRoutes usageRoutes,
+      SelfServiceRoute selfService) {
     Router adminRouter = Router.router(vertx);
     adminRouter.route().handler(Gateway::requestId);
     identity.mountConsole(adminRouter); // before the admin routes: its session check runs first
     upstreamRoutes.mount(adminRouter); // before identity's /admin/api/* sub-router, which would take these paths
     alertRoutes.mount(adminRouter);
     usageRoutes.mountAdmin(adminRouter);
+    adminRouter.get(MY_LIMITS).handler(selfService::mine);
     identity.mountQuotaProxyApi(adminRouter); // the quota proxy's admin paths, kept for its scripts (issue 24)
     identity.mount(adminRouter, true);
     return vertx.createHttpServer(Tls.apply(config.tls(), new HttpServerOptions()

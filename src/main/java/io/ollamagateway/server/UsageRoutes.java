@@ -54,6 +54,8 @@ public final class UsageRoutes {
 
   private static final Logger LOG = LoggerFactory.getLogger(UsageRoutes.class);
   private static final Set<String> STATS_PARAMS = Set.of("from", "to");
+  private static final Set<String> MY_USAGE_PARAMS = Set.of("from", "to", "key", "model", "group_by", "by",
+      "format");
   private static final Set<String> USAGE_PARAMS = Set.of("from", "to", "user", "key", "model", "upstream",
       "group_by", "by", "format");
   private static final List<String> COUNTERS = List.of("requests", "prompt_tokens", "completion_tokens",
@@ -79,9 +81,13 @@ public final class UsageRoutes {
     router.get("/stats").handler(this::stats);
   }
 
-  /** Mounts {@code GET /admin/api/usage}; before the identity admin sub-router, which would take the path. */
+  /**
+   * Mounts {@code GET /admin/api/usage}, {@code GET /admin/api/me/usage} and {@code GET /admin/api/requests};
+   * before the identity admin sub-router, which would take the paths.
+   */
   public void mountAdmin(Router router) {
     router.get("/admin/api/usage").handler(this::usage);
+    router.get("/admin/api/me/usage").handler(this::myUsage);
     router.get("/admin/api/requests").handler(this::requests);
   }
 
@@ -220,18 +226,52 @@ public final class UsageRoutes {
         badRequest(ctx, e);
         return;
       }
-      vertx.executeBlocking(() -> report(store.totals(filter), period, by), false)
-          .onSuccess(rows -> {
-            if (csv) {
-              ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/csv; charset=utf-8")
-                  .putHeader("Content-Disposition", "attachment; filename=\"usage.csv\"")
-                  .end(csv(rows, by));
-            } else {
-              json(ctx, rows);
-            }
-          })
-          .onFailure(err -> failed(ctx, err));
+      report(ctx, filter, period, by, csv);
     });
+  }
+
+  /**
+   * {@code GET /admin/api/me/usage}: the report of {@code /admin/api/usage}, always of the caller's own user
+   * (every key of theirs, and nothing else: the user filter is set here, never taken from the request).
+   */
+  private void myUsage(RoutingContext ctx) {
+    principal(ctx).onSuccess(principal -> {
+      if (principal.userId() == null) {
+        ProxyHandler.respond(ctx.response(), ApiFamily.NATIVE, ApiError.forbidden("your usage needs a user's API "
+            + "key or password; '" + principal.clientId() + "' belongs to no user"));
+        return;
+      }
+      UsageFilter filter;
+      String period;
+      String by;
+      boolean csv;
+      try {
+        checkParams(ctx, MY_USAGE_PARAMS);
+        filter = new UsageFilter(from(ctx), to(ctx), null, text(ctx, "key"), text(ctx, "model"), null)
+            .forUser(principal.userId());
+        period = choice(ctx, "group_by", "hour", Set.of("hour", "day", "month"));
+        by = choice(ctx, "by", null, Set.of("key", "model"));
+        csv = "csv".equals(choice(ctx, "format", "json", Set.of("json", "csv")));
+      } catch (BadParameter e) {
+        badRequest(ctx, e);
+        return;
+      }
+      report(ctx, filter, period, by, csv);
+    });
+  }
+
+  private void report(RoutingContext ctx, UsageFilter filter, String period, String by, boolean csv) {
+    vertx.executeBlocking(() -> report(store.totals(filter), period, by), false)
+        .onSuccess(rows -> {
+          if (csv) {
+            ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/csv; charset=utf-8")
+                .putHeader("Content-Disposition", "attachment; filename=\"usage.csv\"")
+                .end(csv(rows, by));
+          } else {
+            json(ctx, rows);
+          }
+        })
+        .onFailure(err -> failed(ctx, err));
   }
 
   /** Sums hourly totals into periods (UTC), split by one dimension if asked; oldest period first. */

@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -84,10 +85,46 @@ public final class JdbcUserStore implements UserStore {
   }
 
   @Override
+  public UserCaps caps(long userId) {
+    return jdbc.query("SELECT c.max_keys, c.models, c.requests_per_minute, c.requests_per_hour, "
+        + "c.tokens_per_minute, c.max_concurrent, c.max_rotation_grace_seconds FROM user_caps c WHERE c.user_id = ?",
+        row -> {
+          String models = row.getString("models");
+          return new UserCaps(Jdbc.integer(row, "max_keys"),
+              models == null || models.isBlank() ? List.of() : Arrays.asList(models.split(",")),
+              new KeyLimits(Jdbc.longOrNull(row, "requests_per_minute"), Jdbc.longOrNull(row, "requests_per_hour"),
+                  Jdbc.longOrNull(row, "tokens_per_minute"), Jdbc.longOrNull(row, "max_concurrent")),
+              Jdbc.longOrNull(row, "max_rotation_grace_seconds"));
+        }, userId).stream().findFirst().orElse(UserCaps.NONE);
+  }
+
+  @Override
+  public boolean setCaps(long userId, UserCaps caps) {
+    return jdbc.inTransaction(c -> {
+      if (Jdbc.query(c, "SELECT id FROM users WHERE id = ?", row -> row.getLong(1), userId).isEmpty()) {
+        return false;
+      }
+      Jdbc.update(c, "DELETE FROM user_caps WHERE user_id = ?", userId);
+      if (!caps.isNone()) {
+        KeyLimits limits = caps.limits();
+        Jdbc.update(c, "INSERT INTO user_caps (user_id, max_keys, models, requests_per_minute, requests_per_hour, "
+                + "tokens_per_minute, max_concurrent, max_rotation_grace_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            userId, Jdbc.orNull(caps.maxKeys()),
+            Jdbc.orNull(caps.models().isEmpty() ? null : String.join(",", caps.models())),
+            Jdbc.orNull(limits.requestsPerMinute()), Jdbc.orNull(limits.requestsPerHour()),
+            Jdbc.orNull(limits.tokensPerMinute()), Jdbc.orNull(limits.maxConcurrent()),
+            Jdbc.orNull(caps.maxRotationGraceSeconds()));
+      }
+      return true;
+    });
+  }
+
+  @Override
   public boolean delete(long id) {
     return jdbc.inTransaction(c -> {
       Jdbc.update(c, "DELETE FROM api_keys WHERE user_id = ?", id);
       Jdbc.update(c, "DELETE FROM user_quotas WHERE user_id = ?", id);
+      Jdbc.update(c, "DELETE FROM user_caps WHERE user_id = ?", id);
       return Jdbc.update(c, "DELETE FROM users WHERE id = ?", id) > 0;
     });
   }

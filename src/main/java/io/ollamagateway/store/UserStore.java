@@ -25,6 +25,12 @@ public interface UserStore {
   /** Replaces the user's quota; false when there is no such user. */
   boolean setQuota(long userId, Quota quota);
 
+  /** The user's self-service caps; {@link UserCaps#NONE} when none were set. */
+  UserCaps caps(long userId);
+
+  /** Replaces the user's self-service caps; false when there is no such user. */
+  boolean setCaps(long userId, UserCaps caps);
+
   /** Deletes a user and all their keys; false when there was no such user. */
   boolean delete(long id);
 }

@@ -45,10 +45,12 @@ import org.slf4j.LoggerFactory;
  * from its webjar; nothing from the network), sign-in and sign-out at {@code /ui/session}, and the session
  * cookie as a way to call the admin API.
  *
- * <p>Sign-in takes an admin API key (or {@code PROXY_AUTH_TOKEN}) or an admin's user name and password. The
- * session cookie is HttpOnly, SameSite=Strict, Path=/, and Secure when the request came over TLS; sessions end
- * after {@code UI_SESSION_IDLE_TIMEOUT} without use, at sign-out, and when the user or key stops being an
- * active admin (checked on each request). A request authenticated by the cookie must carry the session's
+ * <p>Sign-in takes an API key (or {@code PROXY_AUTH_TOKEN}) or a user name and password. An admin's session
+ * reaches the whole admin API; a user's session (role {@code user}) reaches only the self-service routes under
+ * {@code /admin/api/me} (their own usage, limits and keys), here and again in each route. The session cookie is
+ * HttpOnly, SameSite=Strict, Path=/, and Secure when the request came over TLS; sessions end after
+ * {@code UI_SESSION_IDLE_TIMEOUT} without use, at sign-out, and when the user or key stops being active or the
+ * user's role changes (checked on each request). A request authenticated by the cookie must carry the session's
  * {@code X-CSRF-Token} unless it is a GET or HEAD. Requests with an {@code Authorization} or {@code x-api-key}
  * header are authenticated by that header alone, as before. Failed sign-ins are logged (never with the
  * secret) and each further attempt from the same address or for the same user waits longer. Passwords are
@@ -65,11 +67,14 @@ public final class WebConsole {
   public static final String CSRF_HEADER = "X-CSRF-Token";
 
   private static final Logger LOG = LoggerFactory.getLogger(WebConsole.class);
+  private static final String SELF_SERVICE = "/admin/api/me";
+  private static final String ENDED = "your console session has ended: its user or key is no longer active, or "
+      + "its role changed; sign in again";
   private static final String ASSETS = "io/ollamagateway/ui/";
   /** The console's own files under {@link #ASSETS}; only these are served, so a new file is listed here. */
   private static final List<String> FILES = List.of("index.html", "console.css", "js/main.js", "js/api.js",
       "js/dom.js", "js/chart.js", "js/dashboard.js", "js/users.js", "js/keys.js", "js/upstreams.js",
-      "js/audit.js", "js/requests.js", "js/webhooks.js");
+      "js/audit.js", "js/requests.js", "js/webhooks.js", "js/mykeys.js");
   private static final String CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; "
       + "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
       + "form-action 'self'";
@@ -160,8 +165,12 @@ public final class WebConsole {
           + " header");
       return;
     }
+    if (!session.principal.isAdmin() && !isSelfService(ctx.normalizedPath())) {
+      error(ctx, 403, "this route needs an admin; a user's console session reaches only " + SELF_SERVICE + "/...");
+      return;
+    }
     ctx.request().pause(); // the admin API's body handler comes after this asynchronous check
-    vertx.executeBlocking(() -> stillAdmin(session), false).onComplete(ar -> {
+    vertx.executeBlocking(() -> stillValid(session), false).onComplete(ar -> {
       ctx.request().resume();
       if (ar.succeeded() && ar.result()) {
         RequestAuth.attach(ctx, session.principal);
@@ -171,18 +180,26 @@ public final class WebConsole {
           LOG.error("console session check failed", ar.cause());
         }
         sessions.remove(cookie.getValue());
-        error(ctx, 401, "your console session has ended: its user or key is no longer an active admin");
+        error(ctx, 401, ENDED);
       }
     });
   }
 
-  /** Whether the session's user (and key) may still administer; the store is the truth. Blocks. */
-  private boolean stillAdmin(Sessions.Session session) {
+  /** The self-service routes, the only part of the admin API a user's session reaches. */
+  private static boolean isSelfService(String path) {
+    return path != null && (path.equals(SELF_SERVICE) || path.startsWith(SELF_SERVICE + "/"));
+  }
+
+  /**
+   * Whether the session's user (and key) is still active with the role it signed in with; the store is the
+   * truth. Blocks.
+   */
+  private boolean stillValid(Sessions.Session session) {
     if (session.userId == null) {
       return true; // the shared token: valid until the gateway restarts with another
     }
     Optional<User> user = stores.users().find(session.userId);
-    if (user.isEmpty() || !user.get().active() || user.get().role() != Role.ADMIN) {
+    if (user.isEmpty() || !user.get().active() || user.get().role() != session.principal.role()) {
       return false;
     }
     if (session.keyId == null) {
@@ -246,8 +263,8 @@ public final class WebConsole {
         refuse(attempt, 403, e.getMessage()); // a valid key that may not be used (its message says why)
       } else if (ar.failed()) {
         refuse(attempt, 401, "wrong API key: it is unknown, revoked, expired or deactivated");
-      } else if (!ar.result().isAdmin()) {
-        refuse(attempt, 403, "only admins can sign in to the web console; this key's role is 'user'");
+      } else if (!ar.result().isAdmin() && ar.result().userId() == null) {
+        refuse(attempt, 403, "this key belongs to no user; sign in with a user's API key or password");
       } else {
         Principal principal = ar.result();
         succeed(attempt, principal, principal.keyId() == null ? "shared-token" : "key");
@@ -270,12 +287,10 @@ public final class WebConsole {
         refuse(attempt, 401, "wrong user name or password");
       } else if (!ar.result().get().active()) {
         refuse(attempt, 403, "this user is deactivated");
-      } else if (ar.result().get().role() != Role.ADMIN) {
-        refuse(attempt, 403, "only admins can sign in to the web console; this user's role is 'user'");
       } else {
         User user = ar.result().get();
-        // No key, so no key limits; admin calls are not metered, so the quota does not matter here.
-        succeed(attempt, new Principal("user:" + user.id(), Role.ADMIN, null, user.id(), user.name(), List.of(),
+        // No key, so no key limits; console calls are not metered, so the quota does not matter here.
+        succeed(attempt, new Principal("user:" + user.id(), user.role(), null, user.id(), user.name(), List.of(),
             KeyLimits.NONE, Quota.NONE), "password");
       }
     });
@@ -321,12 +336,12 @@ public final class WebConsole {
       error(ctx, 401, "not signed in");
       return;
     }
-    vertx.executeBlocking(() -> stillAdmin(found.get()), false).onComplete(ar -> {
+    vertx.executeBlocking(() -> stillValid(found.get()), false).onComplete(ar -> {
       if (ar.succeeded() && ar.result()) {
         json(ctx, 200, describe(found.get()));
       } else {
         sessions.remove(cookie.getValue());
-        error(ctx, 401, "your console session has ended: its user or key is no longer an active admin");
+        error(ctx, 401, ENDED);
       }
     });
   }
@@ -358,6 +373,7 @@ public final class WebConsole {
     Principal principal = session.principal;
     return new JsonObject()
         .put("method", session.method)
+        .put("role", principal.isAdmin() ? "admin" : "user")
         .put("client_id", principal.clientId())
         .put("user", principal.userId() == null ? null
             : new JsonObject().put("id", principal.userId()).put("name", principal.userName()))

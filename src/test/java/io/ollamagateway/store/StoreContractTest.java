@@ -149,6 +149,26 @@ abstract class StoreContractTest {
   }
 
   @Test
+  void selfServiceCapsAreStoredPerUserAndGoWithTheUser() {
+    User owner = stores.users().create("caps-" + suffix(), null, Role.USER);
+    assertThat(stores.users().caps(owner.id())).isEqualTo(UserCaps.NONE);
+
+    UserCaps caps = new UserCaps(3, List.of("llama3*", "qwen:7b"), new KeyLimits(60L, null, 10_000L, 2L), 7200L);
+    assertThat(stores.users().setCaps(owner.id(), caps)).isTrue();
+    assertThat(stores.users().caps(owner.id())).isEqualTo(caps);
+    UserCaps fewer = new UserCaps(null, List.of(), new KeyLimits(null, 100L, null, null), null);
+    assertThat(stores.users().setCaps(owner.id(), fewer)).isTrue();
+    assertThat(stores.users().caps(owner.id())).isEqualTo(fewer);
+
+    assertThat(stores.users().setCaps(owner.id(), UserCaps.NONE)).isTrue();
+    assertThat(stores.users().caps(owner.id())).isEqualTo(UserCaps.NONE);
+    assertThat(stores.users().setCaps(999_999, caps)).isFalse();
+    assertThat(stores.users().setCaps(owner.id(), caps)).isTrue();
+    assertThat(stores.users().delete(owner.id())).isTrue();
+    assertThat(stores.users().caps(owner.id())).isEqualTo(UserCaps.NONE);
+  }
+
+  @Test
   void revokedKeysAndKeysOfInactiveUsersAreNotUsable() {
     User owner = stores.users().create("dave-" + suffix(), null, Role.USER);
     String first = new ApiKeys().generate();

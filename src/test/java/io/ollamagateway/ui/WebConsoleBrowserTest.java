@@ -19,7 +19,10 @@ import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -38,18 +41,22 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The web console end to end in real headless Chromium (Debian's {@code chromium} and {@code chromium-driver},
  * which {@code .ci/run} installs), driven by Selenium: sign in with a wrong and then an admin key, create a user
- * and a key with limits (reading the one-time reveal), set a quota, make a proxied request with the key, see its usage on
- * the dashboard, revoke the key (which then gets 401), sign out and in again with a password, and look at the
- * pages on a phone-sized screen. Every page is saved as a screenshot under {@code target/ui-screenshots/}.
+ * and a key with limits (reading the one-time reveal), set a quota and self-service caps, make a proxied request
+ * with the key, see its usage on the dashboard, revoke the key (which then gets 401), sign out and in again with
+ * a password, and look at the pages on a phone-sized screen. And a user's session: sign in with a password, see
+ * only their own usage and pages, create, rotate (with a grace period) and revoke a key of their own. Every page
+ * is saved as a screenshot under {@code target/ui-screenshots/}.
  * Outside CI the test is skipped when Chromium or chromedriver is missing; in CI it fails.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the admin's totals are of a fresh store: it runs first
 class WebConsoleBrowserTest {
 
   private static final Path SCREENSHOTS = Path.of("target", "ui-screenshots");
   private static final String CHROMIUM = System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium");
   private static final String CHROMEDRIVER = System.getenv().getOrDefault("CHROMEDRIVER", "/usr/bin/chromedriver");
   private static final String PASSWORD = "a long admin password";
+  private static final String USER_PASSWORD = "a long user password";
 
   private TestDatabase database;
   private IdentityFixture fixture;
@@ -104,8 +111,11 @@ class WebConsoleBrowserTest {
   }
 
   @Test
+  @Order(1)
   void anAdminRunsTheGatewayFromTheBrowser() throws Exception {
     // Sign-in: a wrong key first, with its message, then the admin key.
+    driver.manage().deleteAllCookies(); // whatever the other test left
+    driver.manage().window().setSize(new Dimension(1280, 900));
     driver.get(base + "/ui/");
     WebElement keyInput = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#key-sign-in input")));
     keyInput.sendKeys("sk-" + "x".repeat(43));
@@ -140,6 +150,22 @@ class WebConsoleBrowserTest {
     assertThat(quota.getLong("daily_tokens")).isEqualTo(1000);
     assertThat(quota.getValue("monthly_tokens")).isNull();
     screenshot("04-user-edit-quota");
+
+    // Her self-service caps, from the same editor.
+    driver.findElement(By.cssSelector("#caps input[name='max_keys']")).sendKeys("3");
+    driver.findElement(By.cssSelector("#caps input[name='models']")).sendKeys("llama3*, qwen2.5:0.5b");
+    driver.findElement(By.cssSelector("#caps input[name='tokens_per_minute']")).sendKeys("20000");
+    driver.findElement(By.cssSelector("#caps input[name='max_rotation_grace_hours']")).sendKeys("2");
+    driver.findElement(By.cssSelector("#caps button[type='submit']")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#caps + .message.ok"),
+        "Caps saved"));
+    JsonObject caps = fixture.http.get("/admin/api/users/" + aliceId + "/caps", Http.bearer(fixture.adminKey))
+        .json();
+    assertThat(caps.getInteger("max_keys")).isEqualTo(3);
+    assertThat(caps.getJsonArray("models")).containsExactly("llama3*", "qwen2.5:0.5b");
+    assertThat(caps.getLong("tokens_per_minute")).isEqualTo(20000);
+    assertThat(caps.getValue("requests_per_minute")).isNull();
+    assertThat(caps.getLong("max_rotation_grace_seconds")).isEqualTo(7200);
 
     // Keys: create one for alice and read it from the one-time reveal.
     nav("Keys");
@@ -248,7 +274,123 @@ class WebConsoleBrowserTest {
         .as("script errors in the console").isEmpty();
   }
 
+  @Test
+  @Order(2)
+  void aUserServesThemselvesFromTheBrowser() throws Exception {
+    // Set up by an admin over the API: uma (a user with a password, caps and a key she has used) and victor,
+    // whose usage uma must never see.
+    long uma = fixture.user("uma", "user");
+    assertThat(fixture.http.send("PUT", "/admin/api/users/" + uma + "/password", new JsonObject()
+        .put("password", USER_PASSWORD).encode(), Http.bearer(fixture.adminKey)).status()).isEqualTo(204);
+    assertThat(fixture.http.send("PUT", "/admin/api/users/" + uma + "/caps", new JsonObject().put("max_keys", 4)
+        .put("models", new io.vertx.core.json.JsonArray().add("llama3*")).put("requests_per_minute", 100)
+        .put("max_rotation_grace_seconds", 3600).encode(), Http.bearer(fixture.adminKey)).status())
+        .isEqualTo(200);
+    JsonObject umaFirst = fixture.key(uma, "uma-first", new JsonObject());
+    JsonObject victorKey = fixture.key(fixture.user("victor", "user"), "victor-ci", new JsonObject());
+    assertThat(chat(umaFirst.getString("key"))).isEqualTo(200);
+    assertThat(chat(victorKey.getString("key"))).isEqualTo(200);
+    assertThat(chat(victorKey.getString("key"))).isEqualTo(200);
+    assertThat(GatewayFixture.eventually(Duration.ofSeconds(10), () -> {
+      GatewayFixture.await(fixture.gateway.usage().flush());
+      return fixture.http.get("/admin/api/me/usage", Http.bearer(victorKey.getString("key"))).body()
+          .contains("\"requests\":2") && fixture.http.get("/admin/api/me/usage",
+          Http.bearer(umaFirst.getString("key"))).body().contains("\"requests\":1");
+    })).as("both users' requests reach the store").isTrue();
+
+    // uma signs in with her password: her usage only, and only her pages.
+    driver.manage().deleteAllCookies();
+    driver.manage().window().setSize(new Dimension(1280, 900));
+    driver.get(base + "/ui/");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("password-sign-in")));
+    driver.findElement(By.cssSelector("#password-sign-in input[name='username']")).sendKeys("uma");
+    driver.findElement(By.cssSelector("#password-sign-in input[name='password']")).sendKeys(USER_PASSWORD);
+    driver.findElement(By.cssSelector("#password-sign-in button")).click();
+    heading("My usage");
+    assertThat(driver.findElement(By.linkText("My keys")).isDisplayed()).isTrue();
+    for (String adminPage : List.of("users", "keys", "upstreams", "audit")) {
+      assertThat(driver.findElement(By.cssSelector("#nav a[href='#/" + adminPage + "']")).isDisplayed())
+          .as(adminPage).isFalse();
+    }
+    new Select(driver.findElement(By.cssSelector("select[name='by']"))).selectByVisibleText("API key");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("usage-totals"),
+        umaFirst.getString("prefix")));
+    wait.until(ExpectedConditions.textToBe(By.id("stat-requests"), "1"));
+    assertThat(driver.findElement(By.tagName("main")).getText()).doesNotContain(victorKey.getString("prefix"))
+        .doesNotContain("victor");
+    assertThat(driver.findElements(By.id("stat-in-flight"))).isEmpty();
+    assertThat(new Select(driver.findElement(By.cssSelector("select[name='by']"))).getOptions())
+        .extracting(WebElement::getText).containsExactly("Model", "API key");
+    Object status = ((JavascriptExecutor) driver).executeAsyncScript("const done = arguments[0];"
+        + "fetch('/admin/api/users', {credentials: 'same-origin'}).then(r => done(r.status));");
+    assertThat(((Number) status).intValue()).as("the server refuses admin routes to her session").isEqualTo(403);
+    screenshot("20-user-usage");
+
+    // Her keys: limits and what is left, then a new key.
+    nav("My keys");
+    heading("My keys");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("my-limits"), "100"));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("my-caps"), "llama3*"));
+    driver.findElement(By.cssSelector("#create-my-key input[name='name']")).sendKeys("notebook");
+    driver.findElement(By.cssSelector("#create-my-key button[type='submit']")).click();
+    String first = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("new-key"))).getDomProperty("value");
+    assertThat(first).matches("sk-[A-Za-z0-9]{43}");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("tr[data-key='notebook']")));
+    assertThat(chat(first)).isEqualTo(200);
+    JsonObject created = fixture.http.get("/admin/api/me", Http.bearer(first)).json().getJsonObject("key");
+    assertThat(created.getJsonArray("models")).containsExactly("llama3*");
+    assertThat(created.getLong("requests_per_minute")).isEqualTo(100);
+    screenshot("21-user-new-key");
+
+    // Rotate it with a 5-minute grace: a new secret, and both work until the grace ends.
+    String row = "tr[data-prefix='" + created.getString("prefix") + "'] ";
+    driver.findElement(By.cssSelector(row + "button[aria-label='Rotate key notebook']")).click();
+    WebElement minutes = driver.findElement(By.cssSelector(row + "input[name='grace-minutes']"));
+    minutes.clear();
+    minutes.sendKeys("5");
+    driver.findElement(By.cssSelector(row + "button[aria-label='Confirm rotating notebook']")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("reveal-title"), "the old one"));
+    String second = driver.findElement(By.id("new-key")).getDomProperty("value");
+    assertThat(second).matches("sk-[A-Za-z0-9]{43}").isNotEqualTo(first);
+    assertThat(chat(first)).as("the old secret during its grace").isEqualTo(200);
+    assertThat(chat(second)).isEqualTo(200);
+    JsonObject old = fixture.http.get("/admin/api/keys/" + created.getLong("id"), Http.bearer(fixture.adminKey))
+        .json();
+    assertThat(java.time.Instant.parse(old.getString("expires_at")))
+        .isBetween(java.time.Instant.now().plusSeconds(240), java.time.Instant.now().plusSeconds(310));
+    wait.until(d -> d.findElements(By.cssSelector("tr[data-key='notebook']")).size() == 2);
+    screenshot("22-user-rotated");
+
+    // Revoke the old one before its grace ends: refused at once.
+    wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector(row
+        + "button[aria-label='Revoke key notebook']"))).click();
+    driver.findElement(By.cssSelector(row + "button[aria-label='Confirm revoking notebook']")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(row + ".badge"), "revoked"));
+    assertThat(chat(first)).isEqualTo(401);
+    assertThat(chat(second)).isEqualTo(200);
+    screenshot("23-user-revoked");
+
+    // All of it is in the audit log, as uma, with key ids and no secret.
+    String audit = fixture.http.get("/admin/api/audit?limit=1000", Http.bearer(fixture.adminKey)).body();
+    assertThat(audit).contains("key.rotate").contains("\"target\":\"key:" + created.getLong("id") + "\"")
+        .contains("(uma)").doesNotContain(first).doesNotContain(second).doesNotContain(USER_PASSWORD);
+
+    driver.findElement(By.id("sign-out")).click();
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("key-sign-in")));
+    List<String> severe = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+        .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
+        .map(LogEntry::getMessage)
+        .filter(message -> !message.contains("Failed to load resource"))
+        .toList();
+    assertThat(severe).as("script errors in the console").isEmpty();
+  }
+
   // -------------------------------------------------------------------------------------------------------
+
+  private int chat(String key) {
+    return fixture.http.post("/api/chat", "{\"model\":\"llama3.2\",\"stream\":false,\"messages\":"
+        + "[{\"role\":\"user\",\"content\":\"hello\"}]}", Http.bearer(key)).status();
+  }
 
   private void nav(String page) {
     driver.findElement(By.linkText(page)).click();

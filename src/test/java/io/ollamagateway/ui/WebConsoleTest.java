@@ -242,20 +242,35 @@ abstract class WebConsoleTest {
   }
 
   @Test
-  void onlyActiveAdminsMaySignIn() {
+  void usersSignInToTheirOwnPagesOnly() {
     long dave = fixture.user("dave", "user");
     setPassword(dave, PASSWORD);
-    Http.Answer user = http.post("/ui/session", new JsonObject().put("username", "dave").put("password", PASSWORD)
-        .encode());
-    assertThat(user.status()).isEqualTo(403);
-    assertThat(user.json().getString("error")).contains("only admins");
-    assertThat(user.header("Set-Cookie")).isNull();
-
+    Session byPassword = signIn(http, new JsonObject().put("username", "dave").put("password", PASSWORD));
+    assertThat(byPassword.body.getString("role")).isEqualTo("user");
     String userKey = fixture.key(dave, "dave-laptop", new JsonObject()).getString("key");
-    Http.Answer withKey = http.post("/ui/session", new JsonObject().put("key", userKey).encode());
-    assertThat(withKey.status()).isEqualTo(403);
-    assertThat(withKey.json().getString("error")).contains("only admins");
+    Session byKey = signInWithKey(http, userKey);
+    assertThat(byKey.body.getString("role")).isEqualTo("user");
+    for (Session session : List.of(byPassword, byKey)) {
+      assertThat(http.get("/admin/api/me/keys", "Cookie", session.cookie).status()).isEqualTo(200);
+      for (String path : List.of("/admin/api/users", "/admin/api/keys", "/admin/api/audit", "/admin/api/usage",
+          "/admin/api/upstreams", "/admin/api/requests", "/admin/api/users/" + dave + "/caps",
+          "/admin/api/me/../users", "/admin/api/meta")) {
+        assertThat(http.get(path, "Cookie", session.cookie).status()).as(path).isEqualTo(403);
+      }
+      Http.Answer create = http.post("/admin/api/keys", new JsonObject().put("name", "x").put("user_id", dave)
+          .encode(), "Cookie", session.cookie, WebConsole.CSRF_HEADER, session.csrf);
+      assertThat(create.status()).isEqualTo(403);
+    }
     assertThat(http.get("/admin/api/users", "Cookie", WebConsole.COOKIE + "=" + userKey).status()).isEqualTo(401);
+
+    long orphan = fixture.user("inactive-dave", "user");
+    setPassword(orphan, PASSWORD);
+    assertThat(http.send("PATCH", "/admin/api/users/" + orphan, new JsonObject().put("active", false).encode(),
+        Http.bearer(admin)).status()).isEqualTo(200);
+    Http.Answer inactive = http.post("/ui/session", new JsonObject().put("username", "inactive-dave")
+        .put("password", PASSWORD).encode());
+    assertThat(inactive.status()).isEqualTo(403);
+    assertThat(inactive.header("Set-Cookie")).isNull();
   }
 
   @Test
@@ -278,7 +293,7 @@ abstract class WebConsoleTest {
         Http.bearer(admin)).status()).isEqualTo(200);
     Http.Answer demoted = http.get("/admin/api/users", "Cookie", byPassword.cookie);
     assertThat(demoted.status()).isEqualTo(401);
-    assertThat(demoted.json().getString("error")).contains("no longer an active admin");
+    assertThat(demoted.json().getString("error")).contains("its role changed");
   }
 
   @Test

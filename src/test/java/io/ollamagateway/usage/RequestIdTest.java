@@ -34,6 +34,13 @@ abstract class RequestIdTest {
   private IdentityFixture fixture;
   private final ListAppender<ILoggingEvent> access = new ListAppender<>();
 
+  /** Reads the appender's list under its lock: the gateway's event loops append to it meanwhile. */
+  private boolean accessLogHas(String text) {
+    synchronized (access) {
+      return access.list.stream().anyMatch(e -> e.getFormattedMessage().contains(text));
+    }
+  }
+
   abstract TestDatabase database();
 
   @BeforeAll
@@ -58,8 +65,7 @@ abstract class RequestIdTest {
     assertThat(answer.status()).as(answer.body()).isEqualTo(200);
     assertThat(answer.header("X-Request-Id")).isEqualTo(id);
     assertThat(fixture.emulator.stats().lastRequest().headers().getAll("X-Request-Id")).containsExactly(id);
-    assertThat(GatewayFixture.eventually(Duration.ofSeconds(5), () -> access.list.stream()
-        .anyMatch(e -> e.getFormattedMessage().contains(" id=" + id + " ")))).isTrue();
+    assertThat(GatewayFixture.eventually(Duration.ofSeconds(5), () -> accessLogHas(" id=" + id + " "))).isTrue();
 
     assertThat(GatewayFixture.eventually(Duration.ofSeconds(5), () -> requests("?request_id=" + id).size() == 1))
         .isTrue();

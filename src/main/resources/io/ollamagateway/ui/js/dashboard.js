@@ -1,5 +1,6 @@
 // Usage at a glance: requests and tokens over time per model, key or user (from the hourly rollups of
-// GET /admin/api/usage), totals and errors, the top keys, and what is in flight now.
+// GET /admin/api/usage), totals and errors, the top keys, and what is in flight now. A user sees the same
+// charts of their own usage (GET /admin/api/me/usage, filtered by the server), split by model or key.
 import { admin, query } from './api.js';
 import { h, field, select, table, number, section, messageArea, showError } from './dom.js';
 import { lineChart } from './chart.js';
@@ -72,9 +73,15 @@ function stat(label, value, id) {
     h('strong', { class: 'stat-value', id }, value));
 }
 
-export async function render(main) {
+export async function render(main, session) {
+  const mineOnly = session && session.role === 'user';
+  const usagePath = mineOnly ? '/me/usage' : '/usage';
+  if (mineOnly && state.by === 'user') {
+    state.by = 'model';
+  }
   const rangeSelect = select('range', Object.entries(RANGES).map(([k, v]) => [k, v.label]), state.range);
-  const bySelect = select('by', [['model', 'Model'], ['key', 'API key'], ['user', 'User']], state.by);
+  const bySelect = select('by', [['model', 'Model'], ['key', 'API key'],
+    ...(mineOnly ? [] : [['user', 'User']])], state.by);
   const refresh = h('button', { type: 'button', class: 'secondary' }, 'Refresh');
   const message = messageArea();
   const stats = h('div', { class: 'stats', 'aria-live': 'polite' });
@@ -83,7 +90,7 @@ export async function render(main) {
   const topKeysBox = h('div');
   const cleanups = [];
 
-  main.append(h('h1', {}, 'Dashboard'),
+  main.append(h('h1', {}, mineOnly ? 'My usage' : 'Dashboard'),
     h('form', { class: 'toolbar', onsubmit: (e) => e.preventDefault() },
       field('Period', rangeSelect), field('Split by', bySelect), refresh),
     message, stats,
@@ -100,10 +107,10 @@ export async function render(main) {
     const params = { from: from.toISOString().replace(/\.\d{3}Z$/, 'Z'), group_by: range.groupBy };
     try {
       const [rows, keyRows, upstreams, keys] = await Promise.all([
-        admin.get('/usage' + query({ ...params, by: state.by })),
-        admin.get('/usage' + query({ ...params, by: 'key' })),
-        admin.get('/upstreams').catch(() => null),
-        admin.get('/keys').catch(() => []),
+        admin.get(usagePath + query({ ...params, by: state.by })),
+        admin.get(usagePath + query({ ...params, by: 'key' })),
+        mineOnly ? null : admin.get('/upstreams').catch(() => null),
+        admin.get(mineOnly ? '/me/keys' : '/keys').catch(() => []),
       ]);
       if (mine !== loads) {
         return;
@@ -120,8 +127,9 @@ export async function render(main) {
         stat('Requests', number(sum.requests), 'stat-requests'),
         stat('Tokens', number(sum.tokens), 'stat-tokens'),
         stat('Errors', number(sum.errors), 'stat-errors'),
-        stat('In flight now', inFlight === null ? '–' : number(inFlight), 'stat-in-flight'),
-        stat('Waiting in queues', waiting === null ? '–' : number(waiting), 'stat-waiting'));
+        ...(mineOnly ? [] : [ // the upstreams' state is an admin's business
+          stat('In flight now', inFlight === null ? '–' : number(inFlight), 'stat-in-flight'),
+          stat('Waiting in queues', waiting === null ? '–' : number(waiting), 'stat-waiting')]));
 
       cleanups.splice(0).forEach((f) => f());
       const xs = periods(range);

@@ -1,4 +1,6 @@
-// The console's shell: sign-in, the navigation, and one page at a time (#/dashboard, #/users, ...).
+// The console's shell: sign-in, the navigation, and one page at a time (#/dashboard, #/users, ...). An admin
+// sees every page; a user (role "user") sees their own usage on the dashboard and their own keys. The server
+// enforces the same split: a user's session reaches only /admin/api/me/....
 import { session, setCsrfToken, whenSignedOut } from './api.js';
 import { h, field, input, messageArea, showError } from './dom.js';
 import * as dashboard from './dashboard.js';
@@ -8,8 +10,11 @@ import * as upstreams from './upstreams.js';
 import * as audit from './audit.js';
 import * as requests from './requests.js';
 import * as webhooks from './webhooks.js';
+import * as mykeys from './mykeys.js';
 
-const pages = { dashboard, users, keys, upstreams, requests, webhooks, audit };
+const adminPages = { dashboard, users, keys, upstreams, requests, webhooks, audit };
+const userPages = { dashboard, mykeys };
+let pages = adminPages;
 const main = document.getElementById('main');
 const top = document.getElementById('top');
 let current = null; // the shown page's clean-up (timers)
@@ -40,7 +45,7 @@ async function show() {
   top.classList.remove('menu-open');
   document.getElementById('menu-toggle').setAttribute('aria-expanded', 'false');
   main.replaceChildren();
-  const cleanup = await page.render(main);
+  const cleanup = await page.render(main, signedIn);
   current = typeof cleanup === 'function' ? cleanup : null;
   document.title = main.querySelector('h1')?.textContent + ' · Ollama Gateway';
   main.focus({ preventScroll: true }); // screen readers start reading the new page
@@ -48,6 +53,11 @@ async function show() {
 
 function enter(info) {
   signedIn = info;
+  const role = info.role === 'user' ? 'user' : 'admin';
+  pages = role === 'user' ? userPages : adminPages;
+  for (const link of document.querySelectorAll('#nav a[data-role]')) {
+    link.hidden = link.dataset.role !== role;
+  }
   setCsrfToken(info.csrf_token);
   top.hidden = false;
   document.getElementById('whoami').textContent = info.user ? `${info.user.name} (${info.method})`
@@ -69,7 +79,7 @@ function signInPage(notice) {
 
   const key = input({ type: 'password', name: 'key', autocomplete: 'off', required: true, spellcheck: 'false' });
   const keyForm = h('form', { class: 'stack', id: 'key-sign-in', 'aria-label': 'Sign in with an API key' },
-    field('Admin API key', key, 'An admin key (sk-…) or the gateway\'s PROXY_AUTH_TOKEN.'),
+    field('API key', key, 'Your key (sk-…), or the gateway\'s PROXY_AUTH_TOKEN.'),
     h('button', { type: 'submit' }, 'Sign in with key'));
   const username = input({ name: 'username', autocomplete: 'username', required: true });
   const password = input({ type: 'password', name: 'password', autocomplete: 'current-password', required: true });
@@ -104,7 +114,7 @@ function signInPage(notice) {
 
   main.replaceChildren(h('div', { class: 'sign-in' },
     h('h1', {}, 'Ollama Gateway console'),
-    h('p', { class: 'muted' }, 'Only admins can sign in.'),
+    h('p', { class: 'muted' }, 'Admins run the gateway here; users see their own usage and manage their own keys.'),
     message,
     h('div', { class: 'sign-in-forms' },
       h('section', { class: 'card', 'aria-labelledby': 'with-key' }, h('h2', { id: 'with-key' }, 'With an API key'),

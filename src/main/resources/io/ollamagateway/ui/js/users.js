@@ -3,6 +3,14 @@ import { admin } from './api.js';
 import { h, field, input, select, table, time, badge, section, messageArea, showError, showOk, toast, intOrNull }
   from './dom.js';
 
+const CAP_FIELDS = [
+  ['max_keys', 'Most keys'],
+  ['requests_per_minute', 'Most requests per minute per key'],
+  ['requests_per_hour', 'Most requests per hour per key'],
+  ['tokens_per_minute', 'Most tokens per minute per key'],
+  ['max_concurrent', 'Most requests at once per key'],
+];
+
 const QUOTA_FIELDS = [
   ['daily_tokens', 'Tokens per day'],
   ['monthly_tokens', 'Tokens per month'],
@@ -55,7 +63,7 @@ function createForm(reload) {
     field('Name', name, 'Letters, digits, . _ - @'),
     field('Email (optional)', email),
     field('Role', role),
-    field('Password (optional)', password, 'At least 12 characters; only admins can sign in here.'),
+    field('Password (optional)', password, 'At least 12 characters; for signing in to this console.'),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Create user')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -140,6 +148,42 @@ async function editor(user, reload, close) {
     }
   });
 
+  const capsMessage = messageArea();
+  const capsInputs = Object.fromEntries(CAP_FIELDS.map(([name]) =>
+    [name, input({ type: 'number', name, min: name === 'max_keys' ? 0 : 1, step: 1, inputmode: 'numeric' })]));
+  const capsModels = input({ name: 'models', autocomplete: 'off', placeholder: 'llama3*, qwen2.5:0.5b' });
+  const graceHours = input({ type: 'number', name: 'max_rotation_grace_hours', min: 0, step: 'any',
+    inputmode: 'decimal' });
+  const capsNote = h('p', { class: 'hint' }, 'What this user may give the keys they create themselves. Empty '
+    + 'means no cap; an unset rotation grace cap is the gateway\'s KEY_ROTATION_MAX_GRACE (24 hours by default).');
+  const capsForm = h('form', { class: 'grid-form', id: 'caps' },
+    CAP_FIELDS.map(([name, label]) => field(label, capsInputs[name])),
+    field('Models', capsModels, 'Comma-separated names or globs; their keys may use only these.'),
+    field('Longest rotation grace (hours)', graceHours),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save caps')));
+  try {
+    const caps = await admin.get(`/users/${user.id}/caps`);
+    for (const [name] of CAP_FIELDS) {
+      capsInputs[name].value = caps[name] ?? '';
+    }
+    capsModels.value = caps.models.join(', ');
+    graceHours.value = caps.max_rotation_grace_seconds === null ? '' : caps.max_rotation_grace_seconds / 3600;
+  } catch (error) {
+    capsNote.textContent = 'Could not read the caps: ' + error.message;
+  }
+  capsForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const body = Object.fromEntries(CAP_FIELDS.map(([name]) => [name, intOrNull(capsInputs[name])]));
+    body.models = capsModels.value.split(/[\s,]+/).map((m) => m.trim()).filter(Boolean);
+    body.max_rotation_grace_seconds = graceHours.value === '' ? null : Math.round(Number(graceHours.value) * 3600);
+    try {
+      await admin.put(`/users/${user.id}/caps`, body);
+      showOk(capsMessage, 'Caps saved.');
+    } catch (error) {
+      showError(capsMessage, error);
+    }
+  });
+
   const remove = h('button', { type: 'button', class: 'danger' }, 'Delete user and their keys');
   remove.addEventListener('click', async () => {
     if (remove.dataset.armed !== 'yes') {
@@ -161,6 +205,7 @@ async function editor(user, reload, close) {
     h('h3', {}, 'Profile'), profile, profileMessage,
     h('h3', {}, 'Password'), passwordForm, passwordMessage,
     h('h3', {}, 'Quota'), quotaNote, quotaForm, quotaMessage,
+    h('h3', {}, 'Self-service caps'), capsNote, capsForm, capsMessage,
     h('h3', {}, 'Delete'), message,
     h('div', { class: 'actions' }, remove,
       h('button', { type: 'button', class: 'secondary', onclick: close }, 'Close')));

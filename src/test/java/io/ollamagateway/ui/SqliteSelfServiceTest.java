@@ -1,0 +1,12 @@
+package io.ollamagateway.ui;
+
+import io.ollamagateway.testing.TestDatabase;
+
+/** {@link SelfServiceTest} on SQLite. */
+class SqliteSelfServiceTest extends SelfServiceTest {
+
+  @Override
+  TestDatabase newDatabase() {
+    return TestDatabase.sqlite();
+  }
+}
