@@ -31,12 +31,22 @@ class DerivedBudgetsTest {
   private final AtomicBoolean storeDown = new AtomicBoolean();
   private final UsageRollups rollups = new UsageRollups(vertx, batch -> batch.forEach(row ->
       stored.addAndGet(row.promptTokens() + row.completionTokens())), Duration.ofHours(1), () -> now);
-  private final UsageHistory history = (userId, keyId, from, to) -> {
-    if (storeDown.get()) {
-      throw new IllegalStateException("store is down");
+  private final UsageHistory history = new UsageHistory() {
+    @Override
+    public long tokens(Long userId, Long keyId, Instant from, Instant to) {
+      if (storeDown.get()) {
+        throw new IllegalStateException("store is down");
+      }
+      return userId != null && userId == 7 ? stored.get() : 0;
     }
-    return userId != null && userId == 7 ? stored.get() : 0;
+
+    @Override
+    public long admitted(Long userId, Long keyId, Instant from, Instant to) {
+      return tokens(userId, keyId, from, to) > 0 ? admittedStored.get() : 0;
+    }
   };
+  /** Requests admitted that the store holds for user 7. */
+  private final AtomicLong admittedStored = new AtomicLong(0);
 
   @AfterEach
   void close() {
