@@ -51,6 +51,9 @@ import org.slf4j.LoggerFactory;
  *       {@code X-RateLimit-Limit/-Remaining/-Reset}; admitted requests carry the same headers.</li>
  *   <li>When the answer is over, settles the reservation to the real count ({@link UsageRecorder}) and frees
  *       the slot; a request that produced no usage settles to zero tokens ({@link ExchangeListener}).</li>
+ *   <li>Marks each request it lets through as admitted ({@link Exchange#markAdmitted}), which its usage row
+ *       records for the request quotas; when the request is over (its row collected, as listeners run in
+ *       order), the request it reserved is handed over to that row ({@link Budgets#requestOver}).</li>
  *   <li>When the counters cannot be reached (Redis down), refuses with 503 saying why, or lets the request
  *       through unlimited when configured to fail open.</li>
  * </ul>
@@ -91,6 +94,7 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
   private final Supplier<Instant> clock;
   private final Consumer<String> refused;
   private final Map<Exchange, Held> held = new ConcurrentHashMap<>();
+  private final Map<Exchange, Reservation> counting = new ConcurrentHashMap<>();
   private final Alerts.QuotaListener quotas;
   private final BudgetGate gate = new BudgetGate(MAX_WAITING);
   private final Map<String, Long> lastLeft = new ConcurrentHashMap<>();
@@ -124,7 +128,8 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
   @Override
   public Future<Void> apply(Exchange exchange) {
     Plan plan = plans.plan(exchange.principal());
-    if (plan.isEmpty()) {
+    if (plan.isEmpty() && plan.tracked().isEmpty()) {
+      exchange.markAdmitted();
       return Future.succeededFuture();
     }
     Endpoint endpoint = exchange.endpoint();
@@ -146,7 +151,7 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
       minTokens = prompt + (generation ? 1 : 0);
       maxTokens = generation ? prompt + Math.max(1, cap == null ? outputReserve : cap) : prompt;
     }
-    Claim claim = new Claim(plan.requestBudgets(), tokenBudgets, minTokens, maxTokens);
+    Claim claim = new Claim(plan.requestBudgets(), tokenBudgets, minTokens, maxTokens, plan.tracked());
     String tenant = tenant(exchange.principal());
     String gated = tokenBudgets.isEmpty() ? null : gateKey(tokenBudgets);
     Future<BudgetGate.Turn> turned = Future.succeededFuture(NO_TURN);
@@ -195,11 +200,16 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
               turn.release();
               refused.accept("concurrent requests");
               budgets.settle(reservation, 0);
+              budgets.requestOver(reservation);
               return Future.failedFuture(new ApiError(429, "too many concurrent requests for this key (limit "
                   + plan.maxConcurrent() + "); wait for one to finish", Map.of("Retry-After", "1")));
             }
             headers(exchange.request().response(), reservation);
             held.put(exchange, new Held(reservation, lease, turn, tenant, exchange.model(), rawPrompt));
+            if (!reservation.requestKeys().isEmpty()) {
+              counting.put(exchange, reservation);
+            }
+            exchange.markAdmitted();
             return Future.<Void>succeededFuture();
           });
         });
@@ -311,6 +321,10 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     Held h = held.remove(exchange);
     if (h != null) {
       release(h, 0); // no usage was recorded: the request failed, or its route is not metered
+    }
+    Reservation admitted = counting.remove(exchange);
+    if (admitted != null) {
+      budgets.requestOver(admitted); // the usage ledger, an earlier listener, has counted it by now
     }
   }
 

@@ -21,6 +21,13 @@ public interface Budgets {
    */
   Future<Void> settle(Reservation reservation, long actualTokens);
 
+  /**
+   * The request a granted reservation admitted is over, or was turned away after all: its request counts from
+   * its usage row from now on ({@link Reservation#requestKeys}). Call it after the request's usage row was
+   * collected. Nothing to do where a reservation counts its request at once.
+   */
+  Future<Void> requestOver(Reservation reservation);
+
   /** What remains of each budget now, without taking anything (for self-service statistics). */
   Future<java.util.List<Reservation.State>> peek(java.util.List<Budget> budgets, Instant now);
 }
