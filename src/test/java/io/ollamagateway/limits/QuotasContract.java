@@ -210,6 +210,23 @@ abstract class QuotasContract {
 
   @Test
   @Order(7)
+  void aUsedUpHourlyRequestLimitOfAKeyIsStillUsedUpAfterARestart() {
+    long userId = userOf("hourly-restart");
+    Http.Answer created = http.post("/admin/api/keys", new JsonObject().put("name", "hourly").put("user_id", userId)
+        .put("requests_per_hour", 2).encode(), Http.bearer(adminKey));
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    String key = created.json().getString("key");
+    chats(key, 2, 200);
+    chats(key, 1, 429);
+
+    restart();
+    Http.Answer after = http.post("/api/chat", CHAT, Http.bearer(key));
+    assertThat(after.status()).as("after a restart: " + after.body()).isEqualTo(429);
+    assertThat(after.body()).contains("2 requests per hour");
+  }
+
+  @Test
+  @Order(7)
   void refusedRequestsDoNotCountAgainstARequestQuota() {
     long userId = userOf("requests-refused");
     String key = keyFor(userId);
