@@ -200,7 +200,7 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
               turn.release();
               refused.accept("concurrent requests");
               budgets.settle(reservation, 0);
-              budgets.requestOver(reservation);
+              budgets.requestOver(reservation, false);
               return Future.failedFuture(new ApiError(429, "too many concurrent requests for this key (limit "
                   + plan.maxConcurrent() + "); wait for one to finish", Map.of("Retry-After", "1")));
             }
@@ -324,7 +324,7 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     }
     Reservation admitted = counting.remove(exchange);
     if (admitted != null) {
-      budgets.requestOver(admitted); // the usage ledger, an earlier listener, has counted it by now
+      budgets.requestOver(admitted, true); // the usage ledger, an earlier listener, has counted it by now
     }
   }
 

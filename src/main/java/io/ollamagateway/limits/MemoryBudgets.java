@@ -171,7 +171,8 @@ public final class MemoryBudgets implements Budgets {
   }
 
   @Override
-  public synchronized Future<Void> requestOver(Reservation reservation) {
+  public synchronized Future<Void> requestOver(Reservation reservation, boolean admitted) {
+    // reserved until now either way: an admitted request's row has counted it, a turned away one has none
     if (reservation.granted()) {
       for (String key : reservation.requestKeys()) {
         Counter counter = counters.get(key);

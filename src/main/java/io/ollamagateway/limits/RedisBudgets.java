@@ -146,6 +146,17 @@ public final class RedisBudgets implements Budgets {
       return 1
       """;
 
+  // KEYS: request windows a turned away request was counted in. Takes it back out of those that exist.
+  private static final String UNCOUNT = """
+      for i = 1, #KEYS do
+        if redis.call('HEXISTS', KEYS[i], 'init') == 1
+            and tonumber(redis.call('HGET', KEYS[i], 'used') or '0') > 0 then
+          redis.call('HINCRBY', KEYS[i], 'used', -1)
+        end
+      end
+      return 1
+      """;
+
   private static final Duration KEEP_AFTER_END = Duration.ofHours(1);
   private static final int SETTLE_ATTEMPTS = 6;
 
@@ -241,8 +252,15 @@ public final class RedisBudgets implements Budgets {
       long grant = response.get(1).toLong();
       return Future.succeededFuture(new Reservation(true, budgets.size() > requests ? grant : claim.maxTokens(),
           MemoryBudgets.states(budgets, spans, available, true, grant, requests), null,
-          keys.subList(requests, keys.size()), id, List.of(), trackedTokens));
+          keys.subList(requests, keys.size()), id, requestKeys(keys.subList(0, requests), trackedRequests),
+          trackedTokens));
     });
+  }
+
+  private static List<String> requestKeys(List<String> claimed, List<String> tracked) {
+    List<String> all = new ArrayList<>(claimed);
+    all.addAll(tracked);
+    return all;
   }
 
   /** Sets a window's first value from the usage store, unless another instance did first. */
@@ -275,10 +293,20 @@ public final class RedisBudgets implements Budgets {
     return settled.future();
   }
 
-  /** Nothing to give back: a reservation counts its request in Redis at once. */
+  /**
+   * Nothing to do for an admitted request: its reservation counted it in Redis at once. A request turned away
+   * after its reservation is taken back out of the windows it was added to.
+   */
   @Override
-  public Future<Void> requestOver(Reservation reservation) {
-    return Future.succeededFuture();
+  public Future<Void> requestOver(Reservation reservation, boolean admitted) {
+    if (admitted || !reservation.granted() || reservation.requestKeys().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<String> args = new ArrayList<>();
+    args.add(UNCOUNT);
+    args.add(String.valueOf(reservation.requestKeys().size()));
+    args.addAll(reservation.requestKeys());
+    return redis.eval(args).mapEmpty();
   }
 
   /** Runs the settle; on failure tries again after 0.5, 1, 2, 4, 8 s, then gives up (the expiry frees it). */

@@ -14,8 +14,8 @@ import java.util.List;
  * @param exceeded the budget that refused, or {@code null}
  * @param windowKeys the window keys of the token budgets, for settling
  * @param id names the reservation where it is stored with an expiry (Redis); {@code ""} elsewhere
- * @param requestKeys the windows of request budgets that hold this request as reserved until its usage row is
- *     collected ({@link Budgets#requestOver}); empty where a reservation counts its request at once
+ * @param requestKeys the request windows this request counts in, for {@link Budgets#requestOver}: in memory
+ *     those that hold it as reserved until its usage row is collected, in Redis those it was added to
  * @param trackedKeys token windows outside the claim's limits that the answer's tokens are added to when they
  *     exist ({@link Claim#tracked}), for settling
  */

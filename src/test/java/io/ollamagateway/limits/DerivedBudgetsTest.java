@@ -113,12 +113,12 @@ class DerivedBudgetsTest {
     assertThat(admitted.states().get(0).remaining()).as("2 stored, 1 reserved").isEqualTo(2);
     Rollup.Key key = new Rollup.Key(rollups.hourNow(), 7L, 12L, "key:12", "m", "default", -1);
     rollups.add(new Rollup(key, 1, 0, 0, 0, 0, 0, 0, 1)); // its row, when the request is over
-    await(budgets.requestOver(admitted));
+    await(budgets.requestOver(admitted, true));
     assertThat(await(budgets.peek(List.of(daily), now)).get(0).remaining()).isEqualTo(2);
 
     Reservation turnedAway = await(budgets.reserve(claim, now)); // then refused by another limit
     rollups.add(new Rollup(key, 1, 0, 0, 0, 0, 0, 0, 0));
-    await(budgets.requestOver(turnedAway));
+    await(budgets.requestOver(turnedAway, false));
     assertThat(await(budgets.peek(List.of(daily), now)).get(0).remaining()).as("refused: not counted")
         .isEqualTo(2);
     await(rollups.flush());
