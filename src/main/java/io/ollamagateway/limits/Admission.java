@@ -178,8 +178,10 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
           ? Future.succeededFuture(Reservation.unlimited(0))
           : budgets.reserve(claim, clock.get());
       return reserved
-        // failing open grants what the request asked for, so that its own cap (or the reserve) still applies
-        .recover(err -> unavailable("usage limits", err, Reservation.unlimited(claim.maxTokens())))
+        // failing open grants what the request asked for, so that its own cap (or the reserve) still applies;
+        // a caller without limits was only counting in its tracked windows: nothing to enforce, it goes on
+        .recover(err -> plan.isEmpty() ? untracked(err, claim)
+            : unavailable("usage limits", err, Reservation.unlimited(claim.maxTokens())))
         .onFailure(err -> turn.release())
         .compose(reservation -> {
           reportQuotas(reservation);
@@ -290,6 +292,12 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     int limit = (int) Math.min(Integer.MAX_VALUE, plan.maxConcurrent());
     return concurrency.acquire(plan.subject(), limit)
         .recover(err -> unavailable("concurrency limits", err, Concurrency.Lease.NONE));
+  }
+
+  private static Future<Reservation> untracked(Throwable err, Claim claim) {
+    LOG.warn("usage of a caller without limits cannot be counted in its windows ({}); letting it through",
+        err.getMessage());
+    return Future.succeededFuture(Reservation.unlimited(claim.maxTokens()));
   }
 
   private <T> Future<T> unavailable(String what, Throwable err, T unlimited) {
