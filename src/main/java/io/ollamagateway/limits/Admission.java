@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
  *       {@code X-RateLimit-Limit/-Remaining/-Reset}; admitted requests carry the same headers.</li>
  *   <li>When the answer is over, settles the reservation to the real count ({@link UsageRecorder}) and frees
  *       the slot; a request that produced no usage settles to zero tokens ({@link ExchangeListener}).</li>
+ *   <li>Marks each request it lets through as admitted ({@link Exchange#markAdmitted}), which its usage row
+ *       records for the request quotas; when the request is over (its row collected, as listeners run in
+ *       order), the request it reserved is handed over to that row ({@link Budgets#requestOver}).</li>
  *   <li>When the counters cannot be reached (Redis down), refuses with 503 saying why, or lets the request
  *       through unlimited when configured to fail open.</li>
  * </ul>
@@ -85,6 +88,7 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
   private final Supplier<Instant> clock;
   private final Consumer<String> refused;
   private final Map<Exchange, Held> held = new ConcurrentHashMap<>();
+  private final Map<Exchange, Reservation> counting = new ConcurrentHashMap<>();
   private final Alerts.QuotaListener quotas;
   private final BudgetGate gate = new BudgetGate(MAX_WAITING);
   private final Map<String, Long> lastLeft = new ConcurrentHashMap<>();
@@ -118,7 +122,8 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
   @Override
   public Future<Void> apply(Exchange exchange) {
     Plan plan = plans.plan(exchange.principal());
-    if (plan.isEmpty()) {
+    if (plan.isEmpty() && plan.tracked().isEmpty()) {
+      exchange.markAdmitted();
       return Future.succeededFuture();
     }
     Endpoint endpoint = exchange.endpoint();
@@ -141,7 +146,7 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
       minTokens = prompt + (generation ? 1 : 0);
       maxTokens = generation ? prompt + Math.max(1, cap == null ? outputReserve : cap) : prompt;
     }
-    Claim claim = new Claim(plan.requestBudgets(), tokenBudgets, minTokens, maxTokens);
+    Claim claim = new Claim(plan.requestBudgets(), tokenBudgets, minTokens, maxTokens, plan.tracked());
     String tenant = tenant(exchange.principal());
     String gated = tokenBudgets.isEmpty() ? null : gateKey(tokenBudgets);
     Future<BudgetGate.Turn> turned = Future.succeededFuture(NO_TURN);
@@ -168,8 +173,10 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
           ? Future.succeededFuture(Reservation.unlimited(0))
           : budgets.reserve(claim, clock.get());
       return reserved
-        // failing open grants what the request asked for, so that its own cap (or the reserve) still applies
-        .recover(err -> unavailable("usage limits", err, Reservation.unlimited(claim.maxTokens())))
+        // failing open grants what the request asked for, so that its own cap (or the reserve) still applies;
+        // a caller without limits was only counting in its tracked windows: nothing to enforce, it goes on
+        .recover(err -> plan.isEmpty() ? untracked(err, claim)
+            : unavailable("usage limits", err, Reservation.unlimited(claim.maxTokens())))
         .onFailure(err -> turn.release())
         .compose(reservation -> {
           reportQuotas(reservation);
@@ -190,11 +197,16 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
               turn.release();
               refused.accept("concurrent requests");
               budgets.settle(reservation, 0);
+              budgets.requestOver(reservation, false);
               return Future.failedFuture(new ApiError(429, "too many concurrent requests for this key (limit "
                   + plan.maxConcurrent() + "); wait for one to finish", Map.of("Retry-After", "1")));
             }
             headers(exchange.request().response(), reservation);
             held.put(exchange, new Held(reservation, lease, turn, tenant, exchange.model(), rawPrompt));
+            if (!reservation.requestKeys().isEmpty()) {
+              counting.put(exchange, reservation);
+            }
+            exchange.markAdmitted();
             return Future.<Void>succeededFuture();
           });
         });
@@ -277,6 +289,12 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
         .recover(err -> unavailable("concurrency limits", err, Concurrency.Lease.NONE));
   }
 
+  private static Future<Reservation> untracked(Throwable err, Claim claim) {
+    LOG.warn("usage of a caller without limits cannot be counted in its windows ({}); letting it through",
+        err.getMessage());
+    return Future.succeededFuture(Reservation.unlimited(claim.maxTokens()));
+  }
+
   private <T> Future<T> unavailable(String what, Throwable err, T unlimited) {
     if (failOpen) {
       LOG.warn("{} cannot be checked ({}); letting the request through (LIMITS_FAIL_OPEN=true)", what,
@@ -306,6 +324,10 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     Held h = held.remove(exchange);
     if (h != null) {
       release(h, 0); // no usage was recorded: the request failed, or its route is not metered
+    }
+    Reservation admitted = counting.remove(exchange);
+    if (admitted != null) {
+      budgets.requestOver(admitted, true); // the usage ledger, an earlier listener, has counted it by now
     }
   }
 

@@ -21,6 +21,15 @@ public interface Budgets {
    */
   Future<Void> settle(Reservation reservation, long actualTokens);
 
+  /**
+   * The request of a granted reservation is over, after its usage row was collected: from now on its row
+   * counts it, where counters are fed by usage rows; or it was turned away after all (another limit refused
+   * it), and no counter counts it ({@link Reservation#requestKeys}).
+   *
+   * @param admitted whether the request went on; {@code false} when it was turned away after the reservation
+   */
+  Future<Void> requestOver(Reservation reservation, boolean admitted);
+
   /** What remains of each budget now, without taking anything (for self-service statistics). */
   Future<java.util.List<Reservation.State>> peek(java.util.List<Budget> budgets, Instant now);
 }

@@ -12,6 +12,11 @@ import java.util.List;
  * concurrency), the default hourly request limit of its role when the key sets none, and its user's daily and
  * monthly quotas. The static modes ({@code PROXY_AUTH_TOKEN}, open access) have no key and are not limited.
  *
+ * <p>When the counters are shared (Redis), a plan also names the windows of a key or user that could carry a
+ * limit (requests per hour of the key; requests and tokens per day and month of the user) but carry none now:
+ * their counters, once they exist, go on counting, so that a limit removed and set again within a window
+ * sees the usage in between. Counters in this process need none: they are fed by every usage row.
+ *
  * <p>Answers from the principal alone, which the authenticator built from memory: safe on event loops.
  * Immutable; thread-safe.
  */
@@ -19,10 +24,17 @@ public final class LimitPlans {
 
   private final long userRequestsPerHour;
   private final long adminRequestsPerHour;
+  private final boolean track;
 
   public LimitPlans(LimitsConfig config) {
+    this(config, false);
+  }
+
+  /** @param track whether plans name the windows without a limit ({@link Plan#tracked}) */
+  public LimitPlans(LimitsConfig config, boolean track) {
     this.userRequestsPerHour = config.userRequestsPerHour();
     this.adminRequestsPerHour = config.adminRequestsPerHour();
+    this.track = track;
   }
 
   public Plan plan(Principal principal) {
@@ -45,7 +57,27 @@ public final class LimitPlans {
     add(tokens, user, "tokens", quota.dailyTokens(), Window.DAY);
     add(tokens, user, "tokens", quota.monthlyTokens(), Window.MONTH);
     long concurrent = limits.maxConcurrent() == null ? 0 : limits.maxConcurrent();
-    return new Plan(key, requests, tokens, concurrent);
+    List<Budget> tracked = new ArrayList<>(0);
+    if (track) {
+      track(tracked, requests, key, "requests", Window.HOUR);
+      if (principal.userId() != null) {
+        track(tracked, requests, user, "requests", Window.DAY);
+        track(tracked, requests, user, "requests", Window.MONTH);
+        track(tracked, tokens, user, "tokens", Window.DAY);
+        track(tracked, tokens, user, "tokens", Window.MONTH);
+      }
+    }
+    return new Plan(key, requests, tokens, concurrent, tracked);
+  }
+
+  private static void track(List<Budget> tracked, List<Budget> limited, String subject, String metric,
+      Window window) {
+    for (Budget budget : limited) {
+      if (budget.subject().equals(subject) && budget.window() == window) {
+        return;
+      }
+    }
+    tracked.add(new Budget(subject, metric, Long.MAX_VALUE, window));
   }
 
   private static void add(List<Budget> budgets, String subject, String metric, Long limit, Window window) {

@@ -16,13 +16,16 @@ import java.util.function.Supplier;
  * {@link Budgets} of one gateway instance, in memory. One lock guards all counters: a reservation touches a
  * handful of them for a few nanoseconds, far less than anything else a request does.
  *
- * <p>With a {@link UsageBaseline} (the gateway's setup), token counters are a cache of the usage store: each
- * hourly, daily and monthly token counter is derived from the store and the usage not yet written when it is
- * first needed (after a start, or when a quota is set), and then fed by every usage row collected for its
- * subject, whichever key or route it came from; a settle only gives back what its reservation held. A counter
- * derived more than {@code resync} ago is derived again before the next reservation that uses it (one
- * indexed query per counter and interval), so that usage another instance wrote to the same store is seen.
- * Without one (tests of the counting alone), a settle adds the real count itself.
+ * <p>With a {@link UsageBaseline} (the gateway's setup), counters are a cache of the usage store: each hourly,
+ * daily and monthly token and request counter is derived from the store and the usage not yet written when it
+ * is first needed (after a start, or when a quota is set), and then fed by every usage row collected for its
+ * subject, whichever key or route it came from, whether a limit names it at that moment or not: tokens, and
+ * requests admitted. A reservation holds its tokens, and its one request, as reserved: a settle gives back the
+ * tokens, {@link #requestOver} the request, once the usage row counts them. A counter derived more than
+ * {@code resync} ago is derived again before the next reservation that uses it (one indexed query per counter
+ * and interval), so that usage another instance wrote to the same store is seen. Per-minute counters count
+ * from the start of the instance. Without a baseline (tests of the counting alone), a reservation counts its
+ * request and a settle adds the real count itself.
  *
  * <p>Thread-safe; never blocks for long: derivations run on workers and the reservation waits for them
  * asynchronously.
@@ -51,8 +54,8 @@ public final class MemoryBudgets implements Budgets {
   private final Duration resync;
   private final Supplier<Instant> clock;
   private final Map<String, Counter> counters = new HashMap<>();
-  // subject -> token counters it has, so that a usage row of a subject without any costs one lookup
-  private final Map<String, Integer> tokenSubjects = new HashMap<>();
+  // subject -> counters fed by usage rows it has, so that a usage row of a subject without any costs one lookup
+  private final Map<String, Integer> fedSubjects = new HashMap<>();
   private int sinceSweep;
 
   /** Counters that a settle alone feeds, starting from zero (no store). */
@@ -94,12 +97,14 @@ public final class MemoryBudgets implements Budgets {
     sweep(now);
     if (baseline != null) {
       List<Future<Void>> waits = new ArrayList<>();
-      for (Budget budget : claim.tokenBudgets()) {
+      List<Budget> named = new ArrayList<>(claim.requestBudgets());
+      named.addAll(claim.tokenBudgets());
+      for (Budget budget : named) {
+        if (budget.window() == Window.MINUTE) {
+          continue; // not in hourly rollups: counted from the start of the instance
+        }
         Window.Span span = BudgetKeys.span(budget, now, zone);
         Counter counter = counter(BudgetKeys.key("", budget, span), budget, span);
-        if (budget.window() == Window.MINUTE) {
-          continue; // not in hourly rollups: fed by usage rows from the start of the instance
-        }
         if (!counter.derived) {
           waits.add(derive(budget, span, counter, starts));
         } else if (!refreshed && counter.derivedAt.plus(resync).isBefore(clock.get())) {
@@ -117,6 +122,7 @@ public final class MemoryBudgets implements Budgets {
     List<Counter> found = new ArrayList<>(budgets.size());
     List<Window.Span> spans = new ArrayList<>(budgets.size());
     List<String> keys = new ArrayList<>();
+    List<String> requestKeys = new ArrayList<>(0);
     for (Budget budget : budgets) {
       Window.Span span = BudgetKeys.span(budget, now, zone);
       String key = BudgetKeys.key("", budget, span);
@@ -150,13 +156,37 @@ public final class MemoryBudgets implements Budgets {
           budgets.get(refusing), List.of()));
     }
     for (int i = 0; i < requests; i++) {
-      found.get(i).used += 1;
+      if (fed(budgets.get(i))) {
+        found.get(i).reserved += 1; // until its usage row counts it: requestOver
+        requestKeys.add(BudgetKeys.key("", budgets.get(i), spans.get(i)));
+      } else {
+        found.get(i).used += 1;
+      }
     }
     for (int i = requests; i < budgets.size(); i++) {
       found.get(i).reserved += grant;
     }
     return Future.succeededFuture(new Reservation(true, budgets.size() > requests ? grant : claim.maxTokens(),
-        states(budgets, spans, available, true, grant, requests), null, keys));
+        states(budgets, spans, available, true, grant, requests), null, keys, "", requestKeys, List.of()));
+  }
+
+  @Override
+  public synchronized Future<Void> requestOver(Reservation reservation, boolean admitted) {
+    // reserved until now either way: an admitted request's row has counted it, a turned away one has none
+    if (reservation.granted()) {
+      for (String key : reservation.requestKeys()) {
+        Counter counter = counters.get(key);
+        if (counter != null) {
+          counter.reserved = Math.max(0, counter.reserved - 1);
+        }
+      }
+    }
+    return Future.succeededFuture();
+  }
+
+  /** Whether usage rows feed this budget's counter, which a reservation then only holds as reserved. */
+  private boolean fed(Budget budget) {
+    return baseline != null && (budget.metric().equals("tokens") || budget.window() != Window.MINUTE);
   }
 
   @Override
@@ -188,7 +218,7 @@ public final class MemoryBudgets implements Budgets {
     if (baseline != null) {
       List<Future<Void>> waits = new ArrayList<>();
       for (Budget budget : budgets) {
-        if (budget.metric().equals("tokens") && budget.window() != Window.MINUTE) {
+        if (budget.window() != Window.MINUTE) {
           Window.Span span = BudgetKeys.span(budget, now, zone);
           Counter counter = counter(BudgetKeys.key("", budget, span), budget, span);
           if (!counter.derived) {
@@ -224,17 +254,17 @@ public final class MemoryBudgets implements Budgets {
   private Counter counter(String key, Budget budget, Window.Span span) {
     Counter counter = counters.get(key);
     if (counter == null) {
-      counter = new Counter(span.end(), budget.metric().equals("tokens") ? budget.subject() : null);
+      counter = new Counter(span.end(), fed(budget) ? budget.subject() : null);
       counters.put(key, counter);
       if (counter.subject != null) {
-        tokenSubjects.merge(counter.subject, 1, Integer::sum);
+        fedSubjects.merge(counter.subject, 1, Integer::sum);
       }
     }
     return counter;
   }
 
   /**
-   * Derives a token counter from the store, one derivation at a time; completes when installed (on a worker).
+   * Derives a counter from the store, one derivation at a time; completes when installed (on a worker).
    * Called under the lock, it adds to {@code starts} what begins the derivation, for the caller to run once
    * it has let go of the lock: the derivation takes the usage collector's locks, whose holders may be waiting
    * for this one ({@link #collected}).
@@ -245,7 +275,7 @@ public final class MemoryBudgets implements Budgets {
     }
     Promise<Void> deriving = Promise.promise();
     counter.deriving = deriving.future();
-    starts.add(() -> baseline.derive(budget.subject(), span.start(), span.end(), total -> {
+    starts.add(() -> baseline.derive(budget.subject(), budget.metric(), span.start(), span.end(), total -> {
       synchronized (this) {
         counter.used = total;
         counter.derived = true;
@@ -260,31 +290,38 @@ public final class MemoryBudgets implements Budgets {
     return deriving.future();
   }
 
-  /** A usage row was collected: its tokens count in every token counter of its user and its key. */
+  /**
+   * A usage row was collected: its tokens count in every token counter of its user and its key, its admitted
+   * requests in every hourly, daily and monthly request counter of them.
+   */
   private void collected(Rollup row) {
     long tokens = row.promptTokens() + row.completionTokens();
-    if (tokens > 0) { // the row of a request's end carries none: no need for the lock
-      count(row, tokens);
+    if (tokens > 0 || row.admitted() > 0) { // a refused request's row carries neither: no need for the lock
+      count(row, tokens, row.admitted());
     }
   }
 
-  private synchronized void count(Rollup row, long tokens) {
+  private synchronized void count(Rollup row, long tokens, long admitted) {
     for (String subject : new String[] {row.key().userId() == null ? null : "user:" + row.key().userId(),
         row.key().keyId() == null ? null : "key:" + row.key().keyId()}) {
-      if (subject == null || !tokenSubjects.containsKey(subject)) {
+      if (subject == null || !fedSubjects.containsKey(subject)) {
         continue;
       }
       for (Window window : DERIVED) {
-        Counter counter = counters.get(BudgetKeys.key("", subject, "tokens", window,
-            window.span(row.key().hour(), zone)));
-        if (counter != null) {
-          counter.used += tokens; // before its derivation, the derivation replaces this
-        }
+        Window.Span span = window.span(row.key().hour(), zone);
+        // before its derivation, the derivation replaces these
+        add(BudgetKeys.key("", subject, "tokens", window, span), tokens);
+        add(BudgetKeys.key("", subject, "requests", window, span), admitted);
       }
-      Counter minute = counters.get(BudgetKeys.key("", subject, "tokens", Window.MINUTE,
-          Window.MINUTE.span(clock.get(), zone)));
-      if (minute != null) {
-        minute.used += tokens;
+      add(BudgetKeys.key("", subject, "tokens", Window.MINUTE, Window.MINUTE.span(clock.get(), zone)), tokens);
+    }
+  }
+
+  private void add(String key, long amount) {
+    if (amount > 0) {
+      Counter counter = counters.get(key);
+      if (counter != null) {
+        counter.used += amount;
       }
     }
   }
@@ -297,7 +334,7 @@ public final class MemoryBudgets implements Budgets {
     counters.values().removeIf(counter -> {
       boolean ended = counter.end.isBefore(now) && counter.reserved == 0 && counter.deriving == null;
       if (ended && counter.subject != null) {
-        tokenSubjects.computeIfPresent(counter.subject, (s, n) -> n > 1 ? n - 1 : null);
+        fedSubjects.computeIfPresent(counter.subject, (s, n) -> n > 1 ? n - 1 : null);
       }
       return ended;
     });

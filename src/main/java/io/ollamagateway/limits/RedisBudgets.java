@@ -24,10 +24,12 @@ import java.util.UUID;
  *       never arrived, stop holding tokens within that time.</li>
  *   <li>A settle is idempotent (a marker per reservation id) and retried with backoff when Redis fails, so a
  *       usage is counted once even when an answer is lost.</li>
- *   <li>With a {@link UsageBaseline}, a token window is derived from the usage store (plus this instance's
- *       rows not yet written) the first time any instance needs it, so usage from before a quota was set, or
- *       before Redis lost its data, counts. The usage of other instances not yet written then (one flush
- *       interval) is not seen.</li>
+ *   <li>With a {@link UsageBaseline}, each hourly, daily and monthly window (tokens, and requests admitted) is
+ *       derived from the usage store (plus this instance's rows not yet written) the first time any instance
+ *       needs it, so usage from before a limit was set, or before Redis lost its data, counts. The usage of
+ *       other instances not yet written then (one flush interval) is not seen.</li>
+ *   <li>A window that exists goes on counting while no limit names it ({@link Claim#tracked}): a limit removed
+ *       and set again within its window sees the usage in between.</li>
  * </ul>
  *
  * <p>The scripts name the sorted sets from their windows' keys: a single Redis, not a cluster.
@@ -37,21 +39,25 @@ import java.util.UUID;
  */
 public final class RedisBudgets implements Budgets {
 
-  // KEYS: request budgets then token budgets. ARGV: nRequests, minTokens, maxTokens, reservation id, its ttl
-  // (ms), whether token windows must have been derived (1/0), then limit and window ttl (ms) per key.
-  // Returns {1, grant, available...} or {0, refusing, available...} (available before this reservation),
-  // or {2, indexes of token windows not derived yet...}.
+  // KEYS: request budgets, token budgets, then tracked request windows. ARGV: nRequests, minTokens, maxTokens,
+  // reservation id, its ttl (ms), whether windows must have been derived (1/0), nTracked, then per budget its
+  // limit, window ttl (ms) and whether it is derived from the store (1/0). Returns {1, grant, available...} or
+  // {0, refusing, available...} (available before this reservation), or {2, indexes of windows not derived
+  // yet...}. A granted request also counts in each tracked window that exists.
   private static final String RESERVE = """
       local nreq = tonumber(ARGV[1])
       local mint = tonumber(ARGV[2])
       local maxt = tonumber(ARGV[3])
       local id = ARGV[4]
       local rttl = tonumber(ARGV[5])
-      local n = #KEYS
+      local ntr = tonumber(ARGV[7])
+      local n = #KEYS - ntr
       if ARGV[6] == '1' then
         local missing = {2}
-        for i = nreq + 1, n do
-          if redis.call('HEXISTS', KEYS[i], 'init') == 0 then missing[#missing + 1] = i end
+        for i = 1, n do
+          if ARGV[7 + 3 * i] == '1' and redis.call('HEXISTS', KEYS[i], 'init') == 0 then
+            missing[#missing + 1] = i
+          end
         end
         if #missing > 1 then return missing end
       end
@@ -70,7 +76,7 @@ public final class RedisBudgets implements Budgets {
       end
       local avail = {}
       for i = 1, n do
-        local limit = tonumber(ARGV[5 + 2 * i])
+        local limit = tonumber(ARGV[5 + 3 * i])
         local used = tonumber(redis.call('HGET', KEYS[i], 'used') or '0')
         local reserved = tonumber(redis.call('HGET', KEYS[i], 'reserved') or '0')
         avail[i] = limit - used - reserved
@@ -94,11 +100,14 @@ public final class RedisBudgets implements Budgets {
           redis.call('HINCRBY', KEYS[i], 'used', 1)
         else
           redis.call('HINCRBY', KEYS[i], 'reserved', grant)
-          redis.call('HSET', KEYS[i], 'init', 1)
           redis.call('ZADD', KEYS[i] .. ':r', now + rttl, id .. ':' .. grant)
-          redis.call('PEXPIRE', KEYS[i] .. ':r', ARGV[6 + 2 * i])
+          redis.call('PEXPIRE', KEYS[i] .. ':r', ARGV[6 + 3 * i])
         end
-        redis.call('PEXPIRE', KEYS[i], ARGV[6 + 2 * i])
+        redis.call('HSET', KEYS[i], 'init', 1)
+        redis.call('PEXPIRE', KEYS[i], ARGV[6 + 3 * i])
+      end
+      for i = n + 1, n + ntr do
+        if redis.call('HEXISTS', KEYS[i], 'init') == 1 then redis.call('HINCRBY', KEYS[i], 'used', 1) end
       end
       local out = {1, grant}
       for i = 1, n do out[#out + 1] = avail[i] end
@@ -121,12 +130,30 @@ public final class RedisBudgets implements Budgets {
       return 1
       """;
 
-  // KEYS: one token window. ARGV: tokens derived from the store, ttl (ms). First derivation wins.
+  // KEYS: one window. ARGV: what was derived from the store, ttl (ms), 'max' for request windows. First
+  // derivation wins. A request window counted before it was derived (by a gateway older than its derivation)
+  // already holds what every instance admitted: it keeps the larger of both, so nothing counts twice.
   private static final String INIT = """
       if redis.call('HEXISTS', KEYS[1], 'init') == 1 then return 0 end
-      redis.call('HINCRBY', KEYS[1], 'used', tonumber(ARGV[1]))
+      local used = tonumber(redis.call('HGET', KEYS[1], 'used') or '0')
+      if ARGV[3] == 'max' then
+        if tonumber(ARGV[1]) > used then redis.call('HSET', KEYS[1], 'used', ARGV[1]) end
+      else
+        redis.call('HINCRBY', KEYS[1], 'used', tonumber(ARGV[1]))
+      end
       redis.call('HSET', KEYS[1], 'init', 1)
       redis.call('PEXPIRE', KEYS[1], ARGV[2])
+      return 1
+      """;
+
+  // KEYS: request windows a turned away request was counted in. Takes it back out of those that exist.
+  private static final String UNCOUNT = """
+      for i = 1, #KEYS do
+        if redis.call('HEXISTS', KEYS[i], 'init') == 1
+            and tonumber(redis.call('HGET', KEYS[i], 'used') or '0') > 0 then
+          redis.call('HINCRBY', KEYS[i], 'used', -1)
+        end
+      end
       return 1
       """;
 
@@ -168,8 +195,14 @@ public final class RedisBudgets implements Budgets {
   private Future<Reservation> reserve(Claim claim, Instant now, int derivations) {
     List<Budget> budgets = new ArrayList<>(claim.requestBudgets());
     budgets.addAll(claim.tokenBudgets());
-    if (budgets.isEmpty()) {
+    if (budgets.isEmpty() && claim.tracked().isEmpty()) {
       return Future.succeededFuture(Reservation.unlimited(claim.maxTokens()));
+    }
+    List<String> trackedRequests = new ArrayList<>(0);
+    List<String> trackedTokens = new ArrayList<>(0);
+    for (Budget budget : claim.tracked()) {
+      String key = BudgetKeys.key(prefix, budget, BudgetKeys.span(budget, now, zone));
+      (budget.metric().equals("requests") ? trackedRequests : trackedTokens).add(key);
     }
     int requests = claim.requestBudgets().size();
     String id = UUID.randomUUID().toString();
@@ -177,22 +210,25 @@ public final class RedisBudgets implements Budgets {
     List<String> keys = new ArrayList<>();
     List<String> args = new ArrayList<>();
     args.add(RESERVE);
-    args.add(String.valueOf(budgets.size()));
+    args.add(String.valueOf(budgets.size() + trackedRequests.size()));
     for (Budget budget : budgets) {
       Window.Span span = BudgetKeys.span(budget, now, zone);
       spans.add(span);
       keys.add(BudgetKeys.key(prefix, budget, span));
     }
     args.addAll(keys);
+    args.addAll(trackedRequests);
     args.add(String.valueOf(requests));
     args.add(String.valueOf(claim.minTokens()));
     args.add(String.valueOf(claim.maxTokens()));
     args.add(id);
     args.add(String.valueOf(Math.max(1, reservationTtl.toMillis())));
     args.add(baseline != null && derivations > 0 ? "1" : "0");
+    args.add(String.valueOf(trackedRequests.size()));
     for (int i = 0; i < budgets.size(); i++) {
       args.add(String.valueOf(budgets.get(i).limit()));
       args.add(String.valueOf(ttl(spans.get(i), now)));
+      args.add(budgets.get(i).window() == Window.MINUTE ? "0" : "1");
     }
     return redis.eval(args).compose(response -> {
       long outcome = response.get(0).toLong();
@@ -216,29 +252,38 @@ public final class RedisBudgets implements Budgets {
       long grant = response.get(1).toLong();
       return Future.succeededFuture(new Reservation(true, budgets.size() > requests ? grant : claim.maxTokens(),
           MemoryBudgets.states(budgets, spans, available, true, grant, requests), null,
-          keys.subList(requests, keys.size()), id));
+          keys.subList(requests, keys.size()), id, requestKeys(keys.subList(0, requests), trackedRequests),
+          trackedTokens));
     });
   }
 
-  /** Sets a token window's first value from the usage store, unless another instance did first. */
+  private static List<String> requestKeys(List<String> claimed, List<String> tracked) {
+    List<String> all = new ArrayList<>(claimed);
+    all.addAll(tracked);
+    return all;
+  }
+
+  /** Sets a window's first value from the usage store, unless another instance did first. */
   private Future<Void> derive(Budget budget, Window.Span span, String key, Instant now) {
     long[] total = new long[1];
-    return baseline.derive(budget.subject(), span.start(), span.end(), tokens -> total[0] = tokens)
+    return baseline.derive(budget.subject(), budget.metric(), span.start(), span.end(), used -> total[0] = used)
         .compose(v -> redis.eval(List.of(INIT, "1", key, String.valueOf(total[0]),
-            String.valueOf(ttl(span, now)))))
+            String.valueOf(ttl(span, now)), budget.metric().equals("requests") ? "max" : "add")))
         .mapEmpty();
   }
 
   @Override
   public Future<Void> settle(Reservation reservation, long actualTokens) {
-    if (!reservation.granted() || reservation.windowKeys().isEmpty()) {
+    if (!reservation.granted() || reservation.windowKeys().isEmpty()
+        && (reservation.trackedKeys().isEmpty() || actualTokens == 0)) {
       return Future.succeededFuture();
     }
     List<String> args = new ArrayList<>();
     args.add(SETTLE);
-    args.add(String.valueOf(reservation.windowKeys().size() + 1));
+    args.add(String.valueOf(reservation.windowKeys().size() + reservation.trackedKeys().size() + 1));
     args.add(prefix + "settled:" + reservation.id());
     args.addAll(reservation.windowKeys());
+    args.addAll(reservation.trackedKeys()); // not reserved in: only the usage is added, where they exist
     args.add(reservation.id());
     args.add(String.valueOf(reservation.tokens()));
     args.add(String.valueOf(actualTokens));
@@ -246,6 +291,22 @@ public final class RedisBudgets implements Budgets {
     Promise<Void> settled = Promise.promise();
     attempt(args, 1, settled);
     return settled.future();
+  }
+
+  /**
+   * Nothing to do for an admitted request: its reservation counted it in Redis at once. A request turned away
+   * after its reservation is taken back out of the windows it was added to.
+   */
+  @Override
+  public Future<Void> requestOver(Reservation reservation, boolean admitted) {
+    if (admitted || !reservation.granted() || reservation.requestKeys().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<String> args = new ArrayList<>();
+    args.add(UNCOUNT);
+    args.add(String.valueOf(reservation.requestKeys().size()));
+    args.addAll(reservation.requestKeys());
+    return redis.eval(args).mapEmpty();
   }
 
   /** Runs the settle; on failure tries again after 0.5, 1, 2, 4, 8 s, then gives up (the expiry frees it). */

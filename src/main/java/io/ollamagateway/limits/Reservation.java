@@ -14,9 +14,13 @@ import java.util.List;
  * @param exceeded the budget that refused, or {@code null}
  * @param windowKeys the window keys of the token budgets, for settling
  * @param id names the reservation where it is stored with an expiry (Redis); {@code ""} elsewhere
+ * @param requestKeys the request windows this request counts in, for {@link Budgets#requestOver}: in memory
+ *     those that hold it as reserved until its usage row is collected, in Redis those it was added to
+ * @param trackedKeys token windows outside the claim's limits that the answer's tokens are added to when they
+ *     exist ({@link Claim#tracked}), for settling
  */
 public record Reservation(boolean granted, long tokens, List<State> states, Budget exceeded,
-    List<String> windowKeys, String id) {
+    List<String> windowKeys, String id, List<String> requestKeys, List<String> trackedKeys) {
 
   /** A budget's state: its limit, what remains of it, and when its window resets. */
   public record State(Budget budget, long remaining, Instant resetAt) {
@@ -25,6 +29,14 @@ public record Reservation(boolean granted, long tokens, List<State> states, Budg
   public Reservation {
     states = List.copyOf(states);
     windowKeys = List.copyOf(windowKeys);
+    requestKeys = List.copyOf(requestKeys);
+    trackedKeys = List.copyOf(trackedKeys);
+  }
+
+  /** A reservation that counts its request at once and tracks no other window. */
+  public Reservation(boolean granted, long tokens, List<State> states, Budget exceeded, List<String> windowKeys,
+      String id) {
+    this(granted, tokens, states, exceeded, windowKeys, id, List.of(), List.of());
   }
 
   /** A reservation that needs no name: held in this process only. */

@@ -28,6 +28,7 @@ public final class Exchange {
   private ExchangeTrace trace = ExchangeTrace.NONE;
   private InFlightBodies heldFrom;
   private long heldBytes;
+  private boolean admitted;
 
   Exchange(HttpServerRequest request, String path, Endpoint endpoint, String requestId) {
     this.request = request;
@@ -102,6 +103,16 @@ public final class Exchange {
   /** Whether the answer carries a usage chunk the client must not see. */
   public boolean usageRequested() {
     return usageRequested;
+  }
+
+  /** Marks that the request passed admission: it counts against its caller's request limits. */
+  public void markAdmitted() {
+    this.admitted = true;
+  }
+
+  /** Whether the request passed admission (refused requests did not). */
+  public boolean admitted() {
+    return admitted;
   }
 
   /** The model the request names, or {@code null}. */

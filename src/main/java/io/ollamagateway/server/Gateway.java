@@ -338,7 +338,9 @@ public final class Gateway {
       budgets = new MemoryBudgets(limits.zone(), baseline, limits.resync(), Instant::now);
       concurrency = new MemoryConcurrency();
     }
-    return new Admission(new LimitPlans(limits), budgets, concurrency, estimator, new Calibration(),
+    // with Redis, windows no limit names go on counting (a limit set again sees the usage in between); the
+    // counters in this process are fed by every usage row anyway
+    return new Admission(new LimitPlans(limits, redis != null), budgets, concurrency, estimator, new Calibration(),
         limits.outputReserve(), limits.failOpen(), Instant::now, metrics::limited, alerts.quotas());
   }
 

@@ -22,9 +22,9 @@ import javax.sql.DataSource;
 public final class JdbcUsageStore implements RollupWriter, UsageHistory {
 
   private static final String COUNTERS = "requests, prompt_tokens, completion_tokens, estimated_tokens, errors, "
-      + "duration_ms, first_byte_ms";
+      + "duration_ms, first_byte_ms, admitted";
   private static final String UPSERT = "INSERT INTO usage_hourly (hour, user_id, key_id, client, model, upstream, "
-      + "upstream_key_index, " + COUNTERS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      + "upstream_key_index, " + COUNTERS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       + "ON CONFLICT (hour, user_id, key_id, client, model, upstream, upstream_key_index) DO UPDATE SET "
       + "requests = usage_hourly.requests + excluded.requests, "
       + "prompt_tokens = usage_hourly.prompt_tokens + excluded.prompt_tokens, "
@@ -32,7 +32,8 @@ public final class JdbcUsageStore implements RollupWriter, UsageHistory {
       + "estimated_tokens = usage_hourly.estimated_tokens + excluded.estimated_tokens, "
       + "errors = usage_hourly.errors + excluded.errors, "
       + "duration_ms = usage_hourly.duration_ms + excluded.duration_ms, "
-      + "first_byte_ms = usage_hourly.first_byte_ms + excluded.first_byte_ms";
+      + "first_byte_ms = usage_hourly.first_byte_ms + excluded.first_byte_ms, "
+      + "admitted = usage_hourly.admitted + excluded.admitted";
 
   private final Jdbc jdbc;
 
@@ -48,7 +49,7 @@ public final class JdbcUsageStore implements RollupWriter, UsageHistory {
           key.keyId() == null ? 0L : key.keyId(), key.client() == null ? "" : key.client(),
           key.model() == null ? "" : key.model(), key.upstream() == null ? "" : key.upstream(),
           key.upstreamKeyIndex(), row.requests(), row.promptTokens(), row.completionTokens(), row.estimatedTokens(),
-          row.errors(), row.durationMillis(), row.firstByteMillis()};
+          row.errors(), row.durationMillis(), row.firstByteMillis(), row.admitted()};
     }).toList());
   }
 
@@ -159,6 +160,15 @@ public final class JdbcUsageStore implements RollupWriter, UsageHistory {
     long id = userId != null ? userId : keyId;
     return jdbc.query("SELECT COALESCE(SUM(prompt_tokens + completion_tokens), 0) AS tokens FROM usage_hourly "
         + "WHERE " + column + " = ? AND hour >= ? AND hour < ?", row -> row.getLong("tokens"), id,
+        from.truncatedTo(java.time.temporal.ChronoUnit.HOURS).toEpochMilli(), to.toEpochMilli()).get(0);
+  }
+
+  @Override
+  public long admitted(Long userId, Long keyId, Instant from, Instant to) {
+    String column = userId != null ? "user_id" : "key_id";
+    long id = userId != null ? userId : keyId;
+    return jdbc.query("SELECT COALESCE(SUM(admitted), 0) AS admitted FROM usage_hourly "
+        + "WHERE " + column + " = ? AND hour >= ? AND hour < ?", row -> row.getLong("admitted"), id,
         from.truncatedTo(java.time.temporal.ChronoUnit.HOURS).toEpochMilli(), to.toEpochMilli()).get(0);
   }
 

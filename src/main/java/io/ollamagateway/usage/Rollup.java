@@ -15,9 +15,17 @@ import java.util.Objects;
  * @param errors requests that failed (status 5xx, or the client went away)
  * @param durationMillis total time from request to end of answer
  * @param firstByteMillis total time to first byte, over the requests that got one
+ * @param admitted requests admitted past the caller's limits (what request quotas count); refused ones are in
+ *     {@code requests} only
  */
 public record Rollup(Key key, long requests, long promptTokens, long completionTokens, long estimatedTokens,
-    long errors, long durationMillis, long firstByteMillis) {
+    long errors, long durationMillis, long firstByteMillis, long admitted) {
+
+  /** A row that admits no request (tokens, or a refused request). */
+  public Rollup(Key key, long requests, long promptTokens, long completionTokens, long estimatedTokens,
+      long errors, long durationMillis, long firstByteMillis) {
+    this(key, requests, promptTokens, completionTokens, estimatedTokens, errors, durationMillis, firstByteMillis, 0);
+  }
 
   /**
    * @param hour the hour's start, UTC
@@ -59,6 +67,6 @@ public record Rollup(Key key, long requests, long promptTokens, long completionT
   public Rollup plus(Rollup other) {
     return new Rollup(key, requests + other.requests, promptTokens + other.promptTokens,
         completionTokens + other.completionTokens, estimatedTokens + other.estimatedTokens, errors + other.errors,
-        durationMillis + other.durationMillis, firstByteMillis + other.firstByteMillis);
+        durationMillis + other.durationMillis, firstByteMillis + other.firstByteMillis, admitted + other.admitted);
   }
 }

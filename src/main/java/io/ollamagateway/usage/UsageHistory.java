@@ -17,6 +17,12 @@ public interface UsageHistory {
    */
   long tokens(Long userId, Long keyId, Instant from, Instant to);
 
+  /**
+   * Requests admitted past the limits ({@link Rollup#admitted}) stored for one user or one key, over the same
+   * hours as {@link #tokens}.
+   */
+  long admitted(Long userId, Long keyId, Instant from, Instant to);
+
   /** Whether an hourly row is one {@link #tokens} would count for the same arguments. */
   static boolean counts(Rollup.Key row, Long userId, Long keyId, Instant from, Instant to) {
     boolean who = userId != null ? userId.equals(row.userId()) : keyId != null && keyId.equals(row.keyId());

@@ -7,7 +7,8 @@ import io.ollamagateway.upstream.Target;
 
 /**
  * Turns proxied requests into hourly usage rows: each finished exchange adds one request (an error when the
- * client saw a 5xx or went away, 499), its duration and time to first byte; each metered answer adds its
+ * client saw a 5xx or went away, 499; admitted when it passed admission, which request quotas count), its
+ * duration and time to first byte; each metered answer adds its
  * tokens to the row of the same key. Requests refused before the caller was known (no principal) are not
  * charged to anyone and are not recorded.
  *
@@ -30,7 +31,8 @@ public final class UsageLedger implements ExchangeListener, UsageRecorder {
     long durationMillis = Math.max(0, (System.nanoTime() - exchange.startNanos()) / 1_000_000);
     long firstByteMillis = exchange.firstByteNanos() > 0 ? exchange.firstByteNanos() / 1_000_000 : 0;
     boolean error = status >= 500 || status == 499;
-    rollups.add(new Rollup(key, 1, 0, 0, 0, error ? 1 : 0, durationMillis, firstByteMillis));
+    rollups.add(new Rollup(key, 1, 0, 0, 0, error ? 1 : 0, durationMillis, firstByteMillis,
+        exchange.admitted() ? 1 : 0));
   }
 
   @Override

@@ -31,12 +31,25 @@ class DerivedBudgetsTest {
   private final AtomicBoolean storeDown = new AtomicBoolean();
   private final UsageRollups rollups = new UsageRollups(vertx, batch -> batch.forEach(row ->
       stored.addAndGet(row.promptTokens() + row.completionTokens())), Duration.ofHours(1), () -> now);
-  private final UsageHistory history = (userId, keyId, from, to) -> {
-    if (storeDown.get()) {
-      throw new IllegalStateException("store is down");
+  private final UsageHistory history = new UsageHistory() {
+    @Override
+    public long tokens(Long userId, Long keyId, Instant from, Instant to) {
+      if (storeDown.get()) {
+        throw new IllegalStateException("store is down");
+      }
+      return userId != null && userId == 7 ? stored.get() : 0;
     }
-    return userId != null && userId == 7 ? stored.get() : 0;
+
+    @Override
+    public long admitted(Long userId, Long keyId, Instant from, Instant to) {
+      if (storeDown.get()) {
+        throw new IllegalStateException("store is down");
+      }
+      return userId != null && userId == 7 ? admittedStored.get() : 0;
+    }
   };
+  /** Requests admitted that the store holds for user 7. */
+  private final AtomicLong admittedStored = new AtomicLong(0);
 
   @AfterEach
   void close() {
@@ -87,5 +100,31 @@ class DerivedBudgetsTest {
     assertThat(budgets.reserve(new Claim(List.of(), List.of(monthly), 0, 0), now)
         .transform(done -> Future.succeededFuture(done.failed())).await(10, TimeUnit.SECONDS))
         .as("a counter never derived cannot be guessed").isTrue();
+  }
+
+  @Test
+  void anAdmittedRequestCountsOnceFromItsReservationThroughItsRowAndARefusedOneNever() throws Exception {
+    admittedStored.set(2); // admitted before this instance started
+    MemoryBudgets budgets = new MemoryBudgets(UTC, new UsageBaseline(rollups, history), Duration.ofHours(1),
+        Instant::now);
+    Budget daily = new Budget("user:7", "requests", 5, Window.DAY);
+    Claim claim = new Claim(List.of(daily), List.of(), 0, 0);
+    Reservation admitted = await(budgets.reserve(claim, now));
+    assertThat(admitted.states().get(0).remaining()).as("2 stored, 1 reserved").isEqualTo(2);
+    Rollup.Key key = new Rollup.Key(rollups.hourNow(), 7L, 12L, "key:12", "m", "default", -1);
+    rollups.add(new Rollup(key, 1, 0, 0, 0, 0, 0, 0, 1)); // its row, when the request is over
+    await(budgets.requestOver(admitted, true));
+    assertThat(await(budgets.peek(List.of(daily), now)).get(0).remaining()).isEqualTo(2);
+
+    Reservation turnedAway = await(budgets.reserve(claim, now)); // then refused by another limit
+    rollups.add(new Rollup(key, 1, 0, 0, 0, 0, 0, 0, 0));
+    await(budgets.requestOver(turnedAway, false));
+    assertThat(await(budgets.peek(List.of(daily), now)).get(0).remaining()).as("refused: not counted")
+        .isEqualTo(2);
+    await(rollups.flush());
+    admittedStored.addAndGet(1); // what the flush wrote
+    Budget monthly = new Budget("user:7", "requests", 10, Window.MONTH);
+    assertThat(await(budgets.peek(List.of(monthly), now)).get(0).remaining()).as("derived after the flush: once")
+        .isEqualTo(10 - 3);
   }
 }

@@ -58,6 +58,17 @@ abstract class QuotasContract {
   /** Settings beyond the store and the emulator (Redis, for one). */
   abstract Map<String, String> settings();
 
+  /** What else a restart loses, between stopping the gateway and starting it again: nothing by default. */
+  void whileStopped() {
+  }
+
+  /** Stops the gateway (its usage is written) and starts it again on the same store. */
+  void restart() {
+    GatewayFixture.await(gateway.stop(Duration.ZERO));
+    whileStopped();
+    startGateway();
+  }
+
   @BeforeAll
   void start() throws Exception {
     database = database();
@@ -124,6 +135,21 @@ abstract class QuotasContract {
     assertThat(set.status()).as(set.body()).isEqualTo(200);
   }
 
+  /** Sets a user's quotas: the fields of {@code quota}, every other one unlimited. */
+  void quota(long userId, JsonObject quota) {
+    Http.Answer set = http.send("PUT", "/admin/api/users/" + userId + "/quota", quota.encode(),
+        Http.bearer(adminKey));
+    assertThat(set.status()).as(set.body()).isEqualTo(200);
+  }
+
+  /** Sends {@code count} chats and asserts each answer's status. */
+  void chats(String key, int count, int status) {
+    for (int i = 0; i < count; i++) {
+      Http.Answer answer = http.post("/api/chat", CHAT, Http.bearer(key));
+      assertThat(answer.status()).as("request " + (i + 1) + " of " + count + ": " + answer.body()).isEqualTo(status);
+    }
+  }
+
   static long tokens(JsonObject answer) {
     return answer.getLong("prompt_eval_count", 0L) + answer.getLong("eval_count", 0L);
   }
@@ -141,8 +167,7 @@ abstract class QuotasContract {
     assertThat(ok).as("the quota is used up after a few requests").isBetween(1, 10);
     assertThat(http.post("/api/chat", CHAT, Http.bearer(key)).status()).isEqualTo(429);
 
-    GatewayFixture.await(gateway.stop(Duration.ZERO));
-    startGateway();
+    restart();
     Http.Answer after = http.post("/api/chat", CHAT, Http.bearer(key));
     assertThat(after.status()).as("after a restart: " + after.body()).isEqualTo(429);
     assertThat(after.body()).contains("100 tokens per day");
@@ -163,6 +188,88 @@ abstract class QuotasContract {
     dailyTokens(userId, 70);
     Http.Answer refused = http.post("/api/chat", CHAT, Http.bearer(key));
     assertThat(refused.status()).as("60 of 70 tokens were used before the quota: " + refused.body())
+        .isEqualTo(429);
+  }
+
+  @Test
+  @Order(7)
+  void aUsedUpDailyRequestQuotaIsStillUsedUpAfterARestart() {
+    long userId = userOf("requests-restart");
+    String key = keyFor(userId);
+    quota(userId, new JsonObject().put("daily_requests", 3));
+    chats(key, 3, 200);
+    Http.Answer refused = http.post("/api/chat", CHAT, Http.bearer(key));
+    assertThat(refused.status()).as(refused.body()).isEqualTo(429);
+
+    restart();
+    Http.Answer after = http.post("/api/chat", CHAT, Http.bearer(key));
+    assertThat(after.status()).as("after a restart: " + after.body()).isEqualTo(429);
+    assertThat(after.body()).contains("3 requests per day");
+    assertThat(http.get("/api/tags", Http.bearer(key)).status()).as("every route counts").isEqualTo(429);
+  }
+
+  @Test
+  @Order(7)
+  void aUsedUpHourlyRequestLimitOfAKeyIsStillUsedUpAfterARestart() {
+    long userId = userOf("hourly-restart");
+    Http.Answer created = http.post("/admin/api/keys", new JsonObject().put("name", "hourly").put("user_id", userId)
+        .put("requests_per_hour", 2).encode(), Http.bearer(adminKey));
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    String key = created.json().getString("key");
+    chats(key, 2, 200);
+    chats(key, 1, 429);
+
+    restart();
+    Http.Answer after = http.post("/api/chat", CHAT, Http.bearer(key));
+    assertThat(after.status()).as("after a restart: " + after.body()).isEqualTo(429);
+    assertThat(after.body()).contains("2 requests per hour");
+  }
+
+  @Test
+  @Order(7)
+  void refusedRequestsDoNotCountAgainstARequestQuota() {
+    long userId = userOf("requests-refused");
+    String key = keyFor(userId);
+    quota(userId, new JsonObject().put("daily_requests", 3));
+    chats(key, 3, 200);
+    chats(key, 2, 429);
+
+    restart(); // the counter comes from the store: 3 requests admitted, 5 made
+    quota(userId, new JsonObject().put("daily_requests", 5));
+    chats(key, 2, 200);
+    chats(key, 1, 429);
+  }
+
+  @Test
+  @Order(7)
+  void requestsAdmittedBeforeARequestQuotaWasSetCount() {
+    long userId = userOf("requests-before");
+    String key = keyFor(userId);
+    chats(key, 2, 200);
+    assertThat(http.get("/api/tags", Http.bearer(key)).status()).isEqualTo(200);
+    quota(userId, new JsonObject().put("daily_requests", 4));
+    chats(key, 1, 200);
+    Http.Answer refused = http.post("/api/chat", CHAT, Http.bearer(key));
+    assertThat(refused.status()).as("3 of 4 requests were made before the quota: " + refused.body())
+        .isEqualTo(429);
+    assertThat(refused.body()).contains("4 requests per day");
+  }
+
+  @Test
+  @Order(7)
+  void aRequestQuotaRemovedAndSetAgainSeesTheRequestsInBetween() {
+    long userId = userOf("requests-reset");
+    String key = keyFor(userId);
+    quota(userId, new JsonObject().put("daily_requests", 5).put("monthly_requests", 100));
+    chats(key, 2, 200);
+    quota(userId, new JsonObject().put("monthly_requests", 100)); // no daily quota for a while
+    chats(key, 2, 200);
+    quota(userId, new JsonObject());
+    chats(key, 1, 200);
+    quota(userId, new JsonObject().put("daily_requests", 6).put("monthly_requests", 6));
+    chats(key, 1, 200);
+    Http.Answer refused = http.post("/api/chat", CHAT, Http.bearer(key));
+    assertThat(refused.status()).as("5 requests were made while the quota was away: " + refused.body())
         .isEqualTo(429);
   }
 

@@ -41,6 +41,30 @@ class QuotasPostgresRedisTest extends QuotasContract {
     return Map.of("REDIS_URL", RedisSupport.URL, "REDIS_KEY_PREFIX", prefix, "QUOTA_RESERVATION_TTL", "2s");
   }
 
+  /** Redis loses its data too: the counters must come back from the store. */
+  @Override
+  void whileStopped() {
+    List<String> keys = GatewayFixture.await(redis.keys(prefix + "*")).stream().map(Object::toString).toList();
+    if (!keys.isEmpty()) {
+      GatewayFixture.await(redis.del(keys));
+    }
+  }
+
+  @Test
+  @Order(8)
+  void aTokenQuotaRemovedAndSetAgainSeesTheTokensInBetween() {
+    long userId = userOf("tokens-reset");
+    String key = keyFor(userId);
+    dailyTokens(userId, 1_000);
+    chats(key, 2, 200); // 40 tokens
+    quota(userId, new JsonObject()); // no quota for a while
+    chats(key, 2, 200); // 40 more
+    dailyTokens(userId, 80);
+    Http.Answer refused = http.post("/api/chat", LimitsEndToEndTest.CHAT, Http.bearer(key));
+    assertThat(refused.status()).as("80 tokens were used, 40 while the quota was away: " + refused.body())
+        .isEqualTo(429);
+  }
+
   @AfterAll
   void closeRedis() {
     if (vertx != null) {

@@ -7,6 +7,7 @@ import io.ollamagateway.server.Gateway;
 import io.ollamagateway.testing.GatewayFixture;
 import io.ollamagateway.testing.Http;
 import io.ollamagateway.testing.TestDatabase;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -53,6 +54,31 @@ class QuotasSqliteTest extends QuotasContract {
       Http.Answer refused = other.post("/api/chat", CHAT, Http.bearer(key));
       assertThat(refused.status()).as("the first instance's usage was written and re-read: " + refused.body())
           .isEqualTo(429);
+    } finally {
+      GatewayFixture.await(second.stop(Duration.ZERO));
+    }
+  }
+
+  @Test
+  @Order(7)
+  void aSecondInstanceOnTheSameStoreSeesTheFirstOnesAdmittedRequests() {
+    long userId = userOf("two-instances-requests");
+    String key = keyFor(userId);
+    quota(userId, new JsonObject().put("daily_requests", 3));
+    Map<String, String> values = new HashMap<>(Map.of("OLLAMA_URL", emulator.url(), "DATABASE_URL", database.url(),
+        "QUOTA_OUTPUT_RESERVE", "20", "ACCESS_LOG", "false", "PROXY_AUTH_TOKEN", "",
+        "REQUESTS_PER_HOUR_USER", "100000", "QUOTA_RESYNC_INTERVAL", "200ms"));
+    Gateway second = GatewayFixture.startGateway(values);
+    try {
+      Http other = new Http(second.port());
+      assertThat(other.post("/api/chat", CHAT, Http.bearer(key)).status()).isEqualTo(200);
+      chats(key, 2, 200);
+      GatewayFixture.await(gateway.usage().flush());
+      GatewayFixture.sleep(300); // the second instance's counter is now older than QUOTA_RESYNC_INTERVAL
+      Http.Answer refused = other.post("/api/chat", CHAT, Http.bearer(key));
+      assertThat(refused.status()).as("the first instance's 2 requests were written and re-read: "
+          + refused.body()).isEqualTo(429);
+      assertThat(refused.body()).contains("3 requests per day");
     } finally {
       GatewayFixture.await(second.stop(Duration.ZERO));
     }

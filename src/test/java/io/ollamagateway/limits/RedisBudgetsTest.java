@@ -50,6 +50,17 @@ class RedisBudgetsTest extends BudgetsContract {
     assertThat(await(budgets().peek(List.of(daily), NOW)).get(0).remaining()).isEqualTo(70);
   }
 
+  @Test
+  void aRequestTurnedAwayAfterItsReservationIsTakenBackOut() throws Exception {
+    Budget hourly = new Budget(subject(), "requests", 2, Window.HOUR);
+    Claim claim = new Claim(List.of(hourly), List.of(), 0, 0);
+    Reservation admitted = await(budgets().reserve(claim, NOW));
+    await(budgets().requestOver(admitted, true));
+    Reservation turnedAway = await(budgets().reserve(claim, NOW)); // then refused by its concurrency cap
+    await(budgets().requestOver(turnedAway, false));
+    assertThat(await(budgets().peek(List.of(hourly), NOW)).get(0).remaining()).isEqualTo(1);
+  }
+
   @Override
   Budgets budgets() {
     return new RedisBudgets(vertx, redis, UTC, "ogw:");

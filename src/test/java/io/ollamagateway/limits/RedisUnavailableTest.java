@@ -45,4 +45,14 @@ class RedisUnavailableTest {
       assertThat(answer.json().getLong("eval_count")).as("the answer is not cut short").isEqualTo(10L);
     }
   }
+
+  @Test
+  void callersWithoutLimitsAreNotHeldUpByIt() throws Exception {
+    try (IdentityFixture fixture = new IdentityFixture(TestDatabase.sqlite(),
+        Map.of("REDIS_URL", "redis://127.0.0.1:" + GatewayFixture.closedPort(), "REQUESTS_PER_HOUR_ADMIN", "0"))) {
+      // their usage is counted in Redis windows that may exist (a quota removed): counting is not a limit
+      Http.Answer answer = fixture.http.post("/api/chat", CHAT, Http.bearer(fixture.adminKey));
+      assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+    }
+  }
 }

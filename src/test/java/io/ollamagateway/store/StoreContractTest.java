@@ -251,6 +251,32 @@ abstract class StoreContractTest {
     }
   }
 
+  @Test
+  void aStoreMigratedPastV5WithoutItTakesItAndCountsItsEarlierRequestsAsAdmitted() {
+    TestDatabase other = newDatabase();
+    try {
+      Database.open(Optional.of(other.url()), Path.of(".")).close();
+      // a store of a gateway that ran V7 before V5 was written: no admitted column, no V5 in its history
+      other.execute("ALTER TABLE usage_hourly DROP COLUMN admitted");
+      other.execute("DELETE FROM schema_history WHERE version = '5'");
+      Instant hour = Instant.parse("2026-11-22T04:00:00Z");
+      other.execute("INSERT INTO usage_hourly (hour, user_id, key_id, client, model, upstream, upstream_key_index, "
+          + "requests, prompt_tokens, completion_tokens, estimated_tokens, errors, duration_ms, first_byte_ms) "
+          + "VALUES (" + hour.toEpochMilli() + ", 7, 70, 'key:70', 'm', 'local', -1, 4, 10, 10, 0, 0, 5, 1)");
+      try (Database upgraded = Database.open(Optional.of(other.url()), Path.of("."))) {
+        JdbcUsageStore usage = new JdbcUsageStore(upgraded.dataSource());
+        assertThat(usage.admitted(7L, null, hour, hour.plusSeconds(3600)))
+            .as("rows from before V5 cannot tell refused requests apart: all count").isEqualTo(4);
+        usage.add(List.of(new io.ollamagateway.usage.Rollup(new io.ollamagateway.usage.Rollup.Key(hour, 7L, 70L,
+            "key:70", "m", "local", -1), 3, 0, 0, 0, 0, 0, 0, 1)));
+        assertThat(usage.admitted(null, 70L, hour, hour.plusSeconds(3600))).isEqualTo(5);
+        assertThat(usage.admitted(7L, null, hour.plusSeconds(3600), hour.plusSeconds(7200))).isZero();
+      }
+    } finally {
+      other.close();
+    }
+  }
+
   private static String suffix() {
     return Long.toString(System.nanoTime(), 36);
   }

@@ -88,4 +88,22 @@ abstract class UsageStoreTest {
         .extracting(UsageTotal::requests).containsExactly(4L);
     assertThat(store.totals(new UsageFilter(null, null, null, null, "m-filter", "elsewhere"))).isEmpty();
   }
+
+  @Test
+  void admittedRequestsAddUpApartFromRequestsAndAreReadPerUserOrKeyOverWholeHours() {
+    Instant next = HOUR.plusSeconds(3600);
+    Rollup.Key key = new Rollup.Key(HOUR, 9L, 90L, "key:90", "m-admitted", "local", -1);
+    store.add(List.of(new Rollup(key, 1, 0, 0, 0, 0, 0, 0, 1), new Rollup(key.withModel("other"), 1, 0, 0, 0, 0, 0,
+        0, 0)));
+    store.add(List.of(new Rollup(key, 2, 0, 0, 0, 0, 0, 0, 1)));
+    store.add(List.of(new Rollup(new Rollup.Key(next, 9L, 91L, "key:91", "m-admitted", "local", -1), 1, 0, 0, 0, 0,
+        0, 0, 1)));
+
+    assertThat(store.admitted(9L, null, HOUR.plusSeconds(1800), next.plusSeconds(3600)))
+        .as("from the hour that holds the start").isEqualTo(3);
+    assertThat(store.admitted(null, 90L, HOUR, next)).isEqualTo(2);
+    assertThat(store.admitted(9L, null, next, next.plusSeconds(3600))).isEqualTo(1);
+    assertThat(store.totals(new UsageFilter(null, null, "9", null, null, null))).extracting(UsageTotal::requests)
+        .as("refused requests are still requests").containsExactly(3L, 1L, 1L);
+  }
 }
