@@ -8,6 +8,11 @@ import io.ollamagateway.testing.GatewayFixture;
 import io.ollamagateway.testing.Http;
 import io.ollamagateway.testing.TestDatabase;
 import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -73,7 +78,13 @@ class QuotasSqliteTest extends QuotasContract {
       Http other = new Http(second.port());
       assertThat(other.post("/api/chat", CHAT, Http.bearer(key)).status()).isEqualTo(200);
       chats(key, 2, 200);
-      GatewayFixture.await(gateway.usage().flush());
+      // a request's usage row is added as its answer ends, which may be just after the client has it: flush
+      // both instances until all three requests are in the store
+      assertThat(GatewayFixture.eventually(Duration.ofSeconds(5), () -> {
+        GatewayFixture.await(gateway.usage().flush());
+        GatewayFixture.await(second.usage().flush());
+        return admittedInStore(userId) >= 3;
+      })).as("both instances' requests are written").isTrue();
       GatewayFixture.sleep(300); // the second instance's counter is now older than QUOTA_RESYNC_INTERVAL
       Http.Answer refused = other.post("/api/chat", CHAT, Http.bearer(key));
       assertThat(refused.status()).as("the first instance's 2 requests were written and re-read: "
@@ -81,6 +92,20 @@ class QuotasSqliteTest extends QuotasContract {
       assertThat(refused.body()).contains("3 requests per day");
     } finally {
       GatewayFixture.await(second.stop(Duration.ZERO));
+    }
+  }
+
+  /** The user's admitted requests as the store has them now, read directly. */
+  private long admittedInStore(long userId) {
+    try (Connection c = DriverManager.getConnection(database.url());
+        PreparedStatement q = c.prepareStatement("SELECT COALESCE(SUM(admitted), 0) FROM usage_hourly WHERE user_id = ?")) {
+      q.setLong(1, userId);
+      try (ResultSet rows = q.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
     }
   }
 }
