@@ -44,7 +44,7 @@ public final class ConfigLoader {
       "POSTGRES_PASSWORD", "JAVA_OPTS", "JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "COMPOSE_PROJECT_NAME",
       "COMPOSE_PROFILES", "COMPOSE_FILE");
   /** Structured sections of the config file, read as trees rather than through {@link Settings#get}. */
-  private static final Set<String> YAML_SECTIONS = Set.of("KEYS", "UPSTREAMS", "WEBHOOKS");
+  private static final Set<String> YAML_SECTIONS = Set.of("KEYS", "UPSTREAMS", "WEBHOOKS", "ALIASES");
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?", Pattern.CASE_INSENSITIVE);
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|k|mb|m|gb|g|kib|mib|gib)?",
@@ -163,7 +163,18 @@ public final class ConfigLoader {
     return new GatewayConfig(host, port, upstreams, token, open, origins, maxBody, connect, idle, clientIdle,
         grace, accessLog, maxConnections, loops, policy, metricsPublic, identity(), usageFlush, limits(),
         requestLog(), tls(), trustedProxies(), integer("AUTH_FAILURE_LIMIT", 10, 0, 1_000_000),
-        clientLimits());
+        clientLimits(), aliases(upstreams));
+  }
+
+  /** The {@code aliases:} section of the config file; every target must name a configured upstream. */
+  private io.ollamagateway.routing.Aliases aliases(List<UpstreamConfig> upstreams) {
+    Set<String> names = new LinkedHashSet<>();
+    upstreams.forEach(u -> names.add(u.name()));
+    try {
+      return io.ollamagateway.routing.Aliases.parse(settings.yaml().path("aliases"), names);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("config file: " + e.getMessage());
+    }
   }
 
   /** {@code TRUSTED_PROXIES}: validated here so that a typo stops the start instead of trusting nobody. */

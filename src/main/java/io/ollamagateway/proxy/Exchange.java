@@ -28,6 +28,8 @@ public final class Exchange {
   private ExchangeTrace trace = ExchangeTrace.NONE;
   private InFlightBodies heldFrom;
   private long heldBytes;
+  private String alias;
+  private String targetModel;
 
   Exchange(HttpServerRequest request, String path, Endpoint endpoint, String requestId) {
     this.request = request;
@@ -107,6 +109,25 @@ public final class Exchange {
   /** The model the request names, or {@code null}. */
   public String model() {
     return body == null ? null : body.model();
+  }
+
+  /**
+   * The alias the request named ({@link io.ollamagateway.routing.Alias}), whose answer must name it; or
+   * {@code null} when the model is not an alias.
+   */
+  public String alias() {
+    return alias;
+  }
+
+  /** The model sent to the upstream for an alias (the current target's), or {@code null} without an alias. */
+  public String targetModel() {
+    return targetModel;
+  }
+
+  /** Marks the exchange as routed by an alias to a target's model; the body is rewritten by the caller. */
+  void aliasTarget(String alias, String targetModel) {
+    this.alias = alias;
+    this.targetModel = targetModel;
   }
 
   /** Where the request went, or {@code null} before routing. */

@@ -140,8 +140,12 @@ final class Forwarder {
       }
       ApiError error = UpstreamFailure.before(ar.cause(), upstream, connectTimeout, idleTimeout);
       // a pooled connection the upstream had just closed: try again (on a new connection), not another upstream
-      return !streamBody && connection.staleWhenReused()
-          ? Future.succeededFuture(Outcome.retry(error, false))
+      if (!streamBody && connection.staleWhenReused()) {
+        return Future.succeededFuture(Outcome.retry(error, false));
+      }
+      // an alias falls back to its next target when this one times out or breaks before its first byte
+      return !streamBody && exchange.alias() != null
+          ? Future.succeededFuture(Outcome.retry(error, true))
           : Future.failedFuture(error);
     });
   }
@@ -159,6 +163,9 @@ final class Forwarder {
     boolean keyProblem = target.keyIndex() >= 0 && (status == 429 || status == 401 || status == 403);
     if (status < 400) {
       target.lease().succeeded();
+    }
+    if (!keyProblem && replayable && exchange.alias() != null && (status >= 500 || status == 429)) {
+      return fallBack(exchange, answer);
     }
     if (!keyProblem) {
       return relay(exchange, connection, answer);
@@ -194,6 +201,23 @@ final class Forwarder {
         });
   }
 
+  /**
+   * A target of an alias failed (5xx) or is overloaded (429 without a key of ours) before anything reached the
+   * client: its answer is read (bounded by the connection's limits) and dropped, and the alias's next target
+   * gets the request. When no target is left, the client gets this answer's status and message.
+   */
+  private Future<Outcome> fallBack(Exchange exchange, UpstreamConnection.Answer answer) {
+    Target target = exchange.target();
+    int status = answer.statusCode();
+    String retryAfter = answer.header(HttpHeaders.RETRY_AFTER);
+    return answer.body()
+        .recover(err -> Future.failedFuture(UpstreamFailure.before(err, target.upstream(), connectTimeout,
+            idleTimeout)))
+        .map(body -> Outcome.retry(new ApiError(status, "upstream '" + target.upstream().name() + "' answered HTTP "
+            + status + " for model '" + exchange.targetModel() + "': " + RetryAfter.errorMessage(body),
+            retryAfter == null ? java.util.Map.of() : java.util.Map.of("Retry-After", retryAfter)), true));
+  }
+
   /** Relays an answer whose body was already read (a refusal about the request, after the key check). */
   private Outcome relayWhole(Exchange exchange, UpstreamConnection.Answer answer, Buffer body) {
     int status = answer.statusCode();
@@ -205,7 +229,8 @@ final class Forwarder {
     Headers.copyToClient(answer.headers(), out.headers());
     out.headers().remove(HttpHeaders.CONTENT_LENGTH);
     out.headers().remove(HttpHeaders.TRANSFER_ENCODING);
-    ResponseTap tap = taps.open(exchange, status, answer.header(HttpHeaders.CONTENT_TYPE));
+    ResponseTap tap = AliasAnswer.wrap(exchange, taps.open(exchange, status, answer.header(HttpHeaders.CONTENT_TYPE)),
+        answer.header(HttpHeaders.CONTENT_TYPE));
     exchange.markFirstByte();
     Buffer forward = body == null ? null : tap.onChunk(body);
     tap.onEnd(null);
@@ -226,7 +251,7 @@ final class Forwarder {
     String contentType = answer.header(HttpHeaders.CONTENT_TYPE);
     boolean sse = contentType != null && contentType.startsWith("text/event-stream");
     boolean stream = sse || (contentType != null && contentType.startsWith("application/x-ndjson"));
-    ResponseTap tap = taps.open(exchange, status, contentType);
+    ResponseTap tap = AliasAnswer.wrap(exchange, taps.open(exchange, status, contentType), contentType);
     exchange.trace().begin(ExchangeTrace.Phase.STREAM); // ended when the exchange finishes
     if (!tap.keepsLength() || !out.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
       out.headers().remove(HttpHeaders.CONTENT_LENGTH);

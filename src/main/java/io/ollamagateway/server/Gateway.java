@@ -36,6 +36,7 @@ import io.ollamagateway.usage.UsageLedger;
 import io.ollamagateway.usage.UsageRollups;
 import io.ollamagateway.usage.TokenEstimator;
 import io.ollamagateway.upstream.ConcurrencyGate;
+import io.ollamagateway.routing.AliasTable;
 import io.ollamagateway.upstream.ModelRouter;
 import io.ollamagateway.upstream.Upstream;
 import io.ollamagateway.upstream.UpstreamProbe;
@@ -92,6 +93,7 @@ public final class Gateway {
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private final Supplier<GatewayConfig> reloadSource;
   private final UpstreamRegistry registry;
+  private final AliasTable aliases;
   private final GatewayMetrics metrics = new GatewayMetrics();
   private final TokenEstimator estimator = new TokenEstimator();
   private volatile int port;
@@ -121,6 +123,7 @@ public final class Gateway {
             .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.upstreamConnectTimeout().toMillis())),
         // health checks, catalogues and /health probes only: proxied requests use the proxy's own client
         new PoolOptions().setHttp1MaxSize(PROBE_CONNECTIONS));
+    this.aliases = new AliasTable(config.aliases());
     this.registry = new UpstreamRegistry(vertx, probeClient, config.upstreams(), config.upstreamPolicy(),
         System::currentTimeMillis, Duration.ofSeconds(3));
     this.alerts = new Alerts(vertx, observability, java.time.Clock.systemUTC(), BuildInfo.version());
@@ -248,7 +251,7 @@ public final class Gateway {
     Metering metering = new Metering(estimator, recorders);
     ProxyHandler proxy = new ProxyHandler(config, vertx, authenticator,
         List.of(AccessPolicy::check, admission, metering), selector,
-        ResponseTap.Factory.all(List.of(identity.responseTaps(), metering)), listeners);
+        ResponseTap.Factory.all(List.of(identity.responseTaps(), metering)), listeners, aliases);
     this.proxy = proxy;
     UsageRoutes usageRoutes = new UsageRoutes(vertx, authenticator, usageStore, requestStore);
     StatusRoutes status = new StatusRoutes(vertx, probe, authenticator, usageStore,
@@ -263,7 +266,7 @@ public final class Gateway {
     router.get("/health").handler(status::health);
     router.get("/ready").handler(status::ready);
     router.get("/metrics").handler(new MetricsRoute(metrics, authenticator, config.metricsPublic()));
-    UpstreamRoutes upstreamRoutes = new UpstreamRoutes(authenticator, registry, this::reload);
+    UpstreamRoutes upstreamRoutes = new UpstreamRoutes(authenticator, registry, this::reload, aliases);
     AlertRoutes alertRoutes = new AlertRoutes(authenticator, alerts);
     usageRoutes.mountStats(router);
     router.get(SELF_STATS).handler(selfService::handle);
@@ -407,7 +410,8 @@ public final class Gateway {
    */
   public Future<Void> reload() {
     return vertx.<GatewayConfig>executeBlocking(reloadSource::get, false)
-        .compose(next -> registry.reload(next.upstreams(), next.upstreamPolicy()));
+        .compose(next -> registry.reload(next.upstreams(), next.upstreamPolicy())
+            .onSuccess(v -> aliases.set(next.aliases())));
   }
 
   /** The usage collected and not yet written; {@code flush()} writes it now. For tools and tests. */
