@@ -62,6 +62,7 @@ public final class OllamaEmulator {
   private final AtomicLong ids = new AtomicLong();
   private final Set<String> revokedKeys = ConcurrentHashMap.newKeySet();
   private final Set<String> refusedModels = ConcurrentHashMap.newKeySet();
+  private volatile int failStatus;
   private volatile int port;
 
   private OllamaEmulator(EmulatorOptions options) {
@@ -93,6 +94,15 @@ public final class OllamaEmulator {
 
   public EmulatorStats stats() {
     return stats;
+  }
+
+  /**
+   * From now on every POST (generations, embeddings...) is answered with {@code status} and an error, as a
+   * failing (500) or overloaded (503, Ollama's "server busy") server answers; 0 serves them again. Model lists
+   * and health checks still answer, so the server looks healthy: only its answers fail.
+   */
+  public void failWith(int status) {
+    this.failStatus = status;
   }
 
   /** From now on {@code key} gets 401 on every path, {@code /api/tags} included: a revoked cloud key. */
@@ -167,6 +177,12 @@ public final class OllamaEmulator {
     }
     request.body().onSuccess(body -> {
       record(request, body.toString());
+      int failing = failStatus;
+      if (failing != 0) {
+        error(request, failing, failing == 503 ? "server busy, please try again.  maximum pending requests exceeded"
+            : "llama runner process has terminated: exit status 2");
+        return;
+      }
       JsonObject json;
       try {
         json = body.length() == 0 ? new JsonObject() : asGoReadsIt(parse(body));

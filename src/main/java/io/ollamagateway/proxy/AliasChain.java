@@ -75,7 +75,9 @@ final class AliasChain {
       ObjectNode copy = object.deepCopy();
       for (String field : exchange.endpoint().modelFields()) {
         JsonNode value = copy.get(field);
-        if (value != null && value.isTextual() && value.asText().equals(asked)) {
+        // the alias, or the previous target's model when this is a fallback
+        if (value != null && value.isTextual()
+            && (value.asText().equals(asked) || value.asText().equals(exchange.targetModel()))) {
           copy.put(field, target.model());
         }
       }
