@@ -369,11 +369,12 @@ public final class ConfigLoader {
     if (!entry.isObject()) {
       throw new ConfigException("config file: " + where + " must be a mapping with at least url:");
     }
-    Set<String> known = Set.of("name", "url", "keys", "weight", "max_concurrent", "queue_size", "models");
+    Set<String> known = Set.of("name", "url", "keys", "weight", "max_concurrent", "queue_size", "models", "kind");
     entry.fieldNames().forEachRemaining(field -> {
       if (!known.contains(field)) {
         throw new ConfigException("config file: " + where + "." + field + ": unknown field; expected one of "
-            + String.join(", ", List.of("name", "url", "keys", "weight", "max_concurrent", "queue_size", "models")));
+            + String.join(", ", List.of("name", "url", "kind", "keys", "weight", "max_concurrent", "queue_size",
+                "models")));
       }
     });
     JsonNode url = entry.path("url");
@@ -390,8 +391,16 @@ public final class ConfigLoader {
     int weight = whole(entry.path("weight"), where + ".weight", 1, 1, 1000);
     int cap = whole(entry.path("max_concurrent"), where + ".max_concurrent", maxConcurrent, 0, 1_000_000);
     int queue = whole(entry.path("queue_size"), where + ".queue_size", policy.queueSize(), 0, 1_000_000);
+    UpstreamConfig.Kind kind = UpstreamConfig.Kind.OLLAMA;
+    if (!entry.path("kind").isMissingNode()) {
+      kind = UpstreamConfig.Kind.parse(entry.path("kind").asText(""));
+      if (kind == null) {
+        throw new ConfigException("config file: " + where + ".kind: '" + entry.path("kind").asText()
+            + "' is not one of ollama, openai");
+      }
+    }
     try {
-      return UpstreamConfig.parse(name, url.asText(), keys).withRouting(weight, cap, queue, models);
+      return UpstreamConfig.parse(name, url.asText(), keys).withRouting(weight, cap, queue, models).withKind(kind);
     } catch (IllegalArgumentException e) {
       // the URL is not a secret, but a URL with user info might carry one: the message never echoes user info
       throw new ConfigException("config file: " + where + ".url: " + e.getMessage());

@@ -166,6 +166,12 @@ public final class OllamaEmulator {
     }
     String path = decodedPath(request);
     HttpMethod method = request.method();
+    if (options.openAiOnly() && !path.startsWith("/v1/")) {
+      // as vLLM answers a route it does not have
+      request.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(new JsonObject().put("detail", "Not Found").encode());
+      return;
+    }
     if (path.startsWith("/api/blobs/")) {
       blob(request, path.substring("/api/blobs/".length()));
       return;

@@ -30,6 +30,7 @@ public final class Exchange {
   private long heldBytes;
   private String alias;
   private String targetModel;
+  private OpenAiTranslation translation;
 
   Exchange(HttpServerRequest request, String path, Endpoint endpoint, String requestId) {
     this.request = request;
@@ -128,6 +129,15 @@ public final class Exchange {
   void aliasTarget(String alias, String targetModel) {
     this.alias = alias;
     this.targetModel = targetModel;
+  }
+
+  /** The translation of the current attempt to an OpenAI-compatible upstream, or {@code null}. */
+  OpenAiTranslation translation() {
+    return translation;
+  }
+
+  void translation(OpenAiTranslation translation) {
+    this.translation = translation;
   }
 
   /** Where the request went, or {@code null} before routing. */

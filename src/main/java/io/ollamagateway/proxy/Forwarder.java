@@ -79,6 +79,7 @@ final class Forwarder {
     ContextInternal context = ContextInternal.current();
     boolean streamBody = exchange.body() == null && ProxyHandler.hasBody(request);
     boolean replayable = !streamBody;
+    exchange.translation(OpenAiTranslation.of(exchange));
     exchange.trace().begin(ExchangeTrace.Phase.CONNECT);
     return client.acquire(context, upstream)
         .transform(ar -> {
@@ -103,7 +104,8 @@ final class Forwarder {
     DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1,
         io.netty.handler.codec.http.HttpMethod.valueOf(request.method().name()),
         // the canonical path the gateway decided on, re-encoded; the query is the client's (no route reads it)
-        upstream.basePath() + CanonicalPath.encode(exchange.path()) + (query == null ? "" : "?" + query));
+        upstream.basePath() + (exchange.translation() != null ? exchange.translation().path()
+            : CanonicalPath.encode(exchange.path()) + (query == null ? "" : "?" + query)));
     io.netty.handler.codec.http.HttpHeaders headers = head.headers();
     Headers.copyToUpstream(request.headers(), headers);
     Headers.setForwarding(request, proxies, headers);
@@ -128,7 +130,8 @@ final class Forwarder {
     HttpServerRequest request = exchange.request();
     exchange.trace().begin(ExchangeTrace.Phase.FIRST_BYTE);
     Future<UpstreamConnection.Answer> response = connection.send(context, head(exchange, streamBody),
-        exchange.body() == null ? null : exchange.body().bytes(), streamBody ? request : null);
+        exchange.translation() != null ? exchange.translation().body()
+            : exchange.body() == null ? null : exchange.body().bytes(), streamBody ? request : null);
     UpstreamConfig upstream = exchange.target().upstream();
     return response.transform(ar -> {
       exchange.trace().end(ExchangeTrace.Phase.FIRST_BYTE, ar.cause());
@@ -218,6 +221,23 @@ final class Forwarder {
             retryAfter == null ? java.util.Map.of() : java.util.Map.of("Retry-After", retryAfter)), true));
   }
 
+  /**
+   * The taps of an answer: the pipeline's (metering reads the upstream's own bytes), then the translation back
+   * to Ollama's format for an OpenAI-compatible upstream (which sets the client's content type), then the alias's
+   * model rewrite.
+   */
+  private ResponseTap taps(Exchange exchange, int status, String upstreamType, HttpServerResponse out) {
+    ResponseTap tap = taps.open(exchange, status, upstreamType);
+    String clientType = upstreamType;
+    OpenAiTranslation translation = exchange.translation();
+    if (translation != null) {
+      tap = translation.wrap(exchange, tap, status, upstreamType);
+      clientType = translation.contentType(status == 200 ? upstreamType : null);
+      out.headers().set(HttpHeaders.CONTENT_TYPE, clientType);
+    }
+    return AliasAnswer.wrap(exchange, tap, clientType);
+  }
+
   /** Relays an answer whose body was already read (a refusal about the request, after the key check). */
   private Outcome relayWhole(Exchange exchange, UpstreamConnection.Answer answer, Buffer body) {
     int status = answer.statusCode();
@@ -229,8 +249,7 @@ final class Forwarder {
     Headers.copyToClient(answer.headers(), out.headers());
     out.headers().remove(HttpHeaders.CONTENT_LENGTH);
     out.headers().remove(HttpHeaders.TRANSFER_ENCODING);
-    ResponseTap tap = AliasAnswer.wrap(exchange, taps.open(exchange, status, answer.header(HttpHeaders.CONTENT_TYPE)),
-        answer.header(HttpHeaders.CONTENT_TYPE));
+    ResponseTap tap = taps(exchange, status, answer.header(HttpHeaders.CONTENT_TYPE), out);
     exchange.markFirstByte();
     Buffer forward = body == null ? null : tap.onChunk(body);
     tap.onEnd(null);
@@ -248,10 +267,10 @@ final class Forwarder {
     out.setStatusCode(status);
     Headers.copyToClient(answer.headers(), out.headers());
     out.headers().set(io.ollamagateway.api.RequestId.HEADER, exchange.requestId()); // the gateway's, not the upstream's
-    String contentType = answer.header(HttpHeaders.CONTENT_TYPE);
+    ResponseTap tap = taps(exchange, status, answer.header(HttpHeaders.CONTENT_TYPE), out);
+    String contentType = out.headers().get(HttpHeaders.CONTENT_TYPE);
     boolean sse = contentType != null && contentType.startsWith("text/event-stream");
     boolean stream = sse || (contentType != null && contentType.startsWith("application/x-ndjson"));
-    ResponseTap tap = AliasAnswer.wrap(exchange, taps.open(exchange, status, contentType), contentType);
     exchange.trace().begin(ExchangeTrace.Phase.STREAM); // ended when the exchange finishes
     if (!tap.keepsLength() || !out.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
       out.headers().remove(HttpHeaders.CONTENT_LENGTH);

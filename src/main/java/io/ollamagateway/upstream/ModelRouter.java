@@ -153,7 +153,9 @@ public final class ModelRouter implements UpstreamSelector {
 
   @Override
   public Optional<List<JsonObject>> aggregatedModels() {
-    if (registry.snapshot().upstreams().size() < 2) {
+    List<Upstream> all = registry.snapshot().upstreams();
+    // one Ollama answers its own lists; an OpenAI-compatible server has no /api/tags to answer them
+    if (all.size() < 2 && all.stream().noneMatch(u -> u.config().openAi())) {
       return Optional.empty();
     }
     return catalogue();
