@@ -163,7 +163,18 @@ public final class ConfigLoader {
     return new GatewayConfig(host, port, upstreams, token, open, origins, maxBody, connect, idle, clientIdle,
         grace, accessLog, maxConnections, loops, policy, metricsPublic, identity(), usageFlush, limits(),
         requestLog(), tls(), trustedProxies(), integer("AUTH_FAILURE_LIMIT", 10, 0, 1_000_000),
-        clientLimits(), aliases(upstreams));
+        clientLimits(), aliases(upstreams), embedCache());
+  }
+
+  /** {@code EMBED_CACHE}, {@code EMBED_CACHE_MAX_BYTES}, {@code EMBED_CACHE_TTL}, {@code EMBED_CACHE_SHARED}. */
+  private EmbedCacheConfig embedCache() {
+    EmbedCacheConfig d = EmbedCacheConfig.DEFAULTS;
+    Duration ttl = duration("EMBED_CACHE_TTL", d.ttl());
+    if (ttl.isZero()) {
+      throw new ConfigException("EMBED_CACHE_TTL must be greater than zero; turn the cache off with EMBED_CACHE=off");
+    }
+    return new EmbedCacheConfig(bool("EMBED_CACHE", d.enabled()), size("EMBED_CACHE_MAX_BYTES", d.maxBytes()), ttl,
+        bool("EMBED_CACHE_SHARED", d.shared()));
   }
 
   /** The {@code aliases:} section of the config file; every target must name a configured upstream. */

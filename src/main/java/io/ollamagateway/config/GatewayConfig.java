@@ -39,6 +39,7 @@ import java.util.Optional;
  *     before it gets 429 for a minute; 0 turns the throttle off
  * @param clientLimits what a client may hold while it sends a request: buffered bytes, head and body time
  * @param aliases the {@code aliases:} of the config file: public model names and their ordered targets
+ * @param embedCache the embeddings cache's settings
  */
 public record GatewayConfig(
     String host,
@@ -65,7 +66,8 @@ public record GatewayConfig(
     List<String> trustedProxies,
     int authFailureLimit,
     ClientLimits clientLimits,
-    Aliases aliases) {
+    Aliases aliases,
+    EmbedCacheConfig embedCache) {
 
   public GatewayConfig {
     trustedProxies = List.copyOf(trustedProxies);
@@ -79,7 +81,7 @@ public record GatewayConfig(
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
         usageFlushInterval, limits, requestLogRetention, tls, trustedProxies, authFailureLimit,
-        clientLimits, aliases);
+        clientLimits, aliases, embedCache);
   }
 
   /** A copy listening on another address; for tests and tools. */
@@ -88,7 +90,15 @@ public record GatewayConfig(
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
         usageFlushInterval, limits, requestLogRetention, tls, trustedProxies, authFailureLimit,
-        clientLimits, aliases);
+        clientLimits, aliases, embedCache);
+  }
+
+  /** A copy with other embeddings cache settings; for tests and tools. */
+  public GatewayConfig withEmbedCache(EmbedCacheConfig embedCache) {
+    return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
+        maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
+        upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity, usageFlushInterval, limits,
+        requestLogRetention, tls, trustedProxies, authFailureLimit, clientLimits, aliases, embedCache);
   }
 
   /** A copy with other aliases; for tests and tools. */
@@ -96,7 +106,7 @@ public record GatewayConfig(
     return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity, usageFlushInterval, limits,
-        requestLogRetention, tls, trustedProxies, authFailureLimit, clientLimits, aliases);
+        requestLogRetention, tls, trustedProxies, authFailureLimit, clientLimits, aliases, embedCache);
   }
 
   /** A copy with other upstreams and policy, as a reload makes it; for tests and tools. */
@@ -105,6 +115,6 @@ public record GatewayConfig(
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, policy, metricsPublic, identity, usageFlushInterval, limits,
         requestLogRetention, tls, trustedProxies, authFailureLimit,
-        clientLimits, aliases);
+        clientLimits, aliases, embedCache);
   }
 }

@@ -31,6 +31,8 @@ public final class Exchange {
   private String alias;
   private String targetModel;
   private OpenAiTranslation translation;
+  private Object attachment;
+  private long cachedTokens;
 
   Exchange(HttpServerRequest request, String path, Endpoint endpoint, String requestId) {
     this.request = request;
@@ -129,6 +131,27 @@ public final class Exchange {
   void aliasTarget(String alias, String targetModel) {
     this.alias = alias;
     this.targetModel = targetModel;
+  }
+
+  /**
+   * What an {@link AnswerSource} attached for its response tap (such as the inputs a cache still needs), or
+   * {@code null}.
+   */
+  public Object attachment() {
+    return attachment;
+  }
+
+  public void attach(Object attachment) {
+    this.attachment = attachment;
+  }
+
+  /** Tokens of the inputs answered from the embeddings cache (estimated): not upstream tokens. */
+  public long cachedTokens() {
+    return cachedTokens;
+  }
+
+  public void cachedTokens(long tokens) {
+    this.cachedTokens = tokens;
   }
 
   /** The translation of the current attempt to an OpenAI-compatible upstream, or {@code null}. */

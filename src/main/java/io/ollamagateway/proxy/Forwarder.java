@@ -238,6 +238,26 @@ final class Forwarder {
     return AliasAnswer.wrap(exchange, tap, clientType);
   }
 
+  /** Sends an answer the gateway made ({@link AnswerSource}) through the response taps, as an upstream's. */
+  Outcome answerLocally(Exchange exchange, AnswerSource.Local local) {
+    HttpServerResponse out = exchange.request().response();
+    if (exchange.clientGone() || out.headWritten()) {
+      return new Outcome(499, "client closed before the answer");
+    }
+    out.setStatusCode(200);
+    out.headers().set(HttpHeaders.CONTENT_TYPE, local.contentType());
+    ResponseTap tap = AliasAnswer.wrap(exchange, taps.open(exchange, 200, local.contentType()), local.contentType());
+    exchange.markFirstByte();
+    Buffer forward = tap.onChunk(local.body());
+    tap.onEnd(null);
+    if (forward != null && forward.length() > 0) {
+      out.end(forward);
+    } else {
+      out.end();
+    }
+    return new Outcome(200, local.note());
+  }
+
   /** Relays an answer whose body was already read (a refusal about the request, after the key check). */
   private Outcome relayWhole(Exchange exchange, UpstreamConnection.Answer answer, Buffer body) {
     int status = answer.statusCode();

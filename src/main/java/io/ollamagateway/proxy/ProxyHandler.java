@@ -76,12 +76,14 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   private final InFlightBodies inFlight;
   private final Duration bodyTimeout;
   private final AliasTable aliases;
+  private final AnswerSource answers;
 
   /** A handler without aliases. */
   public ProxyHandler(GatewayConfig config, Vertx vertx, Authenticator authenticator,
       List<RequestStage> stages, UpstreamSelector selector, ResponseTap.Factory taps,
       List<ExchangeListener> listeners) {
-    this(config, vertx, authenticator, stages, selector, taps, listeners, new AliasTable(Aliases.NONE));
+    this(config, vertx, authenticator, stages, selector, taps, listeners, new AliasTable(Aliases.NONE),
+        AnswerSource.NONE);
   }
 
   /**
@@ -89,11 +91,13 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
    * @param taps open the taps that see each answer
    * @param listeners told when each request starts and ends (access log, metrics)
    * @param aliases the model aliases in force, read per request (a reload replaces them)
+   * @param answers answers some requests without an upstream (the embeddings cache)
    */
   public ProxyHandler(GatewayConfig config, Vertx vertx, Authenticator authenticator,
       List<RequestStage> stages, UpstreamSelector selector, ResponseTap.Factory taps,
-      List<ExchangeListener> listeners, AliasTable aliases) {
+      List<ExchangeListener> listeners, AliasTable aliases, AnswerSource answers) {
     this.aliases = aliases;
+    this.answers = answers;
     this.authenticator = authenticator;
     this.stages = List.copyOf(stages);
     this.selector = selector;
@@ -163,7 +167,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         .compose(v -> {
           trace.end(ExchangeTrace.Phase.ADMIT, null);
           return modelList(exchange) ? Future.succeededFuture(new Forwarder.Outcome(200, null))
-              : route(exchange);
+              : answers.lookup(exchange).compose(local -> local != null
+                  ? Future.succeededFuture(forwarder.answerLocally(exchange, local)) : route(exchange));
         })
         .onSuccess(outcome -> finish(exchange, outcome.status(), outcome.note()))
         .onFailure(err -> fail(exchange, err));

@@ -36,6 +36,12 @@ import io.ollamagateway.usage.UsageLedger;
 import io.ollamagateway.usage.UsageRollups;
 import io.ollamagateway.usage.TokenEstimator;
 import io.ollamagateway.upstream.ConcurrencyGate;
+import io.ollamagateway.config.EmbedCacheConfig;
+import io.ollamagateway.embedcache.EmbeddingCache;
+import io.ollamagateway.embedcache.EmbeddingStore;
+import io.ollamagateway.embedcache.MemoryEmbeddingStore;
+import io.ollamagateway.embedcache.RedisEmbeddingStore;
+import io.ollamagateway.proxy.AnswerSource;
 import io.ollamagateway.routing.AliasTable;
 import io.ollamagateway.upstream.ModelRouter;
 import io.ollamagateway.upstream.Upstream;
@@ -249,9 +255,12 @@ public final class Gateway {
       listeners.add(requestLog); // after admission: told of the end once the request is settled
     }
     Metering metering = new Metering(estimator, recorders);
+    EmbeddingCache embedCache = embeddingCache();
     ProxyHandler proxy = new ProxyHandler(config, vertx, authenticator,
         List.of(AccessPolicy::check, admission, metering), selector,
-        ResponseTap.Factory.all(List.of(identity.responseTaps(), metering)), listeners, aliases);
+        ResponseTap.Factory.all(embedCache == null ? List.of(identity.responseTaps(), metering)
+            : List.of(identity.responseTaps(), metering, embedCache)), listeners, aliases,
+        embedCache == null ? AnswerSource.NONE : embedCache);
     this.proxy = proxy;
     UsageRoutes usageRoutes = new UsageRoutes(vertx, authenticator, usageStore, requestStore);
     StatusRoutes status = new StatusRoutes(vertx, probe, authenticator, usageStore,
@@ -401,6 +410,18 @@ public final class Gateway {
   /** What identity brings: the authenticator (for its counters), the store; for tests and tools. */
   public Identity identity() {
     return identity;
+  }
+
+  /** The embeddings cache: in Redis when {@code REDIS_URL} is set, else in memory; {@code null} when off. */
+  private EmbeddingCache embeddingCache() {
+    EmbedCacheConfig settings = config.embedCache();
+    if (!settings.enabled()) {
+      return null;
+    }
+    EmbeddingStore store = redis != null
+        ? new RedisEmbeddingStore(redis, config.limits().redisKeyPrefix(), settings.ttl().toMillis())
+        : new MemoryEmbeddingStore(settings.maxBytes(), settings.ttl().toMillis(), System::currentTimeMillis);
+    return new EmbeddingCache(store, aliases, settings.shared(), estimator, metrics);
   }
 
   /**

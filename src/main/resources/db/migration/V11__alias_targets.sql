@@ -1,5 +1,0 @@
--- Model aliases (docs/routing.md): a request for an alias is recorded under the alias (what the client asked for,
--- what quotas count) and, in the request log, with the model its target upstream served. One script for SQLite
--- and PostgreSQL; NULL for requests that named no alias and for rows older than this migration.
-
-ALTER TABLE request_log ADD COLUMN target_model VARCHAR(256);
