@@ -7,7 +7,8 @@ import java.util.Set;
 /**
  * How the emulator behaves. Every request may override the timing with headers, which pass through the
  * gateway untouched: {@code X-Emulator-Chunks}, {@code X-Emulator-Interval-Ms}, {@code X-Emulator-TTFT-Ms},
- * {@code X-Emulator-Fail-After} (chunks before a mid-stream error) and {@code X-Emulator-Chunk-Bytes}
+ * {@code X-Emulator-Fail-After} (chunks before a mid-stream error), {@code X-Emulator-Embed-Ms} (time an embedding
+ * takes) and {@code X-Emulator-Chunk-Bytes}
  * (padding of each chunk's text, for backpressure tests).
  *
  * @param host address to listen on

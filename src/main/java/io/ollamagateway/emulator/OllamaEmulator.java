@@ -242,28 +242,26 @@ public final class OllamaEmulator {
   }
 
   private void post(HttpServerRequest request, String path, JsonObject body, Timing timing) {
+    String embedMillis = request.getHeader("X-Emulator-Embed-Ms");
+    if (embedMillis != null && path.contains("embed")) {
+      // the time an embedding model takes: for benchmarks of the embeddings cache
+      long millis;
+      try {
+        millis = Math.max(0, Math.min(60_000, Long.parseLong(embedMillis.trim())));
+      } catch (NumberFormatException e) {
+        millis = 0;
+      }
+      later(millis, () -> embeddings(request, path, body));
+      return;
+    }
+    if (path.contains("embed")) {
+      embeddings(request, path, body);
+      return;
+    }
     switch (path) {
       case "/api/generate", "/api/chat" -> nativeGeneration(request, path.equals("/api/chat"), body, timing);
       case "/v1/chat/completions", "/v1/completions" ->
           openAiGeneration(request, path.equals("/v1/chat/completions"), body, timing);
-      case "/api/embed" -> withModel(request, body, model -> json(request, 200, new JsonObject()
-          .put("model", model)
-          .put("embeddings", embeddings(body.getValue("input")))
-          .put("total_duration", 14_143_917L)
-          .put("load_duration", 1_019_500L)
-          .put("prompt_eval_count", FakeModel.inputTokens(body.getValue("input")))));
-      case "/api/embeddings" -> withModel(request, body, model -> json(request, 200,
-          new JsonObject().put("embedding", FakeModel.embedding(body.getString("prompt")))));
-      case "/v1/embeddings" -> withModel(request, body, model -> {
-        int tokens = FakeModel.inputTokens(body.getValue("input"));
-        JsonArray data = new JsonArray();
-        JsonArray vectors = embeddings(body.getValue("input"));
-        for (int i = 0; i < vectors.size(); i++) {
-          data.add(new JsonObject().put("object", "embedding").put("embedding", vectors.getValue(i)).put("index", i));
-        }
-        json(request, 200, new JsonObject().put("object", "list").put("data", data).put("model", model)
-            .put("usage", new JsonObject().put("prompt_tokens", tokens).put("total_tokens", tokens)));
-      });
       case "/api/show" -> withModel(request, body, model -> json(request, 200, new JsonObject()
           .put("modelfile", "FROM " + model)
           .put("parameters", "stop \"<|eot_id|>\"")
@@ -282,6 +280,30 @@ public final class OllamaEmulator {
           request.response().setStatusCode(200).end();
         }
       }
+      default -> notFound(request);
+    }
+  }
+
+  private void embeddings(HttpServerRequest request, String path, JsonObject body) {
+    switch (path) {
+      case "/api/embed" -> withModel(request, body, model -> json(request, 200, new JsonObject()
+          .put("model", model)
+          .put("embeddings", embeddings(body.getValue("input")))
+          .put("total_duration", 14_143_917L)
+          .put("load_duration", 1_019_500L)
+          .put("prompt_eval_count", FakeModel.inputTokens(body.getValue("input")))));
+      case "/api/embeddings" -> withModel(request, body, model -> json(request, 200,
+          new JsonObject().put("embedding", FakeModel.embedding(body.getString("prompt")))));
+      case "/v1/embeddings" -> withModel(request, body, model -> {
+        int tokens = FakeModel.inputTokens(body.getValue("input"));
+        JsonArray data = new JsonArray();
+        JsonArray vectors = embeddings(body.getValue("input"));
+        for (int i = 0; i < vectors.size(); i++) {
+          data.add(new JsonObject().put("object", "embedding").put("embedding", vectors.getValue(i)).put("index", i));
+        }
+        json(request, 200, new JsonObject().put("object", "list").put("data", data).put("model", model)
+            .put("usage", new JsonObject().put("prompt_tokens", tokens).put("total_tokens", tokens)));
+      });
       default -> notFound(request);
     }
   }
