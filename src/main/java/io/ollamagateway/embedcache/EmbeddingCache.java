@@ -12,6 +12,7 @@ import io.ollamagateway.proxy.Exchange;
 import io.ollamagateway.proxy.ResponseTap;
 import io.ollamagateway.routing.Alias;
 import io.ollamagateway.routing.AliasTable;
+import io.ollamagateway.routing.ModelRewriter;
 import io.ollamagateway.usage.TokenEstimator;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -102,6 +103,9 @@ public final class EmbeddingCache implements AnswerSource, ResponseTap.Factory {
       return Future.succeededFuture();
     }
     Alias alias = aliases.get().find(exchange.model());
+    if (alias != null && !exchange.principal().mayUse(alias.targets().get(0).model())) {
+      return Future.succeededFuture(); // routing decides which target, if any, this key may have
+    }
     String model = alias == null ? exchange.model() : alias.targets().get(0).model();
     String params = params(body);
     String scope = shared ? "*" : tenant(exchange.principal());
@@ -167,7 +171,10 @@ public final class EmbeddingCache implements AnswerSource, ResponseTap.Factory {
         if (error != null || exchange.clientGone()) {
           return;
         }
-        exchange.request().response().write(complete(exchange, fill, body));
+        Buffer answer = complete(exchange, fill, body);
+        // written past the taps after this one: an alias's answer names the alias here
+        exchange.request().response().write(exchange.alias() == null ? answer
+            : new ModelRewriter(exchange.alias()).apply(answer));
       }
     };
   }
@@ -180,7 +187,11 @@ public final class EmbeddingCache implements AnswerSource, ResponseTap.Factory {
     } catch (RuntimeException notJson) {
       return upstream;
     }
-    List<Object> vectors = vectors(fill.endpoint(), answer);
+    // an OpenAI-compatible upstream answered a native /api/embed in its own shape: this tap consumed the answer,
+    // so it answers in the native shape itself (the translation tap outside it has nothing left to translate)
+    boolean openAiShape = fill.endpoint() == Endpoint.EMBED && answer.getValue("embeddings") == null
+        && answer.getValue("data") != null;
+    List<Object> vectors = vectors(openAiShape ? Endpoint.OPENAI_EMBEDDINGS : fill.endpoint(), answer);
     int expected = fill.partial() ? (int) fill.found().stream().filter(f -> f == null).count() : fill.inputs().size();
     if (vectors == null || vectors.size() != expected) {
       return upstream; // not what was asked for: passed on, not stored
@@ -205,6 +216,13 @@ public final class EmbeddingCache implements AnswerSource, ResponseTap.Factory {
       put.put(key, text);
     }
     store.putAll(put);
+    if (openAiShape) {
+      JsonArray embeddings = new JsonArray();
+      merged.forEach(v -> embeddings.add(new JsonArray(v)));
+      JsonObject usage = answer.getJsonObject("usage", new JsonObject());
+      return new JsonObject().put("model", exchange.model()).put("embeddings", embeddings)
+          .put("prompt_eval_count", usage.getLong("prompt_tokens", 0L)).toBuffer();
+    }
     if (!fill.partial()) {
       return upstream;
     }

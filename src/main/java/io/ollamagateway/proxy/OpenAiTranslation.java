@@ -82,6 +82,9 @@ final class OpenAiTranslation {
         if (error != null || exchange.clientGone()) {
           return;
         }
+        if (!stream && whole.length() == 0) {
+          return; // a tap before this one consumed the answer (the embeddings cache): it answers it
+        }
         Buffer last = stream ? answer.finish() : answer.whole(whole, status);
         if (last != null && last.length() > 0) {
           exchange.request().response().write(last);

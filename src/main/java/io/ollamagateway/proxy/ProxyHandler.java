@@ -167,8 +167,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         .compose(v -> {
           trace.end(ExchangeTrace.Phase.ADMIT, null);
           return modelList(exchange) ? Future.succeededFuture(new Forwarder.Outcome(200, null))
-              : answers.lookup(exchange).compose(local -> local != null
-                  ? Future.succeededFuture(forwarder.answerLocally(exchange, local)) : route(exchange));
+              : endpoint.kind() != Endpoint.Kind.EMBEDS ? route(exchange)
+                  : answers.lookup(exchange).compose(local -> local != null
+                      ? Future.succeededFuture(forwarder.answerLocally(exchange, local)) : route(exchange));
         })
         .onSuccess(outcome -> finish(exchange, outcome.status(), outcome.note()))
         .onFailure(err -> fail(exchange, err));

@@ -127,6 +127,11 @@ class EmbeddingCacheTest {
     HttpResponse<String> alias = gateway.post("/api/embed", "{\"model\":\"embedder\",\"input\":\"alpha\"}");
     assertThat(alias.headers().firstValue("X-Gateway-Cache")).hasValue("hit");
     assertThat(new JsonObject(alias.body()).getString("model")).isEqualTo("embedder");
+    HttpResponse<String> aliasMiss = gateway.post("/api/embed", "{\"model\":\"embedder\",\"input\":\"omega\"}");
+    assertThat(aliasMiss.headers().firstValue("X-Gateway-Cache")).hasValue("miss");
+    assertThat(new JsonObject(aliasMiss.body()).getString("model")).isEqualTo("embedder");
+    HttpResponse<String> direct = gateway.post("/api/embed", "{\"model\":\"nomic-embed-text\",\"input\":\"omega\"}");
+    assertThat(direct.headers().firstValue("X-Gateway-Cache")).hasValue("hit");
   }
 
   @Test

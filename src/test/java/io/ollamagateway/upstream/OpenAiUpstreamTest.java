@@ -113,9 +113,22 @@ class OpenAiUpstreamTest {
     JsonObject body = new JsonObject(embed.body());
     assertThat(body.getJsonArray("embeddings")).hasSize(3);
     assertThat(body.getLong("prompt_eval_count")).isPositive();
-    HttpResponse<String> single = gateway.post("/api/embed", "{\"model\":\"nomic-embed-text\",\"input\":\"two\"}");
+    HttpResponse<String> single = gateway.post("/api/embed", "{\"model\":\"nomic-embed-text\",\"input\":\"two\"}",
+        "X-Gateway-Cache", "off");
     assertThat(new JsonObject(single.body()).getJsonArray("embeddings").getJsonArray(0))
         .isEqualTo(body.getJsonArray("embeddings").getJsonArray(1));
+
+    // the embeddings cache works in front of such a server too: a partial batch, merged in the native shape
+    HttpResponse<String> partial = gateway.post("/api/embed",
+        "{\"model\":\"nomic-embed-text\",\"input\":[\"one\",\"four\",\"three\"]}");
+    assertThat(partial.headers().firstValue("X-Gateway-Cache")).hasValue("partial");
+    assertThat(new JsonObject(server.stats().lastRequest().body()).getJsonArray("input"))
+        .isEqualTo(new JsonArray().add("four"));
+    JsonArray merged = new JsonObject(partial.body()).getJsonArray("embeddings");
+    assertThat(merged).hasSize(3);
+    assertThat(merged.getJsonArray(0)).isEqualTo(body.getJsonArray("embeddings").getJsonArray(0));
+    assertThat(merged.getJsonArray(2)).isEqualTo(body.getJsonArray("embeddings").getJsonArray(2));
+    assertThat(new JsonObject(partial.body()).getString("model")).isEqualTo("nomic-embed-text");
   }
 
   @Test
