@@ -51,11 +51,15 @@ final class EmulatorCommand implements Callable<Integer> {
   @Option(names = "--event-loops", description = "Event-loop threads (default ${DEFAULT-VALUE})")
   int eventLoops = Runtime.getRuntime().availableProcessors();
 
+  @Option(names = "--openai-only", description = "Serve only the OpenAI-compatible /v1 routes, as vLLM or "
+      + "llama.cpp's server do (native /api routes answer 404)")
+  boolean openAiOnly;
+
   @Override
   public Integer call() throws Exception {
     EmulatorOptions options = new EmulatorOptions(host, port, Duration.ofMillis(ttftMillis), chunks,
         Duration.ofMillis(intervalMillis), failAfter, models, new LinkedHashSet<>(rateLimitedKeys),
-        new LinkedHashSet<>(requiredKeys), eventLoops);
+        new LinkedHashSet<>(requiredKeys), eventLoops, openAiOnly);
     OllamaEmulator emulator = OllamaEmulator.start(options).await(30, TimeUnit.SECONDS);
     spec.commandLine().getOut().println("Ollama emulator listening on " + emulator.url());
     spec.commandLine().getOut().flush();

@@ -44,7 +44,7 @@ public final class ConfigLoader {
       "POSTGRES_PASSWORD", "JAVA_OPTS", "JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "COMPOSE_PROJECT_NAME",
       "COMPOSE_PROFILES", "COMPOSE_FILE");
   /** Structured sections of the config file, read as trees rather than through {@link Settings#get}. */
-  private static final Set<String> YAML_SECTIONS = Set.of("KEYS", "UPSTREAMS", "WEBHOOKS");
+  private static final Set<String> YAML_SECTIONS = Set.of("KEYS", "UPSTREAMS", "WEBHOOKS", "ALIASES");
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?", Pattern.CASE_INSENSITIVE);
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|k|mb|m|gb|g|kib|mib|gib)?",
@@ -163,7 +163,29 @@ public final class ConfigLoader {
     return new GatewayConfig(host, port, upstreams, token, open, origins, maxBody, connect, idle, clientIdle,
         grace, accessLog, maxConnections, loops, policy, metricsPublic, identity(), usageFlush, limits(),
         requestLog(), tls(), trustedProxies(), integer("AUTH_FAILURE_LIMIT", 10, 0, 1_000_000),
-        clientLimits());
+        clientLimits(), aliases(upstreams), embedCache());
+  }
+
+  /** {@code EMBED_CACHE}, {@code EMBED_CACHE_MAX_BYTES}, {@code EMBED_CACHE_TTL}, {@code EMBED_CACHE_SHARED}. */
+  private EmbedCacheConfig embedCache() {
+    EmbedCacheConfig d = EmbedCacheConfig.DEFAULTS;
+    Duration ttl = duration("EMBED_CACHE_TTL", d.ttl());
+    if (ttl.isZero()) {
+      throw new ConfigException("EMBED_CACHE_TTL must be greater than zero; turn the cache off with EMBED_CACHE=off");
+    }
+    return new EmbedCacheConfig(bool("EMBED_CACHE", d.enabled()), size("EMBED_CACHE_MAX_BYTES", d.maxBytes()), ttl,
+        bool("EMBED_CACHE_SHARED", d.shared()));
+  }
+
+  /** The {@code aliases:} section of the config file; every target must name a configured upstream. */
+  private io.ollamagateway.routing.Aliases aliases(List<UpstreamConfig> upstreams) {
+    Set<String> names = new LinkedHashSet<>();
+    upstreams.forEach(u -> names.add(u.name()));
+    try {
+      return io.ollamagateway.routing.Aliases.parse(settings.yaml().path("aliases"), names);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("config file: " + e.getMessage());
+    }
   }
 
   /** {@code TRUSTED_PROXIES}: validated here so that a typo stops the start instead of trusting nobody. */
@@ -358,11 +380,12 @@ public final class ConfigLoader {
     if (!entry.isObject()) {
       throw new ConfigException("config file: " + where + " must be a mapping with at least url:");
     }
-    Set<String> known = Set.of("name", "url", "keys", "weight", "max_concurrent", "queue_size", "models");
+    Set<String> known = Set.of("name", "url", "keys", "weight", "max_concurrent", "queue_size", "models", "kind");
     entry.fieldNames().forEachRemaining(field -> {
       if (!known.contains(field)) {
         throw new ConfigException("config file: " + where + "." + field + ": unknown field; expected one of "
-            + String.join(", ", List.of("name", "url", "keys", "weight", "max_concurrent", "queue_size", "models")));
+            + String.join(", ", List.of("name", "url", "kind", "keys", "weight", "max_concurrent", "queue_size",
+                "models")));
       }
     });
     JsonNode url = entry.path("url");
@@ -379,8 +402,16 @@ public final class ConfigLoader {
     int weight = whole(entry.path("weight"), where + ".weight", 1, 1, 1000);
     int cap = whole(entry.path("max_concurrent"), where + ".max_concurrent", maxConcurrent, 0, 1_000_000);
     int queue = whole(entry.path("queue_size"), where + ".queue_size", policy.queueSize(), 0, 1_000_000);
+    UpstreamConfig.Kind kind = UpstreamConfig.Kind.OLLAMA;
+    if (!entry.path("kind").isMissingNode()) {
+      kind = UpstreamConfig.Kind.parse(entry.path("kind").asText(""));
+      if (kind == null) {
+        throw new ConfigException("config file: " + where + ".kind: '" + entry.path("kind").asText()
+            + "' is not one of ollama, openai");
+      }
+    }
     try {
-      return UpstreamConfig.parse(name, url.asText(), keys).withRouting(weight, cap, queue, models);
+      return UpstreamConfig.parse(name, url.asText(), keys).withRouting(weight, cap, queue, models).withKind(kind);
     } catch (IllegalArgumentException e) {
       // the URL is not a secret, but a URL with user info might carry one: the message never echoes user info
       throw new ConfigException("config file: " + where + ".url: " + e.getMessage());

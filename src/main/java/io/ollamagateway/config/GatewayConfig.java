@@ -1,5 +1,6 @@
 package io.ollamagateway.config;
 
+import io.ollamagateway.routing.Aliases;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -37,6 +38,8 @@ import java.util.Optional;
  * @param authFailureLimit {@code AUTH_FAILURE_LIMIT}: failed authentications per minute from one client address
  *     before it gets 429 for a minute; 0 turns the throttle off
  * @param clientLimits what a client may hold while it sends a request: buffered bytes, head and body time
+ * @param aliases the {@code aliases:} of the config file: public model names and their ordered targets
+ * @param embedCache the embeddings cache's settings
  */
 public record GatewayConfig(
     String host,
@@ -62,7 +65,9 @@ public record GatewayConfig(
     Optional<TlsConfig> tls,
     List<String> trustedProxies,
     int authFailureLimit,
-    ClientLimits clientLimits) {
+    ClientLimits clientLimits,
+    Aliases aliases,
+    EmbedCacheConfig embedCache) {
 
   public GatewayConfig {
     trustedProxies = List.copyOf(trustedProxies);
@@ -76,7 +81,7 @@ public record GatewayConfig(
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
         usageFlushInterval, limits, requestLogRetention, tls, trustedProxies, authFailureLimit,
-        clientLimits);
+        clientLimits, aliases, embedCache);
   }
 
   /** A copy listening on another address; for tests and tools. */
@@ -85,7 +90,23 @@ public record GatewayConfig(
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity,
         usageFlushInterval, limits, requestLogRetention, tls, trustedProxies, authFailureLimit,
-        clientLimits);
+        clientLimits, aliases, embedCache);
+  }
+
+  /** A copy with other embeddings cache settings; for tests and tools. */
+  public GatewayConfig withEmbedCache(EmbedCacheConfig embedCache) {
+    return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
+        maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
+        upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity, usageFlushInterval, limits,
+        requestLogRetention, tls, trustedProxies, authFailureLimit, clientLimits, aliases, embedCache);
+  }
+
+  /** A copy with other aliases; for tests and tools. */
+  public GatewayConfig withAliases(Aliases aliases) {
+    return new GatewayConfig(host, port, upstreams, proxyAuthToken, allowUnauthenticated, allowedOrigins,
+        maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
+        upstreamMaxConnections, eventLoops, upstreamPolicy, metricsPublic, identity, usageFlushInterval, limits,
+        requestLogRetention, tls, trustedProxies, authFailureLimit, clientLimits, aliases, embedCache);
   }
 
   /** A copy with other upstreams and policy, as a reload makes it; for tests and tools. */
@@ -94,6 +115,6 @@ public record GatewayConfig(
         maxBodyBytes, upstreamConnectTimeout, upstreamIdleTimeout, clientIdleTimeout, shutdownGrace, accessLog,
         upstreamMaxConnections, eventLoops, policy, metricsPublic, identity, usageFlushInterval, limits,
         requestLogRetention, tls, trustedProxies, authFailureLimit,
-        clientLimits);
+        clientLimits, aliases, embedCache);
   }
 }

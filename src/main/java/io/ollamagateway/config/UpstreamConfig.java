@@ -21,13 +21,53 @@ import java.util.regex.Pattern;
  * @param queueSize requests that may wait for a free slot when {@code maxConcurrent} is reached
  * @param models glob patterns ({@code *}, {@code ?}) of the models it serves; empty means "what its
  *     {@code /api/tags} lists"
+ * @param kind what the upstream speaks: Ollama's API, or only the OpenAI-compatible one (vLLM, llama.cpp's
+ *     server, LM Studio, LocalAI), to which native requests are translated
  */
 public record UpstreamConfig(String name, boolean ssl, String host, int port, String basePath, List<String> keys,
-    int weight, int maxConcurrent, int queueSize, List<String> models) {
+    int weight, int maxConcurrent, int queueSize, List<String> models, Kind kind) {
+
+  /** What an upstream speaks. */
+  public enum Kind {
+    /** Ollama: every native and OpenAI-compatible route. */
+    OLLAMA,
+    /** Only {@code /v1/chat/completions}, {@code /v1/completions}, {@code /v1/embeddings}, {@code /v1/models}. */
+    OPENAI;
+
+    /** {@code ollama} or {@code openai}, in any case; null for anything else. */
+    public static Kind parse(String text) {
+      return switch (text.trim().toLowerCase(Locale.ROOT)) {
+        case "ollama" -> OLLAMA;
+        case "openai" -> OPENAI;
+        default -> null;
+      };
+    }
+  }
 
   public UpstreamConfig {
     keys = List.copyOf(keys);
     models = List.copyOf(models);
+  }
+
+  /** An Ollama upstream. */
+  public UpstreamConfig(String name, boolean ssl, String host, int port, String basePath, List<String> keys,
+      int weight, int maxConcurrent, int queueSize, List<String> models) {
+    this(name, ssl, host, port, basePath, keys, weight, maxConcurrent, queueSize, models, Kind.OLLAMA);
+  }
+
+  /**
+   * A copy of another kind. An OpenAI-compatible server's documented base URL ends in {@code /v1}, which the
+   * gateway's paths already carry, so that suffix is not part of the prefix.
+   */
+  public UpstreamConfig withKind(Kind kind) {
+    String base = kind == Kind.OPENAI && basePath.endsWith("/v1")
+        ? basePath.substring(0, basePath.length() - "/v1".length()) : basePath;
+    return new UpstreamConfig(name, ssl, host, port, base, keys, weight, maxConcurrent, queueSize, models, kind);
+  }
+
+  /** Whether the upstream speaks only the OpenAI-compatible API. */
+  public boolean openAi() {
+    return kind == Kind.OPENAI;
   }
 
   /** An upstream with weight 1, no concurrency cap and no model patterns. */
@@ -37,7 +77,7 @@ public record UpstreamConfig(String name, boolean ssl, String host, int port, St
 
   /** A copy with routing and capacity settings. */
   public UpstreamConfig withRouting(int weight, int maxConcurrent, int queueSize, List<String> models) {
-    return new UpstreamConfig(name, ssl, host, port, basePath, keys, weight, maxConcurrent, queueSize, models);
+    return new UpstreamConfig(name, ssl, host, port, basePath, keys, weight, maxConcurrent, queueSize, models, kind);
   }
 
   /** Whether a model name matches one of the patterns (always false without patterns). */
@@ -66,7 +106,7 @@ public record UpstreamConfig(String name, boolean ssl, String host, int port, St
   @Override
   public String toString() {
     return "UpstreamConfig[" + name + ", " + displayUrl() + ", " + keys.size() + " keys, weight " + weight
-        + ", maxConcurrent " + maxConcurrent + ", models " + models + "]";
+        + ", maxConcurrent " + maxConcurrent + ", models " + models + (openAi() ? ", openai" : "") + "]";
   }
 
   /** The URL to show people: origin and prefix, never credentials. */

@@ -62,6 +62,7 @@ public final class OllamaEmulator {
   private final AtomicLong ids = new AtomicLong();
   private final Set<String> revokedKeys = ConcurrentHashMap.newKeySet();
   private final Set<String> refusedModels = ConcurrentHashMap.newKeySet();
+  private volatile int failStatus;
   private volatile int port;
 
   private OllamaEmulator(EmulatorOptions options) {
@@ -93,6 +94,15 @@ public final class OllamaEmulator {
 
   public EmulatorStats stats() {
     return stats;
+  }
+
+  /**
+   * From now on every POST (generations, embeddings...) is answered with {@code status} and an error, as a
+   * failing (500) or overloaded (503, Ollama's "server busy") server answers; 0 serves them again. Model lists
+   * and health checks still answer, so the server looks healthy: only its answers fail.
+   */
+  public void failWith(int status) {
+    this.failStatus = status;
   }
 
   /** From now on {@code key} gets 401 on every path, {@code /api/tags} included: a revoked cloud key. */
@@ -156,6 +166,12 @@ public final class OllamaEmulator {
     }
     String path = decodedPath(request);
     HttpMethod method = request.method();
+    if (options.openAiOnly() && !path.startsWith("/v1/")) {
+      // as vLLM answers a route it does not have
+      request.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(new JsonObject().put("detail", "Not Found").encode());
+      return;
+    }
     if (path.startsWith("/api/blobs/")) {
       blob(request, path.substring("/api/blobs/".length()));
       return;
@@ -167,6 +183,12 @@ public final class OllamaEmulator {
     }
     request.body().onSuccess(body -> {
       record(request, body.toString());
+      int failing = failStatus;
+      if (failing != 0) {
+        error(request, failing, failing == 503 ? "server busy, please try again.  maximum pending requests exceeded"
+            : "llama runner process has terminated: exit status 2");
+        return;
+      }
       JsonObject json;
       try {
         json = body.length() == 0 ? new JsonObject() : asGoReadsIt(parse(body));
@@ -220,28 +242,26 @@ public final class OllamaEmulator {
   }
 
   private void post(HttpServerRequest request, String path, JsonObject body, Timing timing) {
+    String embedMillis = request.getHeader("X-Emulator-Embed-Ms");
+    if (embedMillis != null && path.contains("embed")) {
+      // the time an embedding model takes: for benchmarks of the embeddings cache
+      long millis;
+      try {
+        millis = Math.max(0, Math.min(60_000, Long.parseLong(embedMillis.trim())));
+      } catch (NumberFormatException e) {
+        millis = 0;
+      }
+      later(millis, () -> embeddings(request, path, body));
+      return;
+    }
+    if (path.contains("embed")) {
+      embeddings(request, path, body);
+      return;
+    }
     switch (path) {
       case "/api/generate", "/api/chat" -> nativeGeneration(request, path.equals("/api/chat"), body, timing);
       case "/v1/chat/completions", "/v1/completions" ->
           openAiGeneration(request, path.equals("/v1/chat/completions"), body, timing);
-      case "/api/embed" -> withModel(request, body, model -> json(request, 200, new JsonObject()
-          .put("model", model)
-          .put("embeddings", embeddings(body.getValue("input")))
-          .put("total_duration", 14_143_917L)
-          .put("load_duration", 1_019_500L)
-          .put("prompt_eval_count", FakeModel.inputTokens(body.getValue("input")))));
-      case "/api/embeddings" -> withModel(request, body, model -> json(request, 200,
-          new JsonObject().put("embedding", FakeModel.embedding(body.getString("prompt")))));
-      case "/v1/embeddings" -> withModel(request, body, model -> {
-        int tokens = FakeModel.inputTokens(body.getValue("input"));
-        JsonArray data = new JsonArray();
-        JsonArray vectors = embeddings(body.getValue("input"));
-        for (int i = 0; i < vectors.size(); i++) {
-          data.add(new JsonObject().put("object", "embedding").put("embedding", vectors.getValue(i)).put("index", i));
-        }
-        json(request, 200, new JsonObject().put("object", "list").put("data", data).put("model", model)
-            .put("usage", new JsonObject().put("prompt_tokens", tokens).put("total_tokens", tokens)));
-      });
       case "/api/show" -> withModel(request, body, model -> json(request, 200, new JsonObject()
           .put("modelfile", "FROM " + model)
           .put("parameters", "stop \"<|eot_id|>\"")
@@ -260,6 +280,30 @@ public final class OllamaEmulator {
           request.response().setStatusCode(200).end();
         }
       }
+      default -> notFound(request);
+    }
+  }
+
+  private void embeddings(HttpServerRequest request, String path, JsonObject body) {
+    switch (path) {
+      case "/api/embed" -> withModel(request, body, model -> json(request, 200, new JsonObject()
+          .put("model", model)
+          .put("embeddings", embeddings(body.getValue("input")))
+          .put("total_duration", 14_143_917L)
+          .put("load_duration", 1_019_500L)
+          .put("prompt_eval_count", FakeModel.inputTokens(body.getValue("input")))));
+      case "/api/embeddings" -> withModel(request, body, model -> json(request, 200,
+          new JsonObject().put("embedding", FakeModel.embedding(body.getString("prompt")))));
+      case "/v1/embeddings" -> withModel(request, body, model -> {
+        int tokens = FakeModel.inputTokens(body.getValue("input"));
+        JsonArray data = new JsonArray();
+        JsonArray vectors = embeddings(body.getValue("input"));
+        for (int i = 0; i < vectors.size(); i++) {
+          data.add(new JsonObject().put("object", "embedding").put("embedding", vectors.getValue(i)).put("index", i));
+        }
+        json(request, 200, new JsonObject().put("object", "list").put("data", data).put("model", model)
+            .put("usage", new JsonObject().put("prompt_tokens", tokens).put("total_tokens", tokens)));
+      });
       default -> notFound(request);
     }
   }

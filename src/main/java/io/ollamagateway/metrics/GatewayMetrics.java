@@ -299,4 +299,21 @@ public final class GatewayMetrics {
   private static String statusClass(int status) {
     return status == 499 ? "499" : (status / 100) + "xx";
   }
+
+  /**
+   * What the embeddings cache did for one request: inputs found and not found, and the (estimated) tokens of the
+   * inputs found, which no upstream computed.
+   */
+  public void embeddingCache(long hits, long misses, long cachedTokens) {
+    if (hits > 0) {
+      Counter.builder("gateway_embedding_cache_inputs").description("Embedding inputs looked up in the cache")
+          .tag("result", "hit").register(registry).increment(hits);
+      Counter.builder("gateway_embedding_cache_tokens").description("Estimated tokens of embedding inputs answered "
+          + "from the cache (not upstream tokens)").register(registry).increment(cachedTokens);
+    }
+    if (misses > 0) {
+      Counter.builder("gateway_embedding_cache_inputs").description("Embedding inputs looked up in the cache")
+          .tag("result", "miss").register(registry).increment(misses);
+    }
+  }
 }

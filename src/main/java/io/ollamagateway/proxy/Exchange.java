@@ -29,6 +29,11 @@ public final class Exchange {
   private InFlightBodies heldFrom;
   private long heldBytes;
   private boolean admitted;
+  private String alias;
+  private String targetModel;
+  private OpenAiTranslation translation;
+  private Object attachment;
+  private long cachedTokens;
 
   Exchange(HttpServerRequest request, String path, Endpoint endpoint, String requestId) {
     this.request = request;
@@ -118,6 +123,55 @@ public final class Exchange {
   /** The model the request names, or {@code null}. */
   public String model() {
     return body == null ? null : body.model();
+  }
+
+  /**
+   * The alias the request named ({@link io.ollamagateway.routing.Alias}), whose answer must name it; or
+   * {@code null} when the model is not an alias.
+   */
+  public String alias() {
+    return alias;
+  }
+
+  /** The model sent to the upstream for an alias (the current target's), or {@code null} without an alias. */
+  public String targetModel() {
+    return targetModel;
+  }
+
+  /** Marks the exchange as routed by an alias to a target's model; the body is rewritten by the caller. */
+  void aliasTarget(String alias, String targetModel) {
+    this.alias = alias;
+    this.targetModel = targetModel;
+  }
+
+  /**
+   * What an {@link AnswerSource} attached for its response tap (such as the inputs a cache still needs), or
+   * {@code null}.
+   */
+  public Object attachment() {
+    return attachment;
+  }
+
+  public void attach(Object attachment) {
+    this.attachment = attachment;
+  }
+
+  /** Tokens of the inputs answered from the embeddings cache (estimated): not upstream tokens. */
+  public long cachedTokens() {
+    return cachedTokens;
+  }
+
+  public void cachedTokens(long tokens) {
+    this.cachedTokens = tokens;
+  }
+
+  /** The translation of the current attempt to an OpenAI-compatible upstream, or {@code null}. */
+  OpenAiTranslation translation() {
+    return translation;
+  }
+
+  void translation(OpenAiTranslation translation) {
+    this.translation = translation;
   }
 
   /** Where the request went, or {@code null} before routing. */

@@ -79,6 +79,7 @@ final class Forwarder {
     ContextInternal context = ContextInternal.current();
     boolean streamBody = exchange.body() == null && ProxyHandler.hasBody(request);
     boolean replayable = !streamBody;
+    exchange.translation(OpenAiTranslation.of(exchange));
     exchange.trace().begin(ExchangeTrace.Phase.CONNECT);
     return client.acquire(context, upstream)
         .transform(ar -> {
@@ -103,7 +104,8 @@ final class Forwarder {
     DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1,
         io.netty.handler.codec.http.HttpMethod.valueOf(request.method().name()),
         // the canonical path the gateway decided on, re-encoded; the query is the client's (no route reads it)
-        upstream.basePath() + CanonicalPath.encode(exchange.path()) + (query == null ? "" : "?" + query));
+        upstream.basePath() + (exchange.translation() != null ? exchange.translation().path()
+            : CanonicalPath.encode(exchange.path()) + (query == null ? "" : "?" + query)));
     io.netty.handler.codec.http.HttpHeaders headers = head.headers();
     Headers.copyToUpstream(request.headers(), headers);
     Headers.setForwarding(request, proxies, headers);
@@ -128,7 +130,8 @@ final class Forwarder {
     HttpServerRequest request = exchange.request();
     exchange.trace().begin(ExchangeTrace.Phase.FIRST_BYTE);
     Future<UpstreamConnection.Answer> response = connection.send(context, head(exchange, streamBody),
-        exchange.body() == null ? null : exchange.body().bytes(), streamBody ? request : null);
+        exchange.translation() != null ? exchange.translation().body()
+            : exchange.body() == null ? null : exchange.body().bytes(), streamBody ? request : null);
     UpstreamConfig upstream = exchange.target().upstream();
     return response.transform(ar -> {
       exchange.trace().end(ExchangeTrace.Phase.FIRST_BYTE, ar.cause());
@@ -140,8 +143,12 @@ final class Forwarder {
       }
       ApiError error = UpstreamFailure.before(ar.cause(), upstream, connectTimeout, idleTimeout);
       // a pooled connection the upstream had just closed: try again (on a new connection), not another upstream
-      return !streamBody && connection.staleWhenReused()
-          ? Future.succeededFuture(Outcome.retry(error, false))
+      if (!streamBody && connection.staleWhenReused()) {
+        return Future.succeededFuture(Outcome.retry(error, false));
+      }
+      // an alias falls back to its next target when this one times out or breaks before its first byte
+      return !streamBody && exchange.alias() != null
+          ? Future.succeededFuture(Outcome.retry(error, true))
           : Future.failedFuture(error);
     });
   }
@@ -159,6 +166,9 @@ final class Forwarder {
     boolean keyProblem = target.keyIndex() >= 0 && (status == 429 || status == 401 || status == 403);
     if (status < 400) {
       target.lease().succeeded();
+    }
+    if (!keyProblem && replayable && exchange.alias() != null && (status >= 500 || status == 429)) {
+      return fallBack(exchange, answer);
     }
     if (!keyProblem) {
       return relay(exchange, connection, answer);
@@ -194,6 +204,60 @@ final class Forwarder {
         });
   }
 
+  /**
+   * A target of an alias failed (5xx) or is overloaded (429 without a key of ours) before anything reached the
+   * client: its answer is read (bounded by the connection's limits) and dropped, and the alias's next target
+   * gets the request. When no target is left, the client gets this answer's status and message.
+   */
+  private Future<Outcome> fallBack(Exchange exchange, UpstreamConnection.Answer answer) {
+    Target target = exchange.target();
+    int status = answer.statusCode();
+    String retryAfter = answer.header(HttpHeaders.RETRY_AFTER);
+    return answer.body()
+        .recover(err -> Future.failedFuture(UpstreamFailure.before(err, target.upstream(), connectTimeout,
+            idleTimeout)))
+        .map(body -> Outcome.retry(new ApiError(status, "upstream '" + target.upstream().name() + "' answered HTTP "
+            + status + " for model '" + exchange.targetModel() + "': " + RetryAfter.errorMessage(body),
+            retryAfter == null ? java.util.Map.of() : java.util.Map.of("Retry-After", retryAfter)), true));
+  }
+
+  /**
+   * The taps of an answer: the pipeline's (metering reads the upstream's own bytes), then the translation back
+   * to Ollama's format for an OpenAI-compatible upstream (which sets the client's content type), then the alias's
+   * model rewrite.
+   */
+  private ResponseTap taps(Exchange exchange, int status, String upstreamType, HttpServerResponse out) {
+    ResponseTap tap = taps.open(exchange, status, upstreamType);
+    String clientType = upstreamType;
+    OpenAiTranslation translation = exchange.translation();
+    if (translation != null) {
+      tap = translation.wrap(exchange, tap, status, upstreamType);
+      clientType = translation.contentType(status == 200 ? upstreamType : null);
+      out.headers().set(HttpHeaders.CONTENT_TYPE, clientType);
+    }
+    return AliasAnswer.wrap(exchange, tap, clientType);
+  }
+
+  /** Sends an answer the gateway made ({@link AnswerSource}) through the response taps, as an upstream's. */
+  Outcome answerLocally(Exchange exchange, AnswerSource.Local local) {
+    HttpServerResponse out = exchange.request().response();
+    if (exchange.clientGone() || out.headWritten()) {
+      return new Outcome(499, "client closed before the answer");
+    }
+    out.setStatusCode(200);
+    out.headers().set(HttpHeaders.CONTENT_TYPE, local.contentType());
+    ResponseTap tap = AliasAnswer.wrap(exchange, taps.open(exchange, 200, local.contentType()), local.contentType());
+    exchange.markFirstByte();
+    Buffer forward = tap.onChunk(local.body());
+    tap.onEnd(null);
+    if (forward != null && forward.length() > 0) {
+      out.end(forward);
+    } else {
+      out.end();
+    }
+    return new Outcome(200, local.note());
+  }
+
   /** Relays an answer whose body was already read (a refusal about the request, after the key check). */
   private Outcome relayWhole(Exchange exchange, UpstreamConnection.Answer answer, Buffer body) {
     int status = answer.statusCode();
@@ -205,7 +269,7 @@ final class Forwarder {
     Headers.copyToClient(answer.headers(), out.headers());
     out.headers().remove(HttpHeaders.CONTENT_LENGTH);
     out.headers().remove(HttpHeaders.TRANSFER_ENCODING);
-    ResponseTap tap = taps.open(exchange, status, answer.header(HttpHeaders.CONTENT_TYPE));
+    ResponseTap tap = taps(exchange, status, answer.header(HttpHeaders.CONTENT_TYPE), out);
     exchange.markFirstByte();
     Buffer forward = body == null ? null : tap.onChunk(body);
     tap.onEnd(null);
@@ -223,10 +287,10 @@ final class Forwarder {
     out.setStatusCode(status);
     Headers.copyToClient(answer.headers(), out.headers());
     out.headers().set(io.ollamagateway.api.RequestId.HEADER, exchange.requestId()); // the gateway's, not the upstream's
-    String contentType = answer.header(HttpHeaders.CONTENT_TYPE);
+    ResponseTap tap = taps(exchange, status, answer.header(HttpHeaders.CONTENT_TYPE), out);
+    String contentType = out.headers().get(HttpHeaders.CONTENT_TYPE);
     boolean sse = contentType != null && contentType.startsWith("text/event-stream");
     boolean stream = sse || (contentType != null && contentType.startsWith("application/x-ndjson"));
-    ResponseTap tap = taps.open(exchange, status, contentType);
     exchange.trace().begin(ExchangeTrace.Phase.STREAM); // ended when the exchange finishes
     if (!tap.keepsLength() || !out.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
       out.headers().remove(HttpHeaders.CONTENT_LENGTH);

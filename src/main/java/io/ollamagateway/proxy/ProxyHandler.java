@@ -6,6 +6,9 @@ import io.ollamagateway.api.RequestId;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.config.GatewayConfig;
+import io.ollamagateway.routing.Alias;
+import io.ollamagateway.routing.AliasTable;
+import io.ollamagateway.routing.Aliases;
 import io.ollamagateway.upstream.Route;
 import io.ollamagateway.upstream.Target;
 import io.ollamagateway.upstream.UpstreamSelector;
@@ -42,7 +45,9 @@ import org.slf4j.LoggerFactory;
  *       {@code MAX_BODY_BYTES_IN_FLIGHT}, and check it ({@link RequestBody}); streamed routes (blob uploads,
  *       audio) go through unbuffered;</li>
  *   <li>run the {@link RequestStage}s: authorize, admit, prepare for metering;</li>
- *   <li>route to an upstream and key ({@link UpstreamSelector});</li>
+ *   <li>route to an upstream and key ({@link UpstreamSelector}); a model that is an alias goes to the first of its
+ *       targets that the caller may use and that is healthy, serves the model and has capacity, and falls back
+ *       to the next on a 5xx, a connect failure, a timeout or an overload, always before the first byte;</li>
  *   <li>forward and stream the answer back ({@link Forwarder}); an attempt refused for its key (429, 401/403)
  *       or whose upstream cannot be reached is repeated on the next target, never after the first byte;</li>
  *   <li>tell the {@link ExchangeListener}s (access log, metrics).</li>
@@ -70,15 +75,29 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   private final Vertx vertx;
   private final InFlightBodies inFlight;
   private final Duration bodyTimeout;
+  private final AliasTable aliases;
+  private final AnswerSource answers;
+
+  /** A handler without aliases. */
+  public ProxyHandler(GatewayConfig config, Vertx vertx, Authenticator authenticator,
+      List<RequestStage> stages, UpstreamSelector selector, ResponseTap.Factory taps,
+      List<ExchangeListener> listeners) {
+    this(config, vertx, authenticator, stages, selector, taps, listeners, new AliasTable(Aliases.NONE),
+        AnswerSource.NONE);
+  }
 
   /**
    * @param stages run in order after the body is read and before routing (authorize, admit, meter)
    * @param taps open the taps that see each answer
    * @param listeners told when each request starts and ends (access log, metrics)
+   * @param aliases the model aliases in force, read per request (a reload replaces them)
+   * @param answers answers some requests without an upstream (the embeddings cache)
    */
   public ProxyHandler(GatewayConfig config, Vertx vertx, Authenticator authenticator,
       List<RequestStage> stages, UpstreamSelector selector, ResponseTap.Factory taps,
-      List<ExchangeListener> listeners) {
+      List<ExchangeListener> listeners, AliasTable aliases, AnswerSource answers) {
+    this.aliases = aliases;
+    this.answers = answers;
     this.authenticator = authenticator;
     this.stages = List.copyOf(stages);
     this.selector = selector;
@@ -148,7 +167,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         .compose(v -> {
           trace.end(ExchangeTrace.Phase.ADMIT, null);
           return modelList(exchange) ? Future.succeededFuture(new Forwarder.Outcome(200, null))
-              : attempt(exchange, new HashSet<>(), null, 1);
+              : endpoint.kind() != Endpoint.Kind.EMBEDS ? route(exchange)
+                  : answers.lookup(exchange).compose(local -> local != null
+                      ? Future.succeededFuture(forwarder.answerLocally(exchange, local)) : route(exchange));
         })
         .onSuccess(outcome -> finish(exchange, outcome.status(), outcome.note()))
         .onFailure(err -> fail(exchange, err));
@@ -171,14 +192,45 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
    * declares repeatable (key rate limited or refused, upstream unreachable) is repeated on the next target.
    * When no target is left, the client gets the last attempt's error.
    */
-  private Future<Forwarder.Outcome> attempt(Exchange exchange, Set<String> excluded, ApiError previous, int n) {
-    Route route = new Route(exchange.model(), exchange.principal().clientId(), excluded);
+  private Future<Forwarder.Outcome> route(Exchange exchange) {
+    Endpoint endpoint = exchange.endpoint();
+    Alias alias = endpoint.adminOnly() || endpoint.modelFields().isEmpty() ? null
+        : aliases.get().find(exchange.model());
+    if (alias == null) {
+      return attempt(exchange, new HashSet<>(), null, 1, null);
+    }
+    AliasChain chain = AliasChain.plan(alias, exchange.principal(), selector);
+    if (chain == null) {
+      return Future.failedFuture(ApiError.forbidden("model '" + exchange.model() + "' is an alias, and none of "
+          + "its targets is allowed for this API key"));
+    }
+    chain.retarget(exchange);
+    return attempt(exchange, new HashSet<>(), null, 1, chain);
+  }
+
+  /** Moves an alias's request to its next target and tries it; the caller checked that there is one. */
+  private Future<Forwarder.Outcome> fallBack(Exchange exchange, AliasChain chain, ApiError why, int n) {
+    LOG.info("{} {}: alias '{}' target {} failed before its first byte ({}); falling back to the next target",
+        exchange.request().method(), exchange.path(), exchange.alias(), chain.current(), why.status());
+    chain.advance();
+    chain.retarget(exchange);
+    return attempt(exchange, new HashSet<>(), why, n + 1, chain);
+  }
+
+  private Future<Forwarder.Outcome> attempt(Exchange exchange, Set<String> excluded, ApiError previous, int n,
+      AliasChain chain) {
+    Route route = chain == null ? new Route(exchange.model(), exchange.principal().clientId(), excluded)
+        : new Route(chain.current().model(), exchange.principal().clientId(), excluded, chain.current().upstream());
     exchange.trace().begin(ExchangeTrace.Phase.ROUTE);
     return selector.select(route)
         .transform(selected -> {
           exchange.trace().end(ExchangeTrace.Phase.ROUTE, selected.cause());
           if (selected.failed()) {
             Throwable err = selected.cause();
+            if (chain != null && chain.hasNext() && err instanceof ApiError e && !exchange.clientGone()
+                && n < MAX_ATTEMPTS) {
+              return fallBack(exchange, chain, e, n);
+            }
             return Future.failedFuture(previous != null && err instanceof ApiError e
                 && (e.status() == 404 || e.status() == 502) ? previous : err);
           }
@@ -190,6 +242,12 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
           if (outcome.retry() == null) {
             return Future.succeededFuture(outcome);
           }
+          if (chain != null && outcome.upstreamDown()) {
+            if (chain.hasNext() && n < MAX_ATTEMPTS && !exchange.clientGone()) {
+              return fallBack(exchange, chain, outcome.retry(), n);
+            }
+            return Future.failedFuture(outcome.retry());
+          }
           if (outcome.upstreamDown()) {
             excluded.add(exchange.target().upstream().name());
           }
@@ -198,7 +256,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
           if (n >= MAX_ATTEMPTS || exchange.clientGone()) {
             return Future.failedFuture(outcome.retry());
           }
-          return attempt(exchange, excluded, outcome.retry(), n + 1);
+          return attempt(exchange, excluded, outcome.retry(), n + 1, chain);
         });
   }
 
@@ -213,7 +271,10 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     if (!(tags || openAi) || (method != HttpMethod.GET && method != HttpMethod.HEAD)) {
       return false;
     }
-    Optional<List<JsonObject>> all = selector.aggregatedModels();
+    Aliases table = aliases.get();
+    Optional<List<JsonObject>> all = table.isEmpty() ? selector.aggregatedModels()
+        : selector.aggregatedModels().or(selector::catalogue).map(list -> AliasChain.listed(list, table,
+            exchange.principal()));
     if (all.isEmpty()) {
       return false;
     }

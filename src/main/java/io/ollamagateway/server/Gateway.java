@@ -36,6 +36,13 @@ import io.ollamagateway.usage.UsageLedger;
 import io.ollamagateway.usage.UsageRollups;
 import io.ollamagateway.usage.TokenEstimator;
 import io.ollamagateway.upstream.ConcurrencyGate;
+import io.ollamagateway.config.EmbedCacheConfig;
+import io.ollamagateway.embedcache.EmbeddingCache;
+import io.ollamagateway.embedcache.EmbeddingStore;
+import io.ollamagateway.embedcache.MemoryEmbeddingStore;
+import io.ollamagateway.embedcache.RedisEmbeddingStore;
+import io.ollamagateway.proxy.AnswerSource;
+import io.ollamagateway.routing.AliasTable;
 import io.ollamagateway.upstream.ModelRouter;
 import io.ollamagateway.upstream.Upstream;
 import io.ollamagateway.upstream.UpstreamProbe;
@@ -92,6 +99,7 @@ public final class Gateway {
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private final Supplier<GatewayConfig> reloadSource;
   private final UpstreamRegistry registry;
+  private final AliasTable aliases;
   private final GatewayMetrics metrics = new GatewayMetrics();
   private final TokenEstimator estimator = new TokenEstimator();
   private volatile int port;
@@ -121,6 +129,7 @@ public final class Gateway {
             .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.upstreamConnectTimeout().toMillis())),
         // health checks, catalogues and /health probes only: proxied requests use the proxy's own client
         new PoolOptions().setHttp1MaxSize(PROBE_CONNECTIONS));
+    this.aliases = new AliasTable(config.aliases());
     this.registry = new UpstreamRegistry(vertx, probeClient, config.upstreams(), config.upstreamPolicy(),
         System::currentTimeMillis, Duration.ofSeconds(3));
     this.alerts = new Alerts(vertx, observability, java.time.Clock.systemUTC(), BuildInfo.version());
@@ -246,9 +255,12 @@ public final class Gateway {
       listeners.add(requestLog); // after admission: told of the end once the request is settled
     }
     Metering metering = new Metering(estimator, recorders);
+    EmbeddingCache embedCache = embeddingCache();
     ProxyHandler proxy = new ProxyHandler(config, vertx, authenticator,
         List.of(AccessPolicy::check, admission, metering), selector,
-        ResponseTap.Factory.all(List.of(identity.responseTaps(), metering)), listeners);
+        ResponseTap.Factory.all(embedCache == null ? List.of(identity.responseTaps(), metering)
+            : List.of(identity.responseTaps(), metering, embedCache)), listeners, aliases,
+        embedCache == null ? AnswerSource.NONE : embedCache);
     this.proxy = proxy;
     UsageRoutes usageRoutes = new UsageRoutes(vertx, authenticator, usageStore, requestStore);
     StatusRoutes status = new StatusRoutes(vertx, probe, authenticator, usageStore,
@@ -263,7 +275,7 @@ public final class Gateway {
     router.get("/health").handler(status::health);
     router.get("/ready").handler(status::ready);
     router.get("/metrics").handler(new MetricsRoute(metrics, authenticator, config.metricsPublic()));
-    UpstreamRoutes upstreamRoutes = new UpstreamRoutes(authenticator, registry, this::reload);
+    UpstreamRoutes upstreamRoutes = new UpstreamRoutes(authenticator, registry, this::reload, aliases);
     AlertRoutes alertRoutes = new AlertRoutes(authenticator, alerts);
     usageRoutes.mountStats(router);
     router.get(SELF_STATS).handler(selfService::handle);
@@ -402,6 +414,18 @@ public final class Gateway {
     return identity;
   }
 
+  /** The embeddings cache: in Redis when {@code REDIS_URL} is set, else in memory; {@code null} when off. */
+  private EmbeddingCache embeddingCache() {
+    EmbedCacheConfig settings = config.embedCache();
+    if (!settings.enabled()) {
+      return null;
+    }
+    EmbeddingStore store = redis != null
+        ? new RedisEmbeddingStore(redis, config.limits().redisKeyPrefix(), settings.ttl().toMillis())
+        : new MemoryEmbeddingStore(settings.maxBytes(), settings.ttl().toMillis(), System::currentTimeMillis);
+    return new EmbeddingCache(store, aliases, settings.shared(), estimator, metrics);
+  }
+
   /**
    * Re-reads the configuration and replaces the upstreams and their keys; running requests finish on the
    * upstream they started on. Fails, keeping the running configuration, when the new one is invalid. Other
@@ -409,7 +433,8 @@ public final class Gateway {
    */
   public Future<Void> reload() {
     return vertx.<GatewayConfig>executeBlocking(reloadSource::get, false)
-        .compose(next -> registry.reload(next.upstreams(), next.upstreamPolicy()));
+        .compose(next -> registry.reload(next.upstreams(), next.upstreamPolicy())
+            .onSuccess(v -> aliases.set(next.aliases())));
   }
 
   /** The usage collected and not yet written; {@code flush()} writes it now. For tools and tests. */

@@ -133,7 +133,8 @@ public final class UsageRoutes {
                   .put("upstream_key_index", r.upstreamKeyIndex()).put("status", r.status())
                   .put("duration_ms", r.durationMillis()).put("first_byte_ms", r.firstByteMillis())
                   .put("prompt_tokens", r.promptTokens()).put("completion_tokens", r.completionTokens())
-                  .put("estimated", r.estimated()).put("request_id", r.requestId()));
+                  .put("estimated", r.estimated()).put("request_id", r.requestId())
+                  .put("target_model", r.targetModel()).put("cached_tokens", r.cachedTokens()));
             }
             json(ctx, rows);
           })

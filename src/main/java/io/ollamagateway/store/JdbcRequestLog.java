@@ -13,7 +13,8 @@ import javax.sql.DataSource;
 public final class JdbcRequestLog implements RequestLogWriter {
 
   private static final String COLUMNS = "at, user_id, key_id, client, method, path, model, upstream, "
-      + "upstream_key_index, status, duration_ms, first_byte_ms, prompt_tokens, completion_tokens, estimated, request_id";
+      + "upstream_key_index, status, duration_ms, first_byte_ms, prompt_tokens, completion_tokens, estimated, request_id, "
+      + "target_model, cached_tokens";
 
   private final Jdbc jdbc;
 
@@ -23,12 +24,13 @@ public final class JdbcRequestLog implements RequestLogWriter {
 
   @Override
   public void append(List<RequestRecord> batch) {
-    jdbc.batch("INSERT INTO request_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    jdbc.batch("INSERT INTO request_log (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         batch.stream().map(r -> new Object[] {r.at(), Jdbc.orNull(r.userId()), Jdbc.orNull(r.keyId()), r.client(),
             r.method(), clip(r.path(), 512), Jdbc.orNull(clip(r.model(), 256)), Jdbc.orNull(r.upstream()),
             Jdbc.orNull(r.upstreamKeyIndex() == null || r.upstreamKeyIndex() < 0 ? null : r.upstreamKeyIndex()),
             r.status(), r.durationMillis(), r.firstByteMillis(), r.promptTokens(), r.completionTokens(),
-            r.estimated(), Jdbc.orNull(r.requestId())}).toList());
+            r.estimated(), Jdbc.orNull(r.requestId()), Jdbc.orNull(clip(r.targetModel(), 256)),
+            r.cachedTokens()}).toList());
   }
 
   @Override
@@ -76,7 +78,8 @@ public final class JdbcRequestLog implements RequestLogWriter {
         Jdbc.longOrNull(row, "key_id"), row.getString("client"), row.getString("method"), row.getString("path"),
         row.getString("model"), row.getString("upstream"), keyIndex, row.getInt("status"),
         row.getLong("duration_ms"), row.getLong("first_byte_ms"), row.getLong("prompt_tokens"),
-        row.getLong("completion_tokens"), row.getBoolean("estimated"), row.getString("request_id"));
+        row.getLong("completion_tokens"), row.getBoolean("estimated"), row.getString("request_id"),
+        row.getString("target_model"), row.getLong("cached_tokens"));
   }
 
   private static String clip(String text, int max) {

@@ -93,12 +93,13 @@ public final class ModelRouter implements UpstreamSelector {
 
   // Loops rather than streams: this runs for every request, usually over a single upstream.
   private List<Upstream> candidates(List<Upstream> all, Route route) {
-    boolean plainProxy = all.size() == 1 && all.get(0).config().models().isEmpty();
+    boolean plainProxy = all.size() == 1 && all.get(0).config().models().isEmpty() && route.upstream() == null;
     boolean anyModel = plainProxy || route.model() == null;
     List<Upstream> having = new ArrayList<>(all.size());
     List<Upstream> unknown = anyModel ? having : new ArrayList<>(all.size());
     for (Upstream upstream : all) {
-      if (route.excluded().contains(upstream.name())) {
+      if (route.excluded().contains(upstream.name())
+          || (route.upstream() != null && !route.upstream().equals(upstream.name()))) {
         continue;
       }
       Upstream.Has has = anyModel ? Upstream.Has.YES : upstream.has(route.model());
@@ -141,11 +142,28 @@ public final class ModelRouter implements UpstreamSelector {
   }
 
   @Override
+  public boolean available(String name, String model) {
+    for (Upstream upstream : registry.snapshot().upstreams()) {
+      if (upstream.name().equals(name)) {
+        return upstream.healthy() && upstream.has(model) != Upstream.Has.NO && !upstream.gate().full();
+      }
+    }
+    return false;
+  }
+
+  @Override
   public Optional<List<JsonObject>> aggregatedModels() {
     List<Upstream> all = registry.snapshot().upstreams();
-    if (all.size() < 2) {
+    // one Ollama answers its own lists; an OpenAI-compatible server has no /api/tags to answer them
+    if (all.size() < 2 && all.stream().noneMatch(u -> u.config().openAi())) {
       return Optional.empty();
     }
+    return catalogue();
+  }
+
+  @Override
+  public Optional<List<JsonObject>> catalogue() {
+    List<Upstream> all = registry.snapshot().upstreams();
     Map<String, JsonObject> union = new LinkedHashMap<>();
     for (Upstream upstream : preferHealthy(all)) {
       if (upstream.healthy()) {

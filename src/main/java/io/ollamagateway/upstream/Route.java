@@ -5,13 +5,19 @@ import java.util.Set;
 /**
  * What routing knows of one attempt of a request.
  *
- * @param model the model the request names, or {@code null}
+ * @param model the model the request names (for an alias: the target's model), or {@code null}
  * @param clientId the caller's public id, for fair queueing
  * @param excluded upstreams that already failed to connect for this request
+ * @param upstream the one upstream the attempt must go to (a target of an alias), or {@code null} for any
  */
-public record Route(String model, String clientId, Set<String> excluded) {
+public record Route(String model, String clientId, Set<String> excluded, String upstream) {
 
   public Route {
     excluded = Set.copyOf(excluded);
+  }
+
+  /** A route to any upstream that has the model. */
+  public Route(String model, String clientId, Set<String> excluded) {
+    this(model, clientId, excluded, null);
   }
 }

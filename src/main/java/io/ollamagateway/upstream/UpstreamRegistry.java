@@ -131,6 +131,9 @@ public final class UpstreamRegistry {
   }
 
   private Future<Void> check(Upstream upstream) {
+    if (upstream.config().openAi()) {
+      return checkOpenAi(upstream);
+    }
     return get(upstream, "/api/tags").compose(tags -> {
       long now = clock.getAsLong();
       if (tags.status() >= 500) {
@@ -163,6 +166,38 @@ public final class UpstreamRegistry {
         upstream.loadedModels(loaded);
         return (Void) null;
       }).otherwiseEmpty();
+    }, err -> {
+      markUnhealthy(upstream, "health check: " + UpstreamProbe.describe(err));
+      return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * An OpenAI-compatible upstream's check: {@code GET /v1/models}, whose ids become its catalogue (as
+   * {@code /api/tags} entries, so that the gateway can list them to Ollama clients). It has no {@code /api/ps}.
+   */
+  private Future<Void> checkOpenAi(Upstream upstream) {
+    return get(upstream, "/v1/models").compose(list -> {
+      if (list.status() >= 500) {
+        markUnhealthy(upstream, "health check: /v1/models answered HTTP " + list.status());
+        return Future.succeededFuture();
+      }
+      if (!upstream.healthy()) {
+        LOG.info("upstream '{}' is healthy again", upstream.name());
+      }
+      upstream.healthy(clock.getAsLong());
+      if (list.status() == 200 && list.body() != null) {
+        Map<String, JsonObject> entries = new LinkedHashMap<>();
+        for (Object m : list.body().getJsonArray("data", new JsonArray())) {
+          if (m instanceof JsonObject entry && entry.getValue("id") instanceof String id && !id.isBlank()) {
+            entries.put(Upstream.normalize(id), new JsonObject().put("name", id).put("model", id)
+                .put("modified_at", "1970-01-01T00:00:00Z").put("size", 0L).put("digest", "")
+                .put("details", new JsonObject().put("format", "openai")));
+          }
+        }
+        upstream.catalogue(entries);
+      }
+      return Future.<Void>succeededFuture();
     }, err -> {
       markUnhealthy(upstream, "health check: " + UpstreamProbe.describe(err));
       return Future.succeededFuture();
@@ -229,7 +264,7 @@ public final class UpstreamRegistry {
         .setHost(config.host())
         .setPort(config.port())
         .setSsl(config.ssl())
-        .setURI(config.basePath() + KEY_CHECK_PATH)
+        .setURI(config.basePath() + (config.openAi() ? "/v1/models" : KEY_CHECK_PATH))
         .setConnectTimeout(probeTimeoutMillis)
         .setIdleTimeout(probeTimeoutMillis)
         .addHeader("Authorization", "Bearer " + upstream.keys().secret(keyIndex));

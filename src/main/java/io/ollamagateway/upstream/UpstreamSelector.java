@@ -26,4 +26,21 @@ public interface UpstreamSelector {
   default Optional<List<JsonObject>> aggregatedModels() {
     return Optional.empty();
   }
+
+  /**
+   * Whether {@code upstream} can take a request for {@code model} now: it is configured, healthy, serves the
+   * model (or its catalogue is not known yet) and has a free concurrency slot. Alias chains try such targets
+   * first.
+   */
+  default boolean available(String upstream, String model) {
+    return true;
+  }
+
+  /**
+   * The models of every healthy upstream as {@code /api/tags} entries, however many upstreams there are: what
+   * the gateway lists beside its aliases. Empty when the selector knows no catalogue.
+   */
+  default Optional<List<JsonObject>> catalogue() {
+    return Optional.empty();
+  }
 }

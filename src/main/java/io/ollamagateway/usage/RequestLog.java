@@ -73,7 +73,8 @@ public final class RequestLog implements ExchangeListener, UsageRecorder {
         exchange.request().method().name(), exchange.path(), exchange.model(),
         target == null ? null : target.upstream().name(), target == null ? null : target.keyIndex(), status,
         durationMillis, exchange.firstByteNanos() / 1_000_000, u.promptTokens(), u.completionTokens(),
-        u.estimated(), exchange.requestId()));
+        u.estimated(), exchange.requestId(), exchange.targetModel(),
+        exchange.cachedTokens()));
   }
 
   /** Writes what was collected; completes when written (or kept for the next flush after a failure). */

@@ -18,8 +18,21 @@ import java.time.Instant;
  * @param status the status the client saw (499 when it went away first)
  * @param estimated whether the token counts were estimated
  * @param requestId the request's id ({@code X-Request-Id}), or {@code null} for rows older than request ids
+ * @param targetModel when {@code model} is an alias, the model the upstream that answered was asked for; else
+ *     {@code null}
+ * @param cachedTokens tokens of embedding inputs answered from the embeddings cache (estimated), not upstream
+ *     tokens; 0 when none
  */
 public record RequestRecord(long id, Instant at, Long userId, Long keyId, String client, String method, String path,
     String model, String upstream, Integer upstreamKeyIndex, int status, long durationMillis, long firstByteMillis,
-    long promptTokens, long completionTokens, boolean estimated, String requestId) {
+    long promptTokens, long completionTokens, boolean estimated, String requestId, String targetModel,
+    long cachedTokens) {
+
+  /** A record of a request that named no alias. */
+  public RequestRecord(long id, Instant at, Long userId, Long keyId, String client, String method, String path,
+      String model, String upstream, Integer upstreamKeyIndex, int status, long durationMillis, long firstByteMillis,
+      long promptTokens, long completionTokens, boolean estimated, String requestId) {
+    this(id, at, userId, keyId, client, method, path, model, upstream, upstreamKeyIndex, status, durationMillis,
+        firstByteMillis, promptTokens, completionTokens, estimated, requestId, null, 0);
+  }
 }
