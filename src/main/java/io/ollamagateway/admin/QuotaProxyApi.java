@@ -5,7 +5,7 @@ import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.PasswordChecks;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.auth.RequestAuth;
-import io.ollamagateway.auth.Role;
+import io.ollamagateway.store.Role;
 import io.ollamagateway.store.ApiKey;
 import io.ollamagateway.store.ConflictException;
 import io.ollamagateway.store.KeyLimits;
