@@ -10,7 +10,7 @@ import io.ollamagateway.limits.Reservation;
 import io.ollamagateway.proxy.ProxyHandler;
 import io.ollamagateway.auth.RequestAuth;
 import io.ollamagateway.store.ApiKey;
-import io.ollamagateway.store.JdbcUsageStore;
+import io.ollamagateway.usage.JdbcUsageStore;
 import io.ollamagateway.store.KeyLimits;
 import io.ollamagateway.store.Quota;
 import io.ollamagateway.store.Stores;

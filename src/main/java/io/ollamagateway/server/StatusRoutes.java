@@ -3,7 +3,7 @@ package io.ollamagateway.server;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.Credentials;
 import io.ollamagateway.auth.Principal;
-import io.ollamagateway.store.JdbcUsageStore;
+import io.ollamagateway.usage.JdbcUsageStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.LocalDate;

@@ -2,7 +2,6 @@ package io.ollamagateway.usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ollamagateway.store.JdbcRequestLog;
 import io.ollamagateway.testing.GatewayFixture;
 import io.ollamagateway.testing.Http;
 import io.ollamagateway.testing.IdentityFixture;
