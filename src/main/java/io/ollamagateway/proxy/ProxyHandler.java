@@ -1,5 +1,6 @@
 package io.ollamagateway.proxy;
 
+import io.ollamagateway.api.Answers;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.api.ApiFamily;
 import io.ollamagateway.api.RequestId;
@@ -229,7 +230,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     JsonObject body = tags ? new JsonObject().put("models", models)
         : new JsonObject().put("object", "list").put("data", models);
     exchange.request().response().setStatusCode(200)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+        .putHeader(HttpHeaders.CONTENT_TYPE, Answers.JSON)
         .end(body.toBuffer());
     return true;
   }
@@ -334,7 +335,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     if (unread) {
       out.putHeader(HttpHeaders.CONNECTION, "close");
     }
-    respond(out, family, error);
+    Answers.error(out, family, error);
     if (unread) {
       Linger.drain(vertx, request);
     }
@@ -356,7 +357,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       if (unread || error.status() == 408) {
         out.putHeader(HttpHeaders.CONNECTION, "close");
       }
-      Future<Void> sent = respond(out, exchange.endpoint().family(), error);
+      Future<Void> sent = Answers.error(out, exchange.endpoint().family(), error);
       if (error.status() == 408) {
         sent.onComplete(v -> request.connection().close()); // a slow client is not waited for any longer
       } else if (unread) {
@@ -376,17 +377,6 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         listener.onFinish(exchange, status, note);
       }
     }
-  }
-
-  /**
-   * Writes an error answer in the shape of the called API, with the request's id ({@link RequestId}) when
-   * the response has one.
-   */
-  public static Future<Void> respond(HttpServerResponse out, ApiFamily family, ApiError error) {
-    out.setStatusCode(error.status());
-    error.headers().forEach(out::putHeader);
-    out.putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8");
-    return out.end(family.errorBody(error.status(), error.getMessage(), RequestId.of(out)));
   }
 
   static boolean hasBody(HttpServerRequest request) {

@@ -1,5 +1,6 @@
 package io.ollamagateway.ui;
 
+import io.ollamagateway.api.Answers;
 import io.ollamagateway.api.RequestId;
 import io.ollamagateway.admin.ClasspathResources;
 import io.ollamagateway.admin.Passwords;
@@ -308,8 +309,7 @@ public final class WebConsole {
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
     }
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
-        .end(new JsonObject().put("error", message).put("next_attempt_delay_ms", next).toBuffer());
+    Answers.json(ctx.response(), status, new JsonObject().put("error", message).put("next_attempt_delay_ms", next));
   }
 
   private void succeed(Attempt attempt, Principal principal, String method) {
@@ -484,8 +484,7 @@ public final class WebConsole {
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
-        .end(body.toBuffer());
+    Answers.json(ctx.response(), status, body);
   }
 
   private static void error(RoutingContext ctx, int status, String message) {
