@@ -17,7 +17,6 @@ import io.ollamagateway.limits.MemoryBudgets;
 import io.ollamagateway.limits.MemoryConcurrency;
 import io.ollamagateway.limits.RedisBudgets;
 import io.ollamagateway.limits.UsageBaseline;
-import io.ollamagateway.limits.RedisClients;
 import io.ollamagateway.limits.RedisConcurrency;
 import io.ollamagateway.metrics.GatewayMetrics;
 import io.ollamagateway.metrics.MetricsListener;
