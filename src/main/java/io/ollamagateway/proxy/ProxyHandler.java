@@ -7,7 +7,7 @@ import io.ollamagateway.api.RequestId;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.config.GatewayConfig;
-import io.ollamagateway.upstream.Route;
+import io.ollamagateway.upstream.Attempt;
 import io.ollamagateway.upstream.Target;
 import io.ollamagateway.upstream.UpstreamSelector;
 import io.vertx.core.Future;
@@ -173,7 +173,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
    * When no target is left, the client gets the last attempt's error.
    */
   private Future<Forwarder.Outcome> attempt(Exchange exchange, Set<String> excluded, ApiError previous, int n) {
-    Route route = new Route(exchange.model(), exchange.principal().clientId(), excluded);
+    Attempt route = new Attempt(exchange.model(), exchange.principal().clientId(), excluded);
     exchange.trace().begin(ExchangeTrace.Phase.ROUTE);
     return selector.select(route)
         .transform(selected -> {

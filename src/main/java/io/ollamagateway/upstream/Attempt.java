@@ -9,9 +9,9 @@ import java.util.Set;
  * @param clientId the caller's public id, for fair queueing
  * @param excluded upstreams that already failed to connect for this request
  */
-public record Route(String model, String clientId, Set<String> excluded) {
+public record Attempt(String model, String clientId, Set<String> excluded) {
 
-  public Route {
+  public Attempt {
     excluded = Set.copyOf(excluded);
   }
 }
