@@ -11,7 +11,6 @@ import io.ollamagateway.usage.UsageRollups;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientAgent;
@@ -124,7 +123,7 @@ public final class Gateway {
     // (any free port) is chosen here once: given to each server, 0 would give each its own port.
     int listenPort = config.port() == 0 ? FreePort.find(config.host()) : config.port();
     return registry.start()
-        .compose(v -> vertx.deployVerticle(() -> new ServerVerticle(entry, listenPort),
+        .compose(v -> vertx.deployVerticle(() -> new ServerVerticle(config, entry, listenPort, servers::add),
             new DeploymentOptions().setInstances(config.eventLoops())))
         .map(id -> port = servers.get(0).actualPort())
         .compose(v -> ownAdminListener ? listenAdmin(wiring.routes.router(vertx, true, true))
@@ -226,39 +225,5 @@ public final class Gateway {
           return null;
         }))
         .transform(v -> vertx.close());
-  }
-
-  /** One HTTP server on one event loop. */
-  private final class ServerVerticle extends VerticleBase {
-    private final Handler<HttpServerRequest> entry;
-    private final int listenPort;
-
-    ServerVerticle(Handler<HttpServerRequest> entry, int listenPort) {
-      this.entry = entry;
-      this.listenPort = listenPort;
-    }
-
-    @Override
-    public Future<?> start() {
-      HttpServerOptions options = new HttpServerOptions()
-          .setHost(config.host())
-          .setPort(listenPort)
-          .setTcpNoDelay(true)
-          .setHandle100ContinueAutomatically(true)
-          .setIdleTimeout((int) config.clientIdleTimeout().toSeconds())
-          .setIdleTimeoutUnit(TimeUnit.SECONDS)
-          // No Ollama route is a WebSocket; with either compression on, Vert.x puts a WebSocket extension
-          // handler in every connection's pipeline, which every request and every answer passes through.
-          .setPerFrameWebSocketCompressionSupported(false)
-          .setPerMessageWebSocketCompressionSupported(false)
-          // HTTP/2 comes by ALPN over TLS; without cleartext h2c detection a connection is HTTP/1.1 from its
-          // first byte, so that the head deadline starts when it is accepted
-          .setHttp2ClearTextEnabled(false);
-      HeadDeadline deadline = new HeadDeadline(config.clientLimits().headerTimeout());
-      HttpServer server = vertx.createHttpServer(Tls.apply(config.tls(), options))
-          .connectionHandler(deadline::connected)
-          .requestHandler(deadline.wrap(entry));
-      return server.listen().onSuccess(servers::add);
-    }
   }
 }
