@@ -10,6 +10,8 @@ import io.ollamagateway.config.GatewayConfig;
 import io.ollamagateway.upstream.Attempt;
 import io.ollamagateway.upstream.Target;
 import io.ollamagateway.upstream.UpstreamSelector;
+import io.ollamagateway.upstream.UpstreamClient;
+import io.ollamagateway.upstream.UpstreamConnection;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
