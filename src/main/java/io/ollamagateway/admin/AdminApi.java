@@ -16,7 +16,6 @@ import io.ollamagateway.store.User;
 import io.vertx.core.Future;
 import io.ollamagateway.store.UserCaps;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

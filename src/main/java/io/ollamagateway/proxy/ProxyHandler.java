@@ -11,7 +11,6 @@ import io.ollamagateway.upstream.Attempt;
 import io.ollamagateway.upstream.Target;
 import io.ollamagateway.upstream.UpstreamSelector;
 import io.ollamagateway.upstream.UpstreamClient;
-import io.ollamagateway.upstream.UpstreamConnection;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;

@@ -9,7 +9,6 @@ import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.RequestAuth;
 import io.ollamagateway.config.WebhookConfig;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;

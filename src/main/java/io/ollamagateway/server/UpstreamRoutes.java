@@ -7,7 +7,6 @@ import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.RequestAuth;
 import io.ollamagateway.upstream.UpstreamRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;

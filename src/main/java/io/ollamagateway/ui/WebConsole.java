@@ -10,7 +10,6 @@ import io.ollamagateway.auth.Credentials;
 import io.ollamagateway.auth.PasswordChecks;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.auth.RequestAuth;
-import io.ollamagateway.store.Role;
 import io.ollamagateway.net.TrustedProxies;
 import io.ollamagateway.store.ApiKey;
 import io.ollamagateway.store.KeyLimits;
