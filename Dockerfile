@@ -2,7 +2,7 @@
 # Ollama Gateway container: built with Maven, run on a slim JRE as an unprivileged user.
 #   docker build -t ollama-gateway .
 #   docker run -p 8000:8000 -e PROXY_AUTH_TOKEN=change-me ollama-gateway
-# Or the whole stack with PostgreSQL and Redis: docker compose up -d --build (see README.md, Deployment).
+# Or the whole stack with PostgreSQL and Redis: docker compose up -d --build (see docs/operations.md).
 
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src

@@ -1,12 +1,13 @@
 package io.ollamagateway.admin;
 
+import io.ollamagateway.api.Answers;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.api.RequestId;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.PasswordChecks;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.auth.RequestAuth;
-import io.ollamagateway.auth.Role;
+import io.ollamagateway.store.Role;
 import io.ollamagateway.store.ApiKey;
 import io.ollamagateway.store.ConflictException;
 import io.ollamagateway.store.KeyLimits;
@@ -15,7 +16,6 @@ import io.ollamagateway.store.User;
 import io.vertx.core.Future;
 import io.ollamagateway.store.UserCaps;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -225,12 +225,9 @@ public final class AdminApi {
   }
 
   private void requireAdmin(RoutingContext ctx) {
-    Principal principal = ctx.get(PRINCIPAL);
-    if (principal.isAdmin()) {
-      ctx.next();
-    } else {
-      error(ctx, 403, "the admin API needs an admin key; your role is 'user'", null);
-    }
+    RequestAuth.requireAdmin((Principal) ctx.get(PRINCIPAL), "the admin API needs an admin key; your role is 'user'")
+        .onSuccess(admin -> ctx.next())
+        .onFailure(err -> error(ctx, 403, err.getMessage(), null));
   }
 
   private void me(RoutingContext ctx) {
@@ -332,9 +329,8 @@ public final class AdminApi {
         if (status == 204 || ar.result() == null) {
           ctx.response().setStatusCode(204).end();
         } else {
-          ctx.response().setStatusCode(status)
-              .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
-              .end(ar.result() instanceof JsonArray array ? array.toBuffer() : ((JsonObject) ar.result()).toBuffer());
+          Answers.json(ctx.response(), status,
+              ar.result() instanceof JsonArray array ? array.toBuffer() : ((JsonObject) ar.result()).toBuffer());
         }
         return;
       }
@@ -369,8 +365,7 @@ public final class AdminApi {
     if (requestId != null) {
       body.put("request_id", requestId);
     }
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
-        .end(body.toBuffer());
+    Answers.json(ctx.response(), status, body);
   }
 
   /** The service, auditing with this admin request's id. */

@@ -1,5 +1,6 @@
 package io.ollamagateway.admin;
 
+import io.ollamagateway.api.Answers;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -32,7 +33,7 @@ final class ApiDocs {
   }
 
   void mount(Router router) {
-    router.get("/openapi.json").handler(ctx -> send(ctx, "application/json; charset=utf-8", openApi));
+    router.get("/openapi.json").handler(ctx -> send(ctx, Answers.JSON, openApi));
     router.get("/docs").handler(ctx -> send(ctx, "text/html; charset=utf-8", Buffer.buffer("""
         <!doctype html>
         <html><head><meta charset="utf-8"><title>Ollama Gateway API</title>

@@ -13,7 +13,6 @@ import io.ollamagateway.policy.ModelListFilter;
 import io.ollamagateway.proxy.ResponseTap;
 import io.ollamagateway.store.Database;
 import io.ollamagateway.store.Stores;
-import io.ollamagateway.ui.WebConsole;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
@@ -22,94 +21,86 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything identity brings to a running gateway, wired by hand: the store, the API key authenticator (in
- * front of the static modes), the model list filter, the admin API and the API docs.
+ * Everything identity brings to a running gateway, wired by hand: the repositories over the database the
+ * composition root opened, the API key authenticator (in front of the static modes), the model list filter,
+ * the admin API and the API docs.
  *
- * <p>{@link #open} and {@link #close} block (store, migrations): call them off event loops.
+ * <p>{@link #open} and {@link #close} block (key loading, last-use writes): call them off event loops.
  */
 public final class Identity {
 
   private static final Logger LOG = LoggerFactory.getLogger(Identity.class);
 
-  private final Database database;
   private final Stores stores;
   private final ApiKeyAuthenticator authenticator;
   private final ThrottledAuthenticator guarded;
   private final PasswordChecks passwordChecks;
   private final AdminApi adminApi;
   private final ApiDocs docs;
-  private final WebConsole console;
   private final QuotaProxyApi quotaProxyApi;
+  private final TrustedProxies proxies;
 
-  private Identity(Database database, Stores stores, ApiKeyAuthenticator authenticator,
+  private Identity(Stores stores, ApiKeyAuthenticator authenticator,
       ThrottledAuthenticator guarded, PasswordChecks passwordChecks, AdminApi adminApi, ApiDocs docs,
-      WebConsole console, QuotaProxyApi quotaProxyApi) {
+      QuotaProxyApi quotaProxyApi, TrustedProxies proxies) {
     this.quotaProxyApi = quotaProxyApi;
-    this.database = database;
+    this.proxies = proxies;
     this.stores = stores;
     this.authenticator = authenticator;
     this.guarded = guarded;
     this.passwordChecks = passwordChecks;
     this.adminApi = adminApi;
     this.docs = docs;
-    this.console = console;
   }
 
   /**
-   * Opens and migrates the store, loads the keys and starts the authenticator's timers.
+   * Loads the keys from {@code database} (opened and migrated by the caller, who closes it) and starts the
+   * authenticator's timers, telling {@code announce} of every change made through this gateway too (so that
+   * other instances hear of it).
    *
    * @throws io.ollamagateway.store.StoreException when the store cannot be used
    */
-  public static Identity open(Vertx vertx, GatewayConfig config) {
-    return open(vertx, config, IdentityService.Invalidation.NONE);
-  }
-
-  /**
-   * The same, telling {@code announce} of every change made through this gateway too (so that other
-   * instances hear of it).
-   */
-  public static Identity open(Vertx vertx, GatewayConfig config, IdentityService.Invalidation announce) {
+  public static Identity open(Vertx vertx, GatewayConfig config, Database database,
+      IdentityService.Invalidation announce) {
     IdentityConfig identity = config.identity();
     Clock clock = Clock.systemUTC();
-    Database database = Database.open(identity.databaseUrl(), identity.workDir());
-    try {
-      Stores stores = Stores.of(database, clock);
-      Authenticator fallback = new StaticAuthenticator(config.proxyAuthToken(), config.allowUnauthenticated());
-      ApiKeyAuthenticator authenticator = new ApiKeyAuthenticator(vertx, stores.keys(), fallback, clock,
-          identity.keyRefresh(), Duration.ofSeconds(10), stores.audit()::latestId, identity.changePoll());
-      authenticator.start();
-      IdentityService service = new IdentityService(stores, new ApiKeys(), clock, new IdentityService.Invalidation() {
-        @Override
-        public void keyChanged(long keyId) {
-          authenticator.invalidateKey(keyId);
-          announce.keyChanged(keyId);
-        }
+    Stores stores = Stores.of(database, clock);
+    Authenticator fallback = new StaticAuthenticator(config.proxyAuthToken(), config.allowUnauthenticated());
+    ApiKeyAuthenticator authenticator = new ApiKeyAuthenticator(vertx, stores.keys(), fallback, clock,
+        identity.keyRefresh(), Duration.ofSeconds(10), stores.audit()::latestId, identity.changePoll());
+    authenticator.start();
+    IdentityService service = new IdentityService(stores, new ApiKeys(), clock, new IdentityService.Invalidation() {
+      @Override
+      public void keyChanged(long keyId) {
+        authenticator.invalidateKey(keyId);
+        announce.keyChanged(keyId);
+      }
 
-        @Override
-        public void userChanged(long userId) {
-          authenticator.invalidateUser(userId);
-          announce.userChanged(userId);
-        }
-      });
-      LOG.info("identity store: {}", database.description());
-      TrustedProxies proxies = TrustedProxies.of(config.trustedProxies());
-      ThrottledAuthenticator guarded = new ThrottledAuthenticator(authenticator, proxies, clock::millis,
-          config.authFailureLimit());
-      PasswordChecks passwordChecks = new PasswordChecks(vertx);
-      return new Identity(database, stores, authenticator, guarded, passwordChecks,
-          new AdminApi(vertx, guarded, service, clock, passwordChecks, identity.rotationGraceCap()),
-          new ApiDocs(vertx),
-          new WebConsole(vertx, guarded, stores, clock, identity.consoleIdle(), proxies, passwordChecks),
-          new QuotaProxyApi(vertx, guarded, service, clock, passwordChecks));
-    } catch (RuntimeException e) {
-      database.close();
-      throw e;
-    }
+      @Override
+      public void userChanged(long userId) {
+        authenticator.invalidateUser(userId);
+        announce.userChanged(userId);
+      }
+    });
+    LOG.info("identity store: {}", database.description());
+    TrustedProxies proxies = TrustedProxies.of(config.trustedProxies());
+    ThrottledAuthenticator guarded = new ThrottledAuthenticator(authenticator, proxies, clock::millis,
+        config.authFailureLimit());
+    PasswordChecks passwordChecks = new PasswordChecks(vertx);
+    return new Identity(stores, authenticator, guarded, passwordChecks,
+        new AdminApi(vertx, guarded, service, clock, passwordChecks, identity.rotationGraceCap()),
+        new ApiDocs(vertx),
+        new QuotaProxyApi(vertx, guarded, service, clock, passwordChecks), proxies);
   }
 
-  /** The store, for the other capabilities that keep data in it (usage). */
-  public Database database() {
-    return database;
+  /** Where passwords are hashed, a few at a time (shared by the admin API and the web console). */
+  public PasswordChecks passwordChecks() {
+    return passwordChecks;
+  }
+
+  /** Who tells the real client address ({@code TRUSTED_PROXIES}). */
+  public TrustedProxies trustedProxies() {
+    return proxies;
   }
 
   /** The repositories, for the self-service reads of other capabilities (a user's keys and quota). */
@@ -134,12 +125,17 @@ public final class Identity {
     return new ModelListFilter();
   }
 
-  /** Adds the API docs ({@code /openapi.json}, {@code /docs}, {@code /redoc}) and, if asked, the admin API. */
-  public void mount(Router router, boolean withAdminApi) {
+  /** Adds the API docs ({@code /openapi.json}, {@code /docs}, {@code /redoc}). */
+  public void mountDocs(Router router) {
     docs.mount(router);
-    if (withAdminApi) {
-      router.route(AdminApi.PREFIX + "*").subRouter(adminApi.router());
-    }
+  }
+
+  /**
+   * Adds the admin API under {@link AdminApi#PREFIX}, as one sub-router: mount the routes that share its prefix
+   * (the console's session check, usage, upstreams...) before it.
+   */
+  public void mountAdminApi(Router router) {
+    router.route(AdminApi.PREFIX + "*").subRouter(adminApi.router());
   }
 
   /**
@@ -150,22 +146,9 @@ public final class Identity {
     quotaProxyApi.mount(router);
   }
 
-  /**
-   * Adds the web console ({@code /ui/}) and its session check in front of the admin API. Call it where the
-   * admin API is served, before anything under {@code /admin/api} is mounted.
-   */
-  public void mountConsole(Router router) {
-    console.mount(router);
-  }
-
-  /** Writes pending last-use times and closes the store. Blocks. */
+  /** Writes pending last-use times and stops the timers; the database stays open. Blocks. */
   public void close() {
-    console.close();
     passwordChecks.close();
-    try {
-      authenticator.stop();
-    } finally {
-      database.close();
-    }
+    authenticator.stop();
   }
 }

@@ -1,7 +1,7 @@
 package io.ollamagateway.admin;
 
 import io.ollamagateway.auth.ApiKeys;
-import io.ollamagateway.auth.Role;
+import io.ollamagateway.store.Role;
 import io.ollamagateway.auth.ModelAllowlist;
 import io.ollamagateway.store.ApiKey;
 import io.ollamagateway.store.ConflictException;

@@ -5,7 +5,7 @@ import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.PasswordChecks;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.auth.RequestAuth;
-import io.ollamagateway.auth.Role;
+import io.ollamagateway.store.Role;
 import io.ollamagateway.store.ApiKey;
 import io.ollamagateway.store.ConflictException;
 import io.ollamagateway.store.KeyLimits;
@@ -166,12 +166,10 @@ public final class QuotaProxyApi {
   }
 
   private void authenticate(RoutingContext ctx) {
-    RequestAuth.authenticate(ctx, authenticator).onComplete(ar -> {
-      if (ar.succeeded() && ar.result().isAdmin()) {
+    RequestAuth.requireAdmin(ctx, authenticator, "admin rights required").onComplete(ar -> {
+      if (ar.succeeded()) {
         ctx.put(PRINCIPAL, ar.result());
         ctx.next();
-      } else if (ar.succeeded()) {
-        detail(ctx, 403, "admin rights required");
       } else if (ar.cause() instanceof ApiError apiError) {
         apiError.headers().forEach(ctx.response()::putHeader);
         detail(ctx, apiError.status(), apiError.getMessage());

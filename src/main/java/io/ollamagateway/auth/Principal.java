@@ -2,6 +2,7 @@ package io.ollamagateway.auth;
 
 import io.ollamagateway.store.KeyLimits;
 import io.ollamagateway.store.Quota;
+import io.ollamagateway.store.Role;
 import java.util.List;
 
 /**

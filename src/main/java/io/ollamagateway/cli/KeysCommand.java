@@ -4,7 +4,7 @@ import io.ollamagateway.admin.IdentityService;
 import io.ollamagateway.admin.InvalidInput;
 import io.ollamagateway.admin.KeyImport;
 import io.ollamagateway.admin.JsonViews;
-import io.ollamagateway.auth.Role;
+import io.ollamagateway.store.Role;
 import io.ollamagateway.store.ApiKey;
 import io.ollamagateway.store.KeyLimits;
 import io.ollamagateway.store.User;

@@ -89,7 +89,7 @@ public final class ConfigLoader {
       if (closest != null) {
         warnings.add(value.describe() + " is not a gateway setting and is ignored; did you mean " + closest + "?");
       } else if (value.source() != Settings.Source.ENVIRONMENT) {
-        warnings.add(value.describe() + " is not a gateway setting and is ignored (see README.md, Configuration, "
+        warnings.add(value.describe() + " is not a gateway setting and is ignored (see docs/configuration.md "
             + "and docs/migration.md)");
       }
     }

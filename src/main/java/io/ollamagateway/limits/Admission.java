@@ -74,7 +74,7 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
   private static final BudgetGate.Turn NO_TURN = () -> { };
 
   /** What a request holds until it is settled. */
-  private record Held(Reservation reservation, Concurrency.Lease lease, BudgetGate.Turn turn, String tenant,
+  private record Held(Reservation reservation, Concurrency.Slot lease, BudgetGate.Turn turn, String tenant,
       String model, long rawPrompt) {
   }
 
@@ -280,13 +280,13 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
   public record Standing(List<Reservation.State> budgets, long maxConcurrent) {
   }
 
-  private Future<Concurrency.Lease> acquire(Plan plan) {
+  private Future<Concurrency.Slot> acquire(Plan plan) {
     if (plan.maxConcurrent() <= 0) {
-      return Future.succeededFuture(Concurrency.Lease.NONE);
+      return Future.succeededFuture(Concurrency.Slot.NONE);
     }
     int limit = (int) Math.min(Integer.MAX_VALUE, plan.maxConcurrent());
     return concurrency.acquire(plan.subject(), limit)
-        .recover(err -> unavailable("concurrency limits", err, Concurrency.Lease.NONE));
+        .recover(err -> unavailable("concurrency limits", err, Concurrency.Slot.NONE));
   }
 
   private static Future<Reservation> untracked(Throwable err, Claim claim) {

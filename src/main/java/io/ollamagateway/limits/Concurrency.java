@@ -3,7 +3,7 @@ package io.ollamagateway.limits;
 import io.vertx.core.Future;
 
 /**
- * Caps how many requests one subject may have under way at once. A granted slot is held by a {@link Lease}
+ * Caps how many requests one subject may have under way at once. A granted slot is held by a {@link Slot}
  * until released. Implementations: {@link MemoryConcurrency}, {@link RedisConcurrency}.
  *
  * <p>Thread-safe; never blocks the calling event loop.
@@ -11,8 +11,8 @@ import io.vertx.core.Future;
 public interface Concurrency {
 
   /** A held slot. Releasing twice is harmless. */
-  interface Lease {
-    Lease NONE = () -> Future.succeededFuture();
+  interface Slot {
+    Slot NONE = () -> Future.succeededFuture();
 
     Future<Void> release();
   }
@@ -20,7 +20,7 @@ public interface Concurrency {
   /**
    * Takes a slot if fewer than {@code limit} are held.
    *
-   * @return the lease, or {@code null} when the subject is at its limit
+   * @return the slot, or {@code null} when the subject is at its limit
    */
-  Future<Lease> acquire(String subject, int limit);
+  Future<Slot> acquire(String subject, int limit);
 }

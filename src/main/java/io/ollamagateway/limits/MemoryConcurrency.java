@@ -11,7 +11,7 @@ public final class MemoryConcurrency implements Concurrency {
   private final ConcurrentHashMap<String, AtomicInteger> held = new ConcurrentHashMap<>();
 
   @Override
-  public Future<Lease> acquire(String subject, int limit) {
+  public Future<Slot> acquire(String subject, int limit) {
     AtomicInteger count = held.computeIfAbsent(subject, s -> new AtomicInteger());
     while (true) {
       int now = count.get();

@@ -40,7 +40,7 @@ public final class RedisConcurrency implements Concurrency {
   }
 
   @Override
-  public Future<Lease> acquire(String subject, int limit) {
+  public Future<Slot> acquire(String subject, int limit) {
     long now = System.currentTimeMillis();
     String key = prefix + subject;
     String member = instance + ":" + sequence.incrementAndGet();

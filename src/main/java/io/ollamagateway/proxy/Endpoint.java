@@ -27,7 +27,8 @@ import java.util.stream.Collectors;
  * admins (404 in the called API's shape), and forwarded for admins with its body streamed, unread, so that
  * operators can use Ollama endpoints newer than this table.
  *
- * <p>This is the proxy half of the server's route table (issue 23 may join it with the gateway's own routes).
+ * <p>This is the proxy half of the route table; the gateway's own routes are {@code server/Routes}, whose fast path
+ * sends every path it does not claim here.
  * Immutable; safe on any thread.
  */
 public enum Endpoint {

@@ -5,6 +5,8 @@ import io.ollamagateway.config.GatewayConfig;
 import io.ollamagateway.config.UpstreamConfig;
 import io.ollamagateway.net.TrustedProxies;
 import io.ollamagateway.upstream.Target;
+import io.ollamagateway.upstream.UpstreamClient;
+import io.ollamagateway.upstream.UpstreamConnection;
 import io.vertx.core.Future;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;

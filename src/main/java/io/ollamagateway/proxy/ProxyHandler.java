@@ -1,5 +1,6 @@
 package io.ollamagateway.proxy;
 
+import io.ollamagateway.api.Answers;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.api.ApiFamily;
 import io.ollamagateway.api.RequestId;
@@ -9,9 +10,10 @@ import io.ollamagateway.config.GatewayConfig;
 import io.ollamagateway.routing.Alias;
 import io.ollamagateway.routing.AliasTable;
 import io.ollamagateway.routing.Aliases;
-import io.ollamagateway.upstream.Route;
+import io.ollamagateway.upstream.Attempt;
 import io.ollamagateway.upstream.Target;
 import io.ollamagateway.upstream.UpstreamSelector;
+import io.ollamagateway.upstream.UpstreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -219,8 +221,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
   private Future<Forwarder.Outcome> attempt(Exchange exchange, Set<String> excluded, ApiError previous, int n,
       AliasChain chain) {
-    Route route = chain == null ? new Route(exchange.model(), exchange.principal().clientId(), excluded)
-        : new Route(chain.current().model(), exchange.principal().clientId(), excluded, chain.current().upstream());
+    Attempt route = chain == null ? new Attempt(exchange.model(), exchange.principal().clientId(), excluded)
+        : new Attempt(chain.current().model(), exchange.principal().clientId(), excluded, chain.current().upstream());
     exchange.trace().begin(ExchangeTrace.Phase.ROUTE);
     return selector.select(route)
         .transform(selected -> {
@@ -290,7 +292,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     JsonObject body = tags ? new JsonObject().put("models", models)
         : new JsonObject().put("object", "list").put("data", models);
     exchange.request().response().setStatusCode(200)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+        .putHeader(HttpHeaders.CONTENT_TYPE, Answers.JSON)
         .end(body.toBuffer());
     return true;
   }
@@ -395,7 +397,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     if (unread) {
       out.putHeader(HttpHeaders.CONNECTION, "close");
     }
-    respond(out, family, error);
+    Answers.error(out, family, error);
     if (unread) {
       Linger.drain(vertx, request);
     }
@@ -417,7 +419,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       if (unread || error.status() == 408) {
         out.putHeader(HttpHeaders.CONNECTION, "close");
       }
-      Future<Void> sent = respond(out, exchange.endpoint().family(), error);
+      Future<Void> sent = Answers.error(out, exchange.endpoint().family(), error);
       if (error.status() == 408) {
         sent.onComplete(v -> request.connection().close()); // a slow client is not waited for any longer
       } else if (unread) {
@@ -437,17 +439,6 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         listener.onFinish(exchange, status, note);
       }
     }
-  }
-
-  /**
-   * Writes an error answer in the shape of the called API, with the request's id ({@link RequestId}) when
-   * the response has one.
-   */
-  public static Future<Void> respond(HttpServerResponse out, ApiFamily family, ApiError error) {
-    out.setStatusCode(error.status());
-    error.headers().forEach(out::putHeader);
-    out.putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8");
-    return out.end(family.errorBody(error.status(), error.getMessage(), RequestId.of(out)));
   }
 
   static boolean hasBody(HttpServerRequest request) {

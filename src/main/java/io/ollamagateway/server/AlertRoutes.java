@@ -1,5 +1,6 @@
 package io.ollamagateway.server;
 
+import io.ollamagateway.api.Answers;
 import io.ollamagateway.alerts.Alerts;
 import io.ollamagateway.alerts.Delivery;
 import io.ollamagateway.api.ApiError;
@@ -7,9 +8,7 @@ import io.ollamagateway.api.ApiFamily;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.RequestAuth;
 import io.ollamagateway.config.WebhookConfig;
-import io.ollamagateway.proxy.ProxyHandler;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -66,7 +65,7 @@ public final class AlertRoutes {
     String id = ctx.pathParam("id");
     admin(ctx).compose(v -> alerts.retry(id)).onSuccess(found -> {
       if (found.isEmpty()) {
-        ProxyHandler.respond(ctx.response(), ApiFamily.NATIVE, ApiError.notFound("no delivery '" + id
+        Answers.error(ctx.response(), ApiFamily.NATIVE, ApiError.notFound("no delivery '" + id
             + "' in the delivery log (it keeps the last 200)"));
       } else {
         json(ctx, 200, found.get().toJson().toBuffer());
@@ -75,15 +74,11 @@ public final class AlertRoutes {
   }
 
   private Future<Void> admin(RoutingContext context) {
-    return RequestAuth.authenticate(context, authenticator)
-        .compose(principal -> principal.isAdmin() ? Future.<Void>succeededFuture()
-            : Future.failedFuture(ApiError.forbidden("this route needs an admin")))
-        .onFailure(err -> ProxyHandler.respond(context.response(), ApiFamily.NATIVE,
-            err instanceof ApiError e ? e : new ApiError(500, "internal gateway error")));
+    return RequestAuth.requireAdmin(context, authenticator, "this route needs an admin").<Void>mapEmpty()
+        .onFailure(err -> Answers.failure(context.response(), ApiFamily.NATIVE, err));
   }
 
   private static void json(RoutingContext ctx, int status, io.vertx.core.buffer.Buffer body) {
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
-        .end(body);
+    Answers.json(ctx.response(), status, body);
   }
 }

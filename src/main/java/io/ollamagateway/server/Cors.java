@@ -1,8 +1,8 @@
 package io.ollamagateway.server;
 
+import io.ollamagateway.api.Answers;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.api.ApiFamily;
-import io.ollamagateway.proxy.ProxyHandler;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -40,7 +40,7 @@ final class Cors {
     if (context.request().method() == HttpMethod.OPTIONS
         && context.request().headers().contains(HttpHeaders.ORIGIN)
         && context.request().headers().contains(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD)) {
-      ProxyHandler.respond(context.response(), ApiFamily.NATIVE,
+      Answers.error(context.response(), ApiFamily.NATIVE,
           ApiError.forbidden("cross-origin requests are not allowed; list the origin in ALLOWED_ORIGINS"));
       return;
     }

@@ -1,10 +1,11 @@
 package io.ollamagateway.server;
 
+import io.ollamagateway.api.Answers;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.api.ApiFamily;
 import io.ollamagateway.auth.Authenticator;
+import io.ollamagateway.auth.RequestAuth;
 import io.ollamagateway.metrics.GatewayMetrics;
-import io.ollamagateway.proxy.ProxyHandler;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
@@ -15,6 +16,8 @@ import io.vertx.ext.web.RoutingContext;
  * Scraping runs on a worker: building the text of every meter is not event-loop work.
  */
 final class MetricsRoute implements Handler<RoutingContext> {
+
+  private static final String FORBIDDEN = "metrics need an admin credential (or METRICS_PUBLIC=true)";
 
   private final GatewayMetrics metrics;
   private final Authenticator authenticator;
@@ -32,11 +35,10 @@ final class MetricsRoute implements Handler<RoutingContext> {
       scrape(context);
       return;
     }
-    authenticator.authenticate(context.request()).onComplete(ar -> {
-      if (ar.failed() || !ar.result().isAdmin()) {
-        ApiError error = ar.failed() && ar.cause() instanceof ApiError e ? e
-            : ApiError.forbidden("metrics need an admin credential (or METRICS_PUBLIC=true)");
-        ProxyHandler.respond(context.response(), ApiFamily.NATIVE, error);
+    RequestAuth.requireAdmin(context, authenticator, FORBIDDEN).onComplete(ar -> {
+      if (ar.failed()) {
+        ApiError error = ar.cause() instanceof ApiError e ? e : ApiError.forbidden(FORBIDDEN);
+        Answers.error(context.response(), ApiFamily.NATIVE, error);
         return;
       }
       scrape(context);

@@ -1,5 +1,6 @@
 package io.ollamagateway.server;
 
+import io.ollamagateway.api.Answers;
 import io.ollamagateway.admin.IdentityService;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.api.ApiFamily;
@@ -7,10 +8,9 @@ import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.limits.Admission;
 import io.ollamagateway.limits.Reservation;
-import io.ollamagateway.proxy.ProxyHandler;
 import io.ollamagateway.auth.RequestAuth;
 import io.ollamagateway.store.ApiKey;
-import io.ollamagateway.store.JdbcUsageStore;
+import io.ollamagateway.usage.JdbcUsageStore;
 import io.ollamagateway.store.KeyLimits;
 import io.ollamagateway.store.Quota;
 import io.ollamagateway.store.Stores;
@@ -74,13 +74,12 @@ final class SelfServiceRoute {
           return Future.all(sums, admission.standing(principal))
               .map(all -> view(principal, sums.result(), all.resultAt(1)));
         })
-        .onSuccess(body -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
-            .end(body.toBuffer()))
+        .onSuccess(body -> Answers.json(ctx.response(), 200, body))
         .onFailure(err -> {
           if (!(err instanceof ApiError)) {
             LOG.error("self-service statistics failed", err);
           }
-          ProxyHandler.respond(ctx.response(), ApiFamily.NATIVE, err instanceof ApiError e ? e
+          Answers.error(ctx.response(), ApiFamily.NATIVE, err instanceof ApiError e ? e
               : new ApiError(500, "the statistics could not be read; see the gateway's log"));
         });
   }
@@ -128,13 +127,12 @@ final class SelfServiceRoute {
                 .toList()));
           });
         })
-        .onSuccess(body -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
-            .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(body.toBuffer()))
+        .onSuccess(body -> Answers.json(ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store"), 200, body))
         .onFailure(err -> {
           if (!(err instanceof ApiError)) {
             LOG.error("self-service limits failed", err);
           }
-          ProxyHandler.respond(ctx.response(), ApiFamily.NATIVE, err instanceof ApiError e ? e
+          Answers.error(ctx.response(), ApiFamily.NATIVE, err instanceof ApiError e ? e
               : new ApiError(500, "the limits could not be read; see the gateway's log"));
         });
   }

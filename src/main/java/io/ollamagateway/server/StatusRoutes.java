@@ -1,9 +1,10 @@
 package io.ollamagateway.server;
 
+import io.ollamagateway.api.Answers;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.Credentials;
 import io.ollamagateway.auth.Principal;
-import io.ollamagateway.store.JdbcUsageStore;
+import io.ollamagateway.usage.JdbcUsageStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.LocalDate;
@@ -150,9 +151,6 @@ final class StatusRoutes {
   }
 
   private static void json(RoutingContext context, int status, JsonObject body) {
-    context.response()
-        .setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
-        .end(body.toBuffer());
+    Answers.json(context.response(), status, body);
   }
 }

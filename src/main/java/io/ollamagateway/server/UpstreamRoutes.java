@@ -1,14 +1,13 @@
 package io.ollamagateway.server;
 
+import io.ollamagateway.api.Answers;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.api.ApiFamily;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.RequestAuth;
-import io.ollamagateway.proxy.ProxyHandler;
 import io.ollamagateway.routing.AliasTable;
 import io.ollamagateway.upstream.UpstreamRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -68,23 +67,18 @@ public final class UpstreamRoutes {
             .mergeIn(aliases.get().toJson()));
       } else {
         LOG.warn("reload refused: {}", ar.cause().getMessage());
-        ProxyHandler.respond(context.response(), ApiFamily.NATIVE, ar.cause() instanceof ApiError e ? e
+        Answers.error(context.response(), ApiFamily.NATIVE, ar.cause() instanceof ApiError e ? e
             : new ApiError(400, "reload refused, the running configuration is kept: " + ar.cause().getMessage()));
       }
     }));
   }
 
   private Future<Void> admin(RoutingContext context) {
-    return RequestAuth.authenticate(context, authenticator)
-        .compose(principal -> principal.isAdmin() ? Future.<Void>succeededFuture()
-            : Future.failedFuture(ApiError.forbidden("this route needs an admin")))
-        .onFailure(err -> ProxyHandler.respond(context.response(), ApiFamily.NATIVE,
-            err instanceof ApiError e ? e : new ApiError(500, "internal gateway error")));
+    return RequestAuth.requireAdmin(context, authenticator, "this route needs an admin").<Void>mapEmpty()
+        .onFailure(err -> Answers.failure(context.response(), ApiFamily.NATIVE, err));
   }
 
   private static void json(RoutingContext context, int status, JsonObject body) {
-    context.response().setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
-        .end(body.toBuffer());
+    Answers.json(context.response(), status, body);
   }
 }

@@ -1,14 +1,14 @@
 package io.ollamagateway.server;
 
+import io.ollamagateway.api.Answers;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.api.ApiFamily;
 import io.ollamagateway.api.RequestId;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.RequestAuth;
 import io.ollamagateway.auth.Principal;
-import io.ollamagateway.proxy.ProxyHandler;
-import io.ollamagateway.store.JdbcRequestLog;
-import io.ollamagateway.store.JdbcUsageStore;
+import io.ollamagateway.usage.JdbcRequestLog;
+import io.ollamagateway.usage.JdbcUsageStore;
 import io.ollamagateway.usage.RequestRecord;
 import io.ollamagateway.store.UsageFilter;
 import io.ollamagateway.store.UpstreamUsage;
@@ -93,13 +93,9 @@ public final class UsageRoutes {
 
   /** {@code GET /admin/api/requests}: the request log, newest first ({@code limit}, {@code before}, filters). */
   private void requests(RoutingContext ctx) {
-    principal(ctx).onSuccess(principal -> {
-      if (!principal.isAdmin()) {
-        ProxyHandler.respond(ctx.response(), ApiFamily.NATIVE, ApiError.forbidden("this route needs an admin"));
-        return;
-      }
+    admin(ctx).onSuccess(principal -> {
       if (requestLog == null) {
-        ProxyHandler.respond(ctx.response(), ApiFamily.NATIVE, ApiError.notFound("the request log is off; start "
+        Answers.error(ctx.response(), ApiFamily.NATIVE, ApiError.notFound("the request log is off; start "
             + "the gateway with REQUEST_LOG=true to keep one row per request"));
         return;
       }
@@ -207,11 +203,7 @@ public final class UsageRoutes {
   }
 
   private void usage(RoutingContext ctx) {
-    principal(ctx).onSuccess(principal -> {
-      if (!principal.isAdmin()) {
-        ProxyHandler.respond(ctx.response(), ApiFamily.NATIVE, ApiError.forbidden("this route needs an admin"));
-        return;
-      }
+    admin(ctx).onSuccess(principal -> {
       UsageFilter filter;
       String period;
       String by;
@@ -238,7 +230,7 @@ public final class UsageRoutes {
   private void myUsage(RoutingContext ctx) {
     principal(ctx).onSuccess(principal -> {
       if (principal.userId() == null) {
-        ProxyHandler.respond(ctx.response(), ApiFamily.NATIVE, ApiError.forbidden("your usage needs a user's API "
+        Answers.error(ctx.response(), ApiFamily.NATIVE, ApiError.forbidden("your usage needs a user's API "
             + "key or password; '" + principal.clientId() + "' belongs to no user"));
         return;
       }
@@ -431,22 +423,25 @@ public final class UsageRoutes {
 
   private Future<Principal> principal(RoutingContext ctx) {
     return RequestAuth.authenticate(ctx, authenticator)
-        .onFailure(err -> ProxyHandler.respond(ctx.response(), ApiFamily.NATIVE,
-            err instanceof ApiError e ? e : new ApiError(500, "internal gateway error")));
+        .onFailure(err -> Answers.failure(ctx.response(), ApiFamily.NATIVE, err));
+  }
+
+  private Future<Principal> admin(RoutingContext ctx) {
+    return RequestAuth.requireAdmin(ctx, authenticator, "this route needs an admin")
+        .onFailure(err -> Answers.failure(ctx.response(), ApiFamily.NATIVE, err));
   }
 
   private static void badRequest(RoutingContext ctx, BadParameter e) {
-    ctx.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
-        .end(new JsonObject().put("error", e.getMessage()).put("field", e.field).toBuffer());
+    Answers.json(ctx.response(), 400, new JsonObject().put("error", e.getMessage()).put("field", e.field));
   }
 
   private static void json(RoutingContext ctx, JsonArray rows) {
-    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8").end(rows.toBuffer());
+    Answers.json(ctx.response(), 200, rows);
   }
 
   private static void failed(RoutingContext ctx, Throwable err) {
     LOG.error("usage query {} failed", ctx.request().path(), err);
-    ProxyHandler.respond(ctx.response(), ApiFamily.NATIVE, new ApiError(500,
+    Answers.error(ctx.response(), ApiFamily.NATIVE, new ApiError(500,
         "the usage could not be read; see the gateway's log"));
   }
 }

@@ -13,29 +13,30 @@ import javax.sql.DataSource;
 /**
  * The little JDBC plumbing the stores share: run a statement with parameters, map rows, translate
  * uniqueness violations into {@link ConflictException} and anything else into {@link StoreException}.
- * Stateless apart from the data source; blocks.
+ * Stateless apart from the data source; blocks. Public for the stores that live beside their capability
+ * (usage keeps its own tables through it).
  */
-final class Jdbc {
+public final class Jdbc {
 
-  interface RowMapper<T> {
+  public interface RowMapper<T> {
     T map(ResultSet row) throws SQLException;
   }
 
-  interface Work<T> {
+  public interface Work<T> {
     T run(Connection connection) throws SQLException;
   }
 
   private final DataSource dataSource;
 
-  Jdbc(DataSource dataSource) {
+  public Jdbc(DataSource dataSource) {
     this.dataSource = dataSource;
   }
 
-  <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
+  public <T> List<T> query(String sql, RowMapper<T> mapper, Object... params) {
     return inConnection(c -> query(c, sql, mapper, params));
   }
 
-  static <T> List<T> query(Connection c, String sql, RowMapper<T> mapper, Object... params) throws SQLException {
+  public static <T> List<T> query(Connection c, String sql, RowMapper<T> mapper, Object... params) throws SQLException {
     try (PreparedStatement statement = c.prepareStatement(sql)) {
       bind(statement, params);
       try (ResultSet rows = statement.executeQuery()) {
@@ -48,11 +49,11 @@ final class Jdbc {
     }
   }
 
-  int update(String sql, Object... params) {
+  public int update(String sql, Object... params) {
     return inConnection(c -> update(c, sql, params));
   }
 
-  static int update(Connection c, String sql, Object... params) throws SQLException {
+  public static int update(Connection c, String sql, Object... params) throws SQLException {
     try (PreparedStatement statement = c.prepareStatement(sql)) {
       bind(statement, params);
       return statement.executeUpdate();
@@ -60,7 +61,7 @@ final class Jdbc {
   }
 
   /** Runs {@code sql} once per row of parameters, as one JDBC batch in one transaction; nothing for no rows. */
-  void batch(String sql, List<Object[]> rows) {
+  public void batch(String sql, List<Object[]> rows) {
     if (rows.isEmpty()) {
       return;
     }
@@ -77,7 +78,7 @@ final class Jdbc {
   }
 
   /** Runs {@code work} in one transaction on one connection. */
-  <T> T inTransaction(Work<T> work) {
+  public <T> T inTransaction(Work<T> work) {
     return inConnection(c -> {
       boolean auto = c.getAutoCommit();
       c.setAutoCommit(false);
@@ -94,7 +95,7 @@ final class Jdbc {
     });
   }
 
-  <T> T inConnection(Work<T> work) {
+  public <T> T inConnection(Work<T> work) {
     try (Connection c = dataSource.getConnection()) {
       return work.run(c);
     } catch (SQLException e) {
@@ -127,7 +128,7 @@ final class Jdbc {
   }
 
   /** A typed SQL NULL parameter: PostgreSQL wants to know the type of a null. */
-  enum Null {
+  public enum Null {
     BIGINT(Types.BIGINT), INTEGER(Types.INTEGER), TEXT(Types.VARCHAR);
 
     final int sqlType;
@@ -137,33 +138,33 @@ final class Jdbc {
     }
   }
 
-  static Object orNull(Instant value) {
+  public static Object orNull(Instant value) {
     return value == null ? Null.BIGINT : value;
   }
 
-  static Object orNull(Integer value) {
+  public static Object orNull(Integer value) {
     return value == null ? Null.INTEGER : value;
   }
 
-  static Object orNull(Long value) {
+  public static Object orNull(Long value) {
     return value == null ? Null.BIGINT : value;
   }
 
-  static Object orNull(String value) {
+  public static Object orNull(String value) {
     return value == null ? Null.TEXT : value;
   }
 
-  static Instant instant(ResultSet row, String column) throws SQLException {
+  public static Instant instant(ResultSet row, String column) throws SQLException {
     long value = row.getLong(column);
     return row.wasNull() ? null : Instant.ofEpochMilli(value);
   }
 
-  static Integer integer(ResultSet row, String column) throws SQLException {
+  public static Integer integer(ResultSet row, String column) throws SQLException {
     int value = row.getInt(column);
     return row.wasNull() ? null : value;
   }
 
-  static Long longOrNull(ResultSet row, String column) throws SQLException {
+  public static Long longOrNull(ResultSet row, String column) throws SQLException {
     long value = row.getLong(column);
     return row.wasNull() ? null : value;
   }

@@ -132,7 +132,7 @@ public final class JdbcKeyStore implements KeyStore {
 
   private static KeyGrant grant(ResultSet row) throws SQLException {
     User user = new User(row.getLong("u_id"), row.getString("u_name"), row.getString("email"),
-        io.ollamagateway.auth.Role.valueOf(row.getString("role").toUpperCase(java.util.Locale.ROOT)),
+        io.ollamagateway.store.Role.valueOf(row.getString("role").toUpperCase(java.util.Locale.ROOT)),
         row.getBoolean("u_active"), Jdbc.instant(row, "u_created_at"));
     return new KeyGrant(map(row), user, JdbcUserStore.quota(row));
   }

@@ -1,6 +1,5 @@
 package io.ollamagateway.store;
 
-import io.ollamagateway.auth.Role;
 import java.time.Instant;
 
 /**

@@ -1,5 +1,6 @@
 package io.ollamagateway.ui;
 
+import io.ollamagateway.api.Answers;
 import io.ollamagateway.api.RequestId;
 import io.ollamagateway.admin.ClasspathResources;
 import io.ollamagateway.admin.Passwords;
@@ -9,7 +10,6 @@ import io.ollamagateway.auth.Credentials;
 import io.ollamagateway.auth.PasswordChecks;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.auth.RequestAuth;
-import io.ollamagateway.auth.Role;
 import io.ollamagateway.net.TrustedProxies;
 import io.ollamagateway.store.ApiKey;
 import io.ollamagateway.store.KeyLimits;
@@ -308,8 +308,7 @@ public final class WebConsole {
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
     }
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
-        .end(new JsonObject().put("error", message).put("next_attempt_delay_ms", next).toBuffer());
+    Answers.json(ctx.response(), status, new JsonObject().put("error", message).put("next_attempt_delay_ms", next));
   }
 
   private void succeed(Attempt attempt, Principal principal, String method) {
@@ -484,8 +483,7 @@ public final class WebConsole {
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
-        .end(body.toBuffer());
+    Answers.json(ctx.response(), status, body);
   }
 
   private static void error(RoutingContext ctx, int status, String message) {

@@ -43,7 +43,7 @@ public final class ModelRouter implements UpstreamSelector {
   }
 
   @Override
-  public Future<Target> select(Route route) {
+  public Future<Target> select(Attempt route) {
     List<Upstream> all = registry.snapshot().upstreams();
     List<Upstream> candidates = candidates(all, route);
     if (candidates.isEmpty()) {
@@ -92,7 +92,7 @@ public final class ModelRouter implements UpstreamSelector {
   }
 
   // Loops rather than streams: this runs for every request, usually over a single upstream.
-  private List<Upstream> candidates(List<Upstream> all, Route route) {
+  private List<Upstream> candidates(List<Upstream> all, Attempt route) {
     boolean plainProxy = all.size() == 1 && all.get(0).config().models().isEmpty() && route.upstream() == null;
     boolean anyModel = plainProxy || route.model() == null;
     List<Upstream> having = new ArrayList<>(all.size());

@@ -17,7 +17,7 @@ public interface UpstreamSelector {
    *
    * @return the target, or a failed future carrying an {@link io.ollamagateway.api.ApiError}
    */
-  Future<Target> select(Route route);
+  Future<Target> select(Attempt route);
 
   /**
    * The models of every healthy upstream, deduplicated, as {@code /api/tags} entries, when the gateway must

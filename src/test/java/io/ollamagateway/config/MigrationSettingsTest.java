@@ -159,7 +159,7 @@ class MigrationSettingsTest {
         "OLLAMA_API_KEYZ (from .env file) is not a gateway setting and is ignored; did you mean OLLAMA_API_KEY?",
         "OLLAMA_HOST (from environment) is not read by the gateway: that is Ollama's own listen address; the "
             + "gateway's upstream is OLLAMA_URL",
-        "RATE_LIMIT (from .env file) is not a gateway setting and is ignored (see README.md, Configuration, and "
+        "RATE_LIMIT (from .env file) is not a gateway setting and is ignored (see docs/configuration.md and "
             + "docs/migration.md)");
     assertThat(String.join("\n", warnings)).doesNotContain("k1").doesNotContain("secret");
   }

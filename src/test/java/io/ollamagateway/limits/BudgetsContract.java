@@ -94,14 +94,14 @@ abstract class BudgetsContract {
   @Test
   void concurrencyCapsHeldSlotsUntilReleased() throws Exception {
     String who = subject();
-    Concurrency.Lease a = await(concurrency().acquire(who, 2));
-    Concurrency.Lease b = await(concurrency().acquire(who, 2));
+    Concurrency.Slot a = await(concurrency().acquire(who, 2));
+    Concurrency.Slot b = await(concurrency().acquire(who, 2));
     assertThat(a).isNotNull();
     assertThat(b).isNotNull();
     assertThat(await(concurrency().acquire(who, 2))).isNull();
     await(a.release());
     await(a.release());
-    Concurrency.Lease c = await(concurrency().acquire(who, 2));
+    Concurrency.Slot c = await(concurrency().acquire(who, 2));
     assertThat(c).isNotNull();
     assertThat(await(concurrency().acquire(who, 2))).isNull();
   }

@@ -63,7 +63,7 @@ class ReadinessTest {
   void notReadyWhenTheStoreDoesNotAnswer() {
     try (GatewayFixture fx = GatewayFixture.start()) {
       assertThat(ready(fx.gateway()).statusCode()).isEqualTo(200);
-      fx.gateway().identity().database().close(); // the store goes away under the running gateway
+      fx.gateway().database().close(); // the store goes away under the running gateway
 
       HttpResponse<String> response = ready(fx.gateway());
       assertThat(response.statusCode()).isEqualTo(503);

@@ -3,8 +3,9 @@ package io.ollamagateway.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ollamagateway.usage.JdbcUsageStore;
 import io.ollamagateway.auth.ApiKeys;
-import io.ollamagateway.auth.Role;
+import io.ollamagateway.store.Role;
 import io.ollamagateway.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -3,7 +3,7 @@ package io.ollamagateway.testing;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vertx.core.Vertx;
-import io.ollamagateway.limits.RedisClients;
+import io.ollamagateway.server.RedisClients;
 import io.vertx.redis.client.RedisAPI;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -59,7 +59,7 @@ class ModelRouterTest {
     models(all.get(0), Set.of(), "llama3.2:latest");
     models(all.get(1), Set.of("llama3.2:latest"), "llama3.2:latest");
     ModelRouter router = new ModelRouter(registry);
-    assertThat(chosen(router.select(new Route("llama3.2", "c", Set.of())))).isEqualTo("small");
+    assertThat(chosen(router.select(new Attempt("llama3.2", "c", Set.of())))).isEqualTo("small");
   }
 
   @Test
@@ -70,11 +70,11 @@ class ModelRouterTest {
     models(all.get(1), Set.of(), "m:latest");
     ModelRouter router = new ModelRouter(registry);
     // idle: the heavier one first; then a (0 in flight) before b (1 of weight 3), then b (1/3) before a (1/1)
-    Future<Target> first = router.select(new Route("m", "c", Set.of()));
+    Future<Target> first = router.select(new Attempt("m", "c", Set.of()));
     assertThat(first.result().upstream().name()).isEqualTo("b");
-    Future<Target> second = router.select(new Route("m", "c", Set.of()));
+    Future<Target> second = router.select(new Attempt("m", "c", Set.of()));
     assertThat(second.result().upstream().name()).isEqualTo("a");
-    Future<Target> third = router.select(new Route("m", "c", Set.of()));
+    Future<Target> third = router.select(new Attempt("m", "c", Set.of()));
     assertThat(third.result().upstream().name()).isEqualTo("b");
   }
 
@@ -85,11 +85,11 @@ class ModelRouterTest {
     models(all.get(0), Set.of(), "m:latest");
     models(all.get(1), Set.of(), "m:latest");
     ModelRouter router = new ModelRouter(registry);
-    assertThat(chosen(router.select(new Route("m", "c", Set.of("a"))))).isEqualTo("b");
+    assertThat(chosen(router.select(new Attempt("m", "c", Set.of("a"))))).isEqualTo("b");
     all.get(0).unhealthy("down", clock.get());
-    assertThat(chosen(router.select(new Route("m", "c", Set.of())))).isEqualTo("b");
+    assertThat(chosen(router.select(new Attempt("m", "c", Set.of())))).isEqualTo("b");
 
-    Future<Target> unknown = router.select(new Route("other", "c", Set.of()));
+    Future<Target> unknown = router.select(new Attempt("other", "c", Set.of()));
     assertThat(((ApiError) unknown.cause()).status()).isEqualTo(404);
     assertThat(unknown.cause().getMessage()).isEqualTo("model 'other' not found");
   }
@@ -100,9 +100,9 @@ class ModelRouterTest {
         upstream("local", 1).withRouting(1, 0, 10, List.of("llama*")),
         upstream("cloud", 1, "key-aaaaaaaa").withRouting(1, 0, 10, List.of("*-cloud", "gpt-oss:*")));
     ModelRouter router = new ModelRouter(registry);
-    assertThat(chosen(router.select(new Route("gpt-oss:120b", "c", Set.of())))).isEqualTo("cloud");
-    assertThat(chosen(router.select(new Route("qwen3-coder:480b-cloud", "c", Set.of())))).isEqualTo("cloud");
-    assertThat(chosen(router.select(new Route("llama3.2", "c", Set.of())))).isEqualTo("local");
+    assertThat(chosen(router.select(new Attempt("gpt-oss:120b", "c", Set.of())))).isEqualTo("cloud");
+    assertThat(chosen(router.select(new Attempt("qwen3-coder:480b-cloud", "c", Set.of())))).isEqualTo("cloud");
+    assertThat(chosen(router.select(new Attempt("llama3.2", "c", Set.of())))).isEqualTo("local");
   }
 
   @Test
@@ -114,13 +114,13 @@ class ModelRouterTest {
     all.get(0).keys().rateLimited(0, Duration.ofSeconds(30), "quota");
     all.get(1).keys().rateLimited(0, Duration.ofMillis(4500), "quota");
     ModelRouter router = new ModelRouter(registry);
-    Future<Target> refused = router.select(new Route("m", "c", Set.of()));
+    Future<Target> refused = router.select(new Attempt("m", "c", Set.of()));
     ApiError error = (ApiError) refused.cause();
     assertThat(error.status()).isEqualTo(429);
     assertThat(error.headers()).containsEntry("Retry-After", "5");
 
     clock.addAndGet(4500);
-    Future<Target> after = router.select(new Route("m", "c", Set.of()));
+    Future<Target> after = router.select(new Attempt("m", "c", Set.of()));
     assertThat(after.result().keyIndex()).isZero();
     assertThat(after.result().key()).hasValue("key-bbbbbbbb");
     assertThat(after.result().toString()).doesNotContain("key-bbbbbbbb");

@@ -2,7 +2,6 @@ package io.ollamagateway.usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ollamagateway.store.JdbcRequestLog;
 import io.ollamagateway.testing.GatewayFixture;
 import io.ollamagateway.testing.Http;
 import io.ollamagateway.testing.IdentityFixture;
@@ -82,7 +81,7 @@ abstract class RequestLogTest {
 
   @Test
   void recordsOlderThanTheRetentionAreDeleted() {
-    JdbcRequestLog log = new JdbcRequestLog(fixture.gateway.identity().database().dataSource());
+    JdbcRequestLog log = new JdbcRequestLog(fixture.gateway.database().dataSource());
     Instant old = Instant.now().minus(Duration.ofDays(40));
     log.append(List.of(new RequestRecord(0, old, null, null, "shared-token", "GET", "/api/tags", null, null, null,
         200, 1, 1, 0, 0, false, null)));

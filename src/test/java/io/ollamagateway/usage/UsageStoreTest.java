@@ -3,7 +3,6 @@ package io.ollamagateway.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ollamagateway.store.Database;
-import io.ollamagateway.store.JdbcUsageStore;
 import io.ollamagateway.store.UsageFilter;
 import io.ollamagateway.store.UsageTotal;
 import io.ollamagateway.testing.TestDatabase;

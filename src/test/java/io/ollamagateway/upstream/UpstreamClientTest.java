@@ -1,4 +1,4 @@
-package io.ollamagateway.proxy;
+package io.ollamagateway.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.ollamagateway.proxy;
+package io.ollamagateway.upstream;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -41,7 +41,7 @@ import java.util.concurrent.TimeoutException;
  * fails the exchange with a {@link TimeoutException}. Everything runs on the connection's event loop, and the
  * handlers run on the exchange's Vert.x context.
  */
-final class UpstreamConnection extends ChannelInboundHandlerAdapter {
+public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
   private final UpstreamClient.Pool pool;
   private final long idleTimeoutMillis;
@@ -87,7 +87,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
    * @param upload a body to stream (paused; resumed here), or {@code null}
    * @return the answer's status and headers; fails when the connection breaks or times out before them
    */
-  Future<Answer> send(ContextInternal context, HttpRequest request, Buffer body, ReadStream<Buffer> upload) {
+  public Future<Answer> send(ContextInternal context, HttpRequest request, Buffer body, ReadStream<Buffer> upload) {
     this.context = context;
     this.head = context.promise();
     this.answer = null;
@@ -156,22 +156,22 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
    * earlier exchange, before sending a byte of its answer: the race of a server closing an idle connection as
    * the gateway reuses it. The request was most likely never read, so a buffered one may be sent again.
    */
-  boolean staleWhenReused() {
+  public boolean staleWhenReused() {
     return closedUnanswered && exchanges > 1;
   }
 
   /** Aborts the exchange under way: the connection is closed, the upstream sees the request cancelled. */
-  void reset() {
+  public void reset() {
     keepAlive = false;
     channel.close();
   }
 
-  void close() {
+  public void close() {
     channel.close();
   }
 
   /** Returns a connection that was acquired but never sent on to its pool. */
-  void giveBack() {
+  public void giveBack() {
     if (context == null && usable()) {
       pool.release(this);
     } else {
@@ -329,7 +329,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
    * handler rather than the handler, so that a small answer can be written and ended in one step. Handlers
    * are set on the exchange's context; chunks that arrive before a handler is set are kept until it is.
    */
-  final class Answer {
+  public final class Answer {
     private final HttpResponse response;
     private Handler<Buffer> handler;
     private Handler<Buffer> endHandler;
@@ -345,19 +345,19 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
       this.response = response;
     }
 
-    int statusCode() {
+    public int statusCode() {
       return response.status().code();
     }
 
-    HttpHeaders headers() {
+    public HttpHeaders headers() {
       return response.headers();
     }
 
-    String header(CharSequence name) {
+    public String header(CharSequence name) {
       return response.headers().get(name);
     }
 
-    void handler(Handler<Buffer> handler) {
+    public void handler(Handler<Buffer> handler) {
       this.handler = handler;
       if (handler != null && early != null) {
         List<Buffer> kept = early;
@@ -367,7 +367,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** Called once, with the answer's last chunk, or {@code null} when the last piece carried no bytes. */
-    void endHandler(Handler<Buffer> handler) {
+    public void endHandler(Handler<Buffer> handler) {
       this.endHandler = handler;
       if (handler != null && ended) {
         Buffer chunk = lastChunk;
@@ -376,7 +376,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
       }
     }
 
-    void exceptionHandler(Handler<Throwable> handler) {
+    public void exceptionHandler(Handler<Throwable> handler) {
       this.exceptionHandler = handler;
       if (handler != null && failure != null) {
         handler.handle(failure);
@@ -384,14 +384,14 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** Stops reading from the upstream until {@link #resume()}: a slow client slows the upstream down. */
-    void pause() {
+    public void pause() {
       if (detached) {
         return;
       }
       channel.config().setAutoRead(false);
     }
 
-    void resume() {
+    public void resume() {
       if (detached) {
         return;
       }
@@ -400,7 +400,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** The whole body, for small answers the gateway reads itself. */
-    Future<Buffer> body() {
+    public Future<Buffer> body() {
       PromiseInternal<Buffer> whole = context.promise();
       Buffer all = Buffer.buffer();
       handler(all::appendBuffer);

@@ -1,8 +1,10 @@
-package io.ollamagateway.store;
+package io.ollamagateway.usage;
 
-import io.ollamagateway.usage.Rollup;
-import io.ollamagateway.usage.RollupWriter;
-import io.ollamagateway.usage.UsageHistory;
+import io.ollamagateway.store.Jdbc;
+import io.ollamagateway.store.UpstreamUsage;
+import io.ollamagateway.store.UsageFilter;
+import io.ollamagateway.store.UsageSum;
+import io.ollamagateway.store.UsageTotal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;

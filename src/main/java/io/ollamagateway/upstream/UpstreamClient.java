@@ -1,4 +1,4 @@
-package io.ollamagateway.proxy;
+package io.ollamagateway.upstream;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -51,7 +51,7 @@ import javax.net.ssl.SSLParameters;
  * <p>{@link #acquire} must be called on an event loop of the Vert.x instance given to the constructor; the
  * returned future completes on that event loop's context.
  */
-final class UpstreamClient {
+public final class UpstreamClient {
 
   /** How long an unused connection stays open for the next request. */
   static final Duration KEEP_ALIVE = Duration.ofSeconds(60);
@@ -66,15 +66,15 @@ final class UpstreamClient {
   /** Outer map shared (one entry per event loop); each inner map is touched only by its event loop. */
   private final Map<EventLoop, Map<Origin, Pool>> pools = new ConcurrentHashMap<>();
 
-  UpstreamClient(Vertx vertx, Duration connectTimeout, Duration idleTimeout, int maxConnections) {
+  public UpstreamClient(Vertx vertx, Duration connectTimeout, Duration idleTimeout, int maxConnections) {
     this(vertx, connectTimeout, idleTimeout, maxConnections, defaultTls());
   }
 
-  UpstreamClient(Vertx vertx, Duration connectTimeout, Duration idleTimeout, int maxConnections, SslContext tls) {
+  public UpstreamClient(Vertx vertx, Duration connectTimeout, Duration idleTimeout, int maxConnections, SslContext tls) {
     this(vertx, connectTimeout, idleTimeout, maxConnections, tls, KEEP_ALIVE);
   }
 
-  UpstreamClient(Vertx vertx, Duration connectTimeout, Duration idleTimeout, int maxConnections, SslContext tls,
+  public UpstreamClient(Vertx vertx, Duration connectTimeout, Duration idleTimeout, int maxConnections, SslContext tls,
       Duration keepAlive) {
     this.vertx = vertx;
     this.keepAliveNanos = keepAlive.toNanos();
@@ -97,7 +97,7 @@ final class UpstreamClient {
    * A connection to {@code upstream} for one request: an idle one of this event loop, a new one, or the next
    * one another request of this event loop gives back. Fails when no connection can be opened.
    */
-  Future<UpstreamConnection> acquire(ContextInternal context, UpstreamConfig upstream) {
+  public Future<UpstreamConnection> acquire(ContextInternal context, UpstreamConfig upstream) {
     EventLoop loop = context.nettyEventLoop();
     Origin origin = new Origin(upstream.host(), upstream.port(), upstream.ssl());
     return pools.computeIfAbsent(loop, l -> new HashMap<>()).computeIfAbsent(origin, o -> new Pool(loop, o))
@@ -105,7 +105,7 @@ final class UpstreamClient {
   }
 
   /** Closes every connection; requests still under way fail. */
-  void close() {
+  public void close() {
     pools.forEach((loop, byOrigin) -> loop.execute(() -> {
       List<Pool> all = new ArrayList<>(byOrigin.values());
       byOrigin.clear();

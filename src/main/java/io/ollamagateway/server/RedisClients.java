@@ -1,4 +1,4 @@
-package io.ollamagateway.limits;
+package io.ollamagateway.server;
 
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
@@ -6,7 +6,8 @@ import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.RedisOptions;
 
 /**
- * Creates the Redis client the gateway shares across event loops. Its pool is sized for a gateway's load:
+ * Creates the Redis client the gateway shares across event loops, and hands to the capabilities that use it
+ * (limits, identity's change feed). Its pool is sized for a gateway's load:
  * the client library's default wait queue (24 waiting commands) is overrun by a burst of concurrent requests,
  * each of which reserves its budgets in Redis.
  */

@@ -10,14 +10,14 @@ import java.util.Set;
  * @param excluded upstreams that already failed to connect for this request
  * @param upstream the one upstream the attempt must go to (a target of an alias), or {@code null} for any
  */
-public record Route(String model, String clientId, Set<String> excluded, String upstream) {
+public record Attempt(String model, String clientId, Set<String> excluded, String upstream) {
 
-  public Route {
+  public Attempt {
     excluded = Set.copyOf(excluded);
   }
 
-  /** A route to any upstream that has the model. */
-  public Route(String model, String clientId, Set<String> excluded) {
+  /** An attempt on any upstream that has the model. */
+  public Attempt(String model, String clientId, Set<String> excluded) {
     this(model, clientId, excluded, null);
   }
 }

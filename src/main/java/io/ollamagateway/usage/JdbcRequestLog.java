@@ -1,7 +1,6 @@
-package io.ollamagateway.store;
+package io.ollamagateway.usage;
 
-import io.ollamagateway.usage.RequestLogWriter;
-import io.ollamagateway.usage.RequestRecord;
+import io.ollamagateway.store.Jdbc;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
