@@ -152,31 +152,11 @@ public final class EmbeddingCache implements AnswerSource, ResponseTap.Factory {
     if (status != 200 || !(exchange.attachment() instanceof Fill fill)) {
       return ResponseTap.NONE;
     }
-    return new ResponseTap() {
-      private final Buffer body = Buffer.buffer();
-
-      @Override
-      public Buffer onChunk(Buffer chunk) {
-        body.appendBuffer(chunk); // one JSON document, merged when complete
-        return null;
-      }
-
-      @Override
-      public boolean keepsLength() {
-        return false;
-      }
-
-      @Override
-      public void onEnd(Throwable error) {
-        if (error != null || exchange.clientGone()) {
-          return;
-        }
-        Buffer answer = complete(exchange, fill, body);
-        // written past the taps after this one: an alias's answer names the alias here
-        exchange.request().response().write(exchange.alias() == null ? answer
-            : new ModelRewriter(exchange.alias()).apply(answer));
-      }
-    };
+    return ResponseTap.whole(exchange, body -> {
+      Buffer answer = complete(exchange, fill, body);
+      // written past the taps after this one: an alias's answer names the alias here
+      return exchange.alias() == null ? answer : new ModelRewriter(exchange.alias()).apply(answer);
+    });
   }
 
   /** Stores the upstream's vectors and answers the merged answer (or the upstream's own, when nothing to merge). */

@@ -31,63 +31,32 @@ public final class ModelListFilter implements ResponseTap.Factory {
       return ResponseTap.NONE;
     }
     boolean openAi = endpoint == Endpoint.OPENAI_MODELS;
-    return new Filter(exchange, principal.models(), openAi);
+    List<String> patterns = principal.models();
+    return ResponseTap.whole(exchange, body -> filter(body, patterns, openAi).toBuffer());
   }
 
-  private static final class Filter implements ResponseTap {
-    private final Exchange exchange;
-    private final List<String> patterns;
-    private final boolean openAi;
-    private final Buffer body = Buffer.buffer();
-
-    Filter(Exchange exchange, List<String> patterns, boolean openAi) {
-      this.exchange = exchange;
-      this.patterns = patterns;
-      this.openAi = openAi;
+  private static JsonObject filter(Buffer body, List<String> patterns, boolean openAi) {
+    String field = openAi ? "data" : "models";
+    JsonObject answer;
+    try {
+      answer = new JsonObject(body);
+    } catch (RuntimeException malformed) {
+      answer = openAi ? new JsonObject().put("object", "list") : new JsonObject();
+      answer.put(field, new JsonArray());
+      return answer;
     }
-
-    @Override
-    public Buffer onChunk(Buffer chunk) {
-      body.appendBuffer(chunk);
-      return null;
-    }
-
-    @Override
-    public boolean keepsLength() {
-      return false;
-    }
-
-    @Override
-    public void onEnd(Throwable error) {
-      if (error != null || exchange.clientGone()) {
-        return;
+    JsonArray kept = new JsonArray();
+    JsonArray all = answer.getJsonArray(field, new JsonArray());
+    for (Object item : all) {
+      if (item instanceof JsonObject model && allowed(model, patterns, openAi)) {
+        kept.add(model);
       }
-      exchange.request().response().write(filter().toBuffer());
     }
+    return answer.put(field, kept);
+  }
 
-    private JsonObject filter() {
-      String field = openAi ? "data" : "models";
-      JsonObject answer;
-      try {
-        answer = new JsonObject(body);
-      } catch (RuntimeException malformed) {
-        answer = openAi ? new JsonObject().put("object", "list") : new JsonObject();
-        answer.put(field, new JsonArray());
-        return answer;
-      }
-      JsonArray kept = new JsonArray();
-      JsonArray all = answer.getJsonArray(field, new JsonArray());
-      for (Object item : all) {
-        if (item instanceof JsonObject model && allowed(model)) {
-          kept.add(model);
-        }
-      }
-      return answer.put(field, kept);
-    }
-
-    private boolean allowed(JsonObject model) {
-      String name = openAi ? model.getString("id") : model.getString("name", model.getString("model"));
-      return name != null && ModelAllowlist.allows(patterns, name);
-    }
+  private static boolean allowed(JsonObject model, List<String> patterns, boolean openAi) {
+    String name = openAi ? model.getString("id") : model.getString("name", model.getString("model"));
+    return name != null && ModelAllowlist.allows(patterns, name);
   }
 }

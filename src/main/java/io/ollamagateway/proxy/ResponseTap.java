@@ -38,6 +38,34 @@ public interface ResponseTap {
   default void onEnd(Throwable error) {
   }
 
+  /**
+   * A tap that holds the whole answer (one JSON document: its size is the upstream's, never the client's) and,
+   * when it ended normally and the client is still there, writes {@code replace} of it to the client instead.
+   */
+  static ResponseTap whole(Exchange exchange, java.util.function.UnaryOperator<Buffer> replace) {
+    return new ResponseTap() {
+      private final Buffer body = Buffer.buffer();
+
+      @Override
+      public Buffer onChunk(Buffer chunk) {
+        body.appendBuffer(chunk);
+        return null;
+      }
+
+      @Override
+      public boolean keepsLength() {
+        return false;
+      }
+
+      @Override
+      public void onEnd(Throwable error) {
+        if (error == null && !exchange.clientGone()) {
+          exchange.request().response().write(replace.apply(body));
+        }
+      }
+    };
+  }
+
   /** Opens a tap for one exchange once the upstream's status and headers are known. */
   interface Factory {
     Factory NONE = (exchange, status, contentType) -> ResponseTap.NONE;
