@@ -59,7 +59,7 @@ wrk.body = '$2'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $TOKEN"
 wrk.headers["X-Emulator-Embed-Ms"] = "$EMBED_MS"
-$3
+${3:-}
 LUA
 }
 EMBED='{"model":"nomic-embed-text","input":["the same paragraph of a document, re-indexed","and its neighbour"]}'
