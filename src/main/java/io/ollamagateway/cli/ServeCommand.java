@@ -7,6 +7,7 @@ import io.ollamagateway.config.LoggingConfig;
 import io.ollamagateway.config.ObservabilityConfig;
 import io.ollamagateway.config.Settings;
 import io.ollamagateway.server.Gateway;
+import io.ollamagateway.server.JvmFootprint;
 import io.ollamagateway.server.LogOutput;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -88,6 +89,7 @@ final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     warnIfNobodyCanCall(gatewayConfig, gateway.identity().authenticator().usableKeys());
+    JvmFootprint.trimAfterStart();
     ReloadSignal.install(gateway);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
