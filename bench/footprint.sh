@@ -42,6 +42,8 @@ else
   ROUNDS=${ROUNDS:-3}; DURATION=${DURATION:-6}
 fi
 RESULTS=${RESULTS:-bench/RESULTS.md}
+PARTS=${PARTS:-"ready streams alloc cpu"}   # a subset, e.g. PARTS=alloc, to try one part
+part() { [[ " $PARTS " == *" $1 "* ]]; }
 JAR=$(realpath "${JAR:-target/ollama-gateway.jar}")
 TOKEN=footprint-token-$$-abcdefghijklmnop
 WORK=$(mktemp -d /tmp/ollama-gateway-footprint.XXXXXX)
@@ -80,8 +82,8 @@ HZ=$(getconf CLK_TCK)
 
 rss_mb() { awk '/^VmRSS/ {printf "%d", $2/1024}' "/proc/$1/status"; }
 hwm_mb() { awk '/^VmHWM/ {printf "%d", $2/1024}' "/proc/$1/status"; }
-median() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR]=$1} END {if (NR==0) print "?"; else if (NR%2) print v[(NR+1)/2]; else print int((v[NR/2]+v[NR/2+1])/2)}'; }
-range() { tr ' ' '\n' | grep . | sort -n | awk 'NR==1{lo=$1} {hi=$1} END {print lo "-" hi}'; }
+median() { tr ' ' '\n' | { grep . || true; } | sort -n | awk '{v[NR]=$1} END {if (NR==0) print "?"; else if (NR%2) print v[(NR+1)/2]; else print int((v[NR/2]+v[NR/2+1])/2)}'; }
+range() { tr ' ' '\n' | { grep . || true; } | sort -n | awk 'NR==1{lo=$1} {hi=$1} END {print lo "-" hi}'; }
 
 start_emulator() { # port args...: background, pid in EMU_PID
   local port=$1; shift
@@ -133,11 +135,13 @@ start_nginx() { # name port upstream_port: pid in NGX_PID
 nginx_pids() { echo "$1,$(pgrep -P "$1" | paste -sd, -)"; }
 nginx_rss() { local sum=0 p; for p in ${1//,/ }; do sum=$(( sum + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status") )); done; echo $(( sum / 1024 )); }
 
-EMU=$(free_port); start_emulator "$EMU"
+EMU=$(free_port); start_emulator "$EMU"; MAIN_EMU_PID=$EMU_PID
 
 # ------------------------------------------------------------------------------- 1 + 2: ready, idle RSS
 declare -A READY_MS READY_CPU IDLE_RSS IDLE_THREADS
+NGINX_IDLE="–"
 for kind in readme launcher; do
+  part ready || continue
   [[ $kind == launcher && -z $LAUNCHER ]] && continue
   for run in $(seq 1 "$READY_RUNS"); do
     port=$(free_port)
@@ -150,16 +154,19 @@ for kind in readme launcher; do
     stop_pid "$GW_PID"
   done
 done
-NGX=$(free_port); start_nginx ngx-idle "$NGX" "$EMU"; sleep 2
-NGINX_IDLE=$(nginx_rss "$(nginx_pids "$NGX_PID")"); stop_pid "$NGX_PID"
-log "nginx idle RSS ${NGINX_IDLE} MB"
+if part ready; then
+  NGX=$(free_port); start_nginx ngx-idle "$NGX" "$EMU"; sleep 2
+  NGINX_IDLE="$(nginx_rss "$(nginx_pids "$NGX_PID")") MB"; stop_pid "$NGX_PID"
+  log "nginx idle RSS ${NGINX_IDLE}"
+fi
 
 # ------------------------------------------------------------------------------------- 3: RSS at N streams
 declare -A STREAM_RSS
-STREAM_EMU=$(free_port); start_emulator "$STREAM_EMU" --ttft-ms 200 --chunks 50 --interval-ms 100 --event-loops 2
+part streams && { STREAM_EMU=$(free_port); start_emulator "$STREAM_EMU" --ttft-ms 200 --chunks 50 --interval-ms 100 --event-loops 2; }
 STREAM_EMU_PID=$EMU_PID
 hard=$(ulimit -Hn)
 for n in $STREAM_COUNTS; do
+  part streams || break
   if (( hard != 0 && hard < 2 * n + 500 )); then
     log "$n streams: skipped, the open-files limit is $hard (needs about $((2 * n + 500)); raise it: ulimit -Hn)"
     for kind in readme launcher nginx; do STREAM_RSS[$kind,$n]="skipped (ulimit -n $hard)"; done
@@ -188,7 +195,7 @@ for n in $STREAM_COUNTS; do
     stop_pid "$pid"
   done
 done
-stop_pid "$STREAM_EMU_PID"
+part streams && stop_pid "$STREAM_EMU_PID"
 
 # ------------------------------------------------------------------- 4: heap allocated per proxied request
 # Thread.print -e: allocated=NNN[B|K|M|G] per thread; the sum, in bytes, of the threads alive at that moment
@@ -197,13 +204,18 @@ allocated_bytes() {
     | awk '{m = ($2=="K") ? 1024 : ($2=="M") ? 1048576 : ($2=="G") ? 1073741824 : 1; s += $1 * m;
             if ($2=="M" || $2=="G") coarse += m} END {printf "%.0f %.0f\n", s, coarse}'
 }
+ALLOC_PER="–"; ALLOC_N=0; ALLOC_BAD=0; ALLOC_ERR="?"
+if part alloc; then
 ALLOC_PORT=$(free_port)
 gateway readme alloc "$ALLOC_PORT" "$EMU" ACCESS_LOG=true
 wait_ready "$ALLOC_PORT" "$GW_PID" >/dev/null
 ALLOC_PID=$GW_PID
-KEY=$(cd "$WORK/alloc" && java -jar "$JAR" keys create --name footprint --requests-per-minute 100000000 \
-  --tokens-per-minute 1000000000 --json 2>/dev/null | sed -n 's/.*"key" *: *"\([^"]*\)".*/\1/p')
-[[ -n $KEY ]] || { log "could not create an API key"; exit 1; }
+(cd "$WORK/alloc" && java -jar "$JAR" users create footprint >/dev/null 2>&1) || true
+KEY=$(cd "$WORK/alloc" && java -jar "$JAR" keys create --user footprint --name footprint \
+  --requests-per-minute 100000000 --requests-per-hour 1000000000 --tokens-per-minute 1000000000 \
+  --max-concurrent 100000 --json 2>"$WORK/key.err" \
+  | sed -n 's/.*"key" *: *"\([^"]*\)".*/\1/p' || true)
+[[ -n $KEY ]] || { log "could not create an API key: $(cat "$WORK/key.err")"; exit 1; }
 cat >"$WORK/chat-key.lua" <<LUA
 wrk.method = "POST"
 wrk.body = '{"model":"llama3.2","stream":false,"messages":[{"role":"user","content":"hello there"}]}'
@@ -221,11 +233,17 @@ read -r a1 coarse < <(allocated_bytes "$ALLOC_PID")
 ALLOC_N=$(awk '/requests in/ {print $1}' <<<"$out"); ALLOC_BAD=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
 ALLOC_PER=$(awk -v a="$a0" -v b="$a1" -v n="$ALLOC_N" 'BEGIN {printf "%.0f", (n > 0 ? (b - a) / n : 0)}')
 ALLOC_ERR=$(awk -v c="$coarse" -v d="$((a1 - a0))" 'BEGIN {printf "%.1f", (d > 0 ? 100 * c / d : 100)}')
+if (( ${ALLOC_BAD:-0} * 100 > ${ALLOC_N:-0} )); then
+  log "WARNING: ${ALLOC_BAD} of $ALLOC_N answers were not 2xx: the figure is not of proxied requests"
+  ALLOC_PER="$ALLOC_PER (NOT proxied: ${ALLOC_BAD} non-2xx)"
+fi
 log "allocation: $ALLOC_PER bytes per request over $ALLOC_N requests (${ALLOC_BAD:-0} non-2xx; rounding <= ${ALLOC_ERR}%)"
-USAGE=$(curl -s "http://127.0.0.1:$ALLOC_PORT/api/tags" -o /dev/null -w '%{http_code}')
 stop_pid "$ALLOC_PID"
+fi
 
 # ------------------------------------------------------------------------------ 5: CPU per request vs nginx
+: >"$WORK/cpu.txt"
+if part cpu; then
 NGX=$(free_port); start_nginx ngx-cpu "$NGX" "$EMU"
 GWB=$(free_port); gateway bench cpu-bench "$GWB" "$EMU"; wait_ready "$GWB" "$GW_PID" >/dev/null; GWB_PID=$GW_PID
 targets=("nginx=$NGX=$(nginx_pids "$NGX_PID" | sed 's/^[0-9]*,//')" "gateway-bench-flags=$GWB=$GWB_PID")
@@ -233,11 +251,12 @@ if [[ -n $LAUNCHER ]]; then
   GWL=$(free_port); gateway launcher cpu-launcher "$GWL" "$EMU"; wait_ready "$GWL" "$GW_PID" >/dev/null
   targets+=("gateway-launcher=$GWL=$GW_PID")
 fi
-UPSTREAM_PID=$EMU_PID
+UPSTREAM_PID=$MAIN_EMU_PID
 export JIT_WARMUP
 measure_rounds "$ROUNDS" "$DURATION" 64 "${targets[@]}" | tee "$WORK/cpu.txt" >&2
+fi
 cpu_median() { awk -v l="$1" -v w="$2" '$3==l && $4==w {for (i=1;i<=NF;i++) if ($i=="us/req") {print $(i+1); break}}' "$WORK/cpu.txt" | tr '\n' ' ' | median_float; }
-median_float() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END {if (NR==0) print "?"; else if (NR%2) print v[(NR+1)/2]; else printf "%.1f", (v[NR/2]+v[NR/2+1])/2}'; }
+median_float() { tr ' ' '\n' | { grep . || true; } | sort -g | awk '{v[NR]=$1} END {if (NR==0) print "?"; else if (NR%2) print v[(NR+1)/2]; else printf "%.1f", (v[NR/2]+v[NR/2+1])/2}'; }
 
 # ---------------------------------------------------------------------------------------------- report
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
@@ -254,7 +273,7 @@ row_rss() { [[ -n ${IDLE_RSS[$1]:-} ]] && echo "$(median <<<"${IDLE_RSS[$1]}") M
   echo "| figure | README command | launcher | nginx | goal |"
   echo "|---|---|---|---|---|"
   echo "| ready (first /health 200), median (range; CPU until then), $READY_RUNS runs, fresh data directory | $(row_ready readme) | $(row_ready launcher) | – | ≤ 1.5 s; ≤ 0.8 s with the launcher |"
-  echo "| idle RSS 5 s after ready, median (range) | $(row_rss readme) | $(row_rss launcher) | $NGINX_IDLE MB | ≤ 110 MB; ≤ 80 MB with the launcher |"
+  echo "| idle RSS 5 s after ready, median (range) | $(row_rss readme) | $(row_rss launcher) | $NGINX_IDLE | ≤ 110 MB; ≤ 80 MB with the launcher |"
   for n in $STREAM_COUNTS; do
     goal="–"; case $n in 1000) goal="≤ 200 MB" ;; 5000) goal="≤ 320 MB" ;; 10000) goal="≤ 512 MB" ;; esac
     echo "| peak RSS at $n concurrent streams | ${STREAM_RSS[readme,$n]:-–} | ${STREAM_RSS[launcher,$n]:-–} | ${STREAM_RSS[nginx,$n]:-–} | $goal |"

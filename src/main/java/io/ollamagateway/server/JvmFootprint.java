@@ -41,6 +41,9 @@ public final class JvmFootprint {
     setDefault("io.netty.allocator.numDirectArenas", arenas);
     setDefault("io.netty.allocator.numHeapArenas", arenas);
     setDefault("io.netty.allocator.maxOrder", "7");
+    // Netty 4.2 registers its own JFR events when it loads, which loads and starts the JDK's flight recorder
+    // classes (98 of them) in every gateway; with this off, a recording still sees the JVM's own events
+    setDefault("io.netty.jfr.enabled", "false");
   }
 
   /**
