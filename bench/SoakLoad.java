@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>java -cp target/ollama-gateway.jar bench/SoakLoad.java --url http://127.0.0.1:PORT --key sk-...
  *     [--rate 300] [--seconds 1800] [--max-in-flight 1000] [--seed 27]</pre>
  *
- * <p>Every request is drawn at random (fixed seed) from: a long native chat stream (40%: 80 chunks, one every
+ * <p>Every request is drawn at random (fixed seed) from: a long native chat stream (40%: 70 chunks, one every
  * 100 ms, via the emulator's X-Emulator-* headers, which the gateway forwards), a non-streamed chat (20%), an
  * embedding (10%), a stream the upstream breaks after 5 chunks (10%), a client error (10%: half malformed JSON
  * with a valid key, 400; half a wrong key, 401) and a client that vanishes mid-stream (10%: it closes its
@@ -89,6 +89,7 @@ public final class SoakLoad {
     long due = start;
     long end = start + TimeUnit.SECONDS.toNanos(seconds);
     long nextProgress = start + TimeUnit.SECONDS.toNanos(10);
+    boolean waiting = false;
     while (due < end) {
       long now = System.nanoTime();
       if (now < due) {
@@ -96,10 +97,14 @@ public final class SoakLoad {
         continue;
       }
       if (load.inFlight.get() >= maxInFlight) {
-        load.late.incrementAndGet();
+        if (!waiting) {
+          load.late.incrementAndGet(); // once per request that had to wait
+          waiting = true;
+        }
         TimeUnit.MILLISECONDS.sleep(1);
         continue;
       }
+      waiting = false;
       double pick = random.nextDouble();
       load.inFlight.incrementAndGet();
       load.started.incrementAndGet();
@@ -130,7 +135,7 @@ public final class SoakLoad {
 
   private void send(double pick) {
     if (pick < 0.40) {
-      stream("/api/chat", String.format(CHAT, ""), Map.of("X-Emulator-Chunks", "80", "X-Emulator-Interval-Ms", "100",
+      stream("/api/chat", String.format(CHAT, ""), Map.of("X-Emulator-Chunks", "70", "X-Emulator-Interval-Ms", "100",
           "X-Emulator-TTFT-Ms", "100"), Kind.STREAM);
     } else if (pick < 0.60) {
       stream("/api/chat", String.format(CHAT, ",\"stream\":false"), Map.of("X-Emulator-Chunks", "20"), Kind.SINGLE);
