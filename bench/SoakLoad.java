@@ -53,8 +53,10 @@ public final class SoakLoad {
   final AtomicLong embeds = new AtomicLong();
   final AtomicLong upstreamBroken = new AtomicLong();
   final AtomicLong vanished = new AtomicLong();
-  final AtomicLong refused = new AtomicLong();
+  final AtomicLong refused400 = new AtomicLong();
+  final AtomicLong refused401 = new AtomicLong();
   final AtomicLong unexpected = new AtomicLong();
+  final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> unexpectedBy = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final HttpClient client;
   private final String host;
@@ -130,7 +132,8 @@ public final class SoakLoad {
         + " exact_requests=" + exactRequests + " exact_prompt_tokens=" + exactPrompt
         + " exact_completion_tokens=" + exactCompletion + " streams=" + streamsDone + " non_streams=" + nonStreams
         + " embeds=" + embeds + " upstream_broken=" + upstreamBroken + " vanished=" + vanished
-        + " refused_4xx=" + refused + " unexpected=" + unexpected;
+        + " refused_400=" + refused400 + " refused_401=" + refused401 + " unexpected=" + unexpected
+        + (unexpectedBy.isEmpty() ? "" : " unexpected_by=" + unexpectedBy);
   }
 
   private void send(double pick) {
@@ -145,17 +148,17 @@ public final class SoakLoad {
       stream("/api/chat", String.format(CHAT, ""), Map.of("X-Emulator-Chunks", "40", "X-Emulator-Interval-Ms", "20",
           "X-Emulator-Fail-After", "5"), Kind.BROKEN);
     } else if (pick < 0.85) {
-      stream("/api/chat", "{\"model\":\"llama3.2\",\"messages\":[", Map.of(), Kind.REFUSED);
+      stream("/api/chat", "{\"model\":\"llama3.2\",\"messages\":[", Map.of(), Kind.BAD_JSON);
     } else if (pick < 0.90) {
       stream("/api/chat", String.format(CHAT, ""), Map.of("Authorization", "Bearer sk-not-a-key-of-this-gateway"),
-          Kind.REFUSED);
+          Kind.BAD_KEY);
     } else {
       stream("/api/chat", String.format(CHAT, ""), Map.of("X-Emulator-Chunks", "80", "X-Emulator-Interval-Ms", "100"),
           Kind.VANISH);
     }
   }
 
-  enum Kind { STREAM, SINGLE, EMBED, BROKEN, REFUSED, VANISH }
+  enum Kind { STREAM, SINGLE, EMBED, BROKEN, BAD_JSON, BAD_KEY, VANISH }
 
   private void stream(String path, String body, Map<String, String> headers, Kind kind) {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
@@ -171,8 +174,9 @@ public final class SoakLoad {
   }
 
   private void read(HttpClientRequest request, HttpClientResponse response, Kind kind) {
-    if (kind == Kind.REFUSED) {
-      response.body().onComplete(ar -> done(kind, response.statusCode() / 100 == 4, null));
+    if (kind == Kind.BAD_JSON || kind == Kind.BAD_KEY) {
+      int expected = kind == Kind.BAD_JSON ? 400 : 401;
+      response.body().onComplete(ar -> done(kind, response.statusCode() == expected, null));
       return;
     }
     if (response.statusCode() != 200) {
@@ -224,11 +228,15 @@ public final class SoakLoad {
 
   private void done(Kind kind, boolean ok, JsonObject last) {
     inFlight.decrementAndGet();
-    if (kind != Kind.REFUSED) {
+    if (kind != Kind.BAD_JSON && kind != Kind.BAD_KEY) {
       forwarded.incrementAndGet();
     }
+    if (!ok) {
+      unexpectedBy.computeIfAbsent(kind.name(), k -> new AtomicLong()).incrementAndGet();
+    }
     switch (kind) {
-      case REFUSED -> (ok ? refused : unexpected).incrementAndGet();
+      case BAD_JSON -> (ok ? refused400 : unexpected).incrementAndGet();
+      case BAD_KEY -> (ok ? refused401 : unexpected).incrementAndGet();
       case VANISH -> (ok ? vanished : unexpected).incrementAndGet();
       case BROKEN -> {
         boolean broken = ok && last != null && last.containsKey("error");

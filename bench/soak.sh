@@ -27,7 +27,7 @@
 #   usage            once the load has stopped and usage is written: the gateway's recorded tokens that are not
 #                    estimates (prompt + completion - estimated, GET /admin/api/usage) equal the counts the client
 #                    read from every answer that carried them, and the requests recorded equal the requests the
-#                    client sent with a valid key (all but the 401s).
+#                    client sent with a key the gateway knows (forwarded, and the malformed ones it answered 400).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -158,8 +158,8 @@ verdict_series() { # column name rule
 EXACT_SENT=$(( $(field exact_prompt_tokens) + $(field exact_completion_tokens) ))
 EXACT_REC=$(( (U1_PROMPT - U0_PROMPT) + (U1_COMPLETION - U0_COMPLETION) - (U1_EST - U0_EST) ))
 REQ_REC=$(( U1_REQ - U0_REQ ))
-# sent with a valid key: everything but the 401s (half of the client errors, counted by the generator as refused)
-REQ_SENT=$(( $(field forwarded) + $(field refused_4xx) ))
+# sent with a key the gateway knows: the requests sent upstream, and the malformed ones it answered 400
+REQ_SENT=$(( $(field forwarded) + $(field refused_400) ))
 VERDICT=$(
   verdict_series 2 "RSS (MB)" rss
   verdict_series 3 "heap after GC (MB)" heap
@@ -167,7 +167,7 @@ VERDICT=$(
   verdict_series 5 "threads" threads
   verdict_series 6 "upstream connections" trend
   echo "| usage: tokens with the upstream's counts | recorded $EXACT_REC (prompt+completion-estimated), read by the client $EXACT_SENT | $([[ $EXACT_REC == "$EXACT_SENT" ]] && echo equal || echo '**DIFFERENT**') |"
-  echo "| usage: requests | recorded $REQ_REC (errors $(( U1_ERR - U0_ERR )), estimated tokens $(( U1_EST - U0_EST ))); sent with a key the gateway knows: forwarded $(field forwarded) + refused $(field refused_4xx) (400 and 401) | $([[ $REQ_REC -ge $(field forwarded) && $REQ_REC -le $REQ_SENT ]] && echo 'consistent' || echo '**DIFFERENT**') |"
+  echo "| usage: requests | recorded $REQ_REC (errors $(( U1_ERR - U0_ERR )), estimated tokens $(( U1_EST - U0_EST ))); sent with a key the gateway knows: $(field forwarded) forwarded + $(field refused_400) malformed (400); $(field refused_401) with an unknown key (401, not metered) | $([[ $REQ_REC == "$REQ_SENT" ]] && echo equal || echo '**DIFFERENT**') |"
 )
 
 gnuplot <<GNUPLOT 2>"$WORK/gnuplot.err" || log "gnuplot failed: $(cat "$WORK/gnuplot.err")"
