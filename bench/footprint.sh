@@ -289,7 +289,7 @@ row_rss() { [[ -n ${IDLE_RSS[$1]:-} ]] && echo "$(median <<<"${IDLE_RSS[$1]}") M
   echo "| heap allocated per non-streamed proxied request (API key with limits, metering, access log) | $ALLOC_PER B ($ALLOC_GROSS B before subtracting what the idle gateway allocates, $IDLE_RATE B/s; $ALLOC_N requests, ${ALLOC_BAD:-0} non-2xx; counter rounding ≤ $ALLOC_ERR%) | – | – | ≤ 3 KB |"
   ng=$(cpu_median nginx chat); gb=$(cpu_median gateway-bench-flags chat); gl=$(cpu_median gateway-launcher chat)
   ngt=$(cpu_median nginx tags); gbt=$(cpu_median gateway-bench-flags tags); glt=$(cpu_median gateway-launcher tags)
-  echo "| CPU per request, gateway ÷ nginx, chat (tags), median of $ROUNDS rounds | bench flags: $(ratio "$gb" "$ng") ($(ratio "$gbt" "$ngt")); $gb vs $ng us | $(ratio "$gl" "$ng") ($(ratio "$glt" "$ngt")); $gl us | $ng us ($ngt) | ≤ 1.4 |"
+  echo "| CPU per request, gateway ÷ nginx, chat (tags), median of $ROUNDS rounds | bench flags: $(ratio "$gb" "$ng") ($(ratio "$gbt" "$ngt")); $gb vs $ng us | $([[ $gl == "?" ]] && echo "–" || echo "$(ratio "$gl" "$ng") ($(ratio "$glt" "$ngt")); $gl us") | $ng us ($ngt) | ≤ 1.4 |"
   echo
   echo "<details><summary>CPU rounds</summary>"
   echo
