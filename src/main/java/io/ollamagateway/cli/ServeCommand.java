@@ -89,7 +89,6 @@ final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     warnIfNobodyCanCall(gatewayConfig, gateway.identity().authenticator().usableKeys());
-    JvmFootprint.trimAfterStart();
     ReloadSignal.install(gateway);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -113,6 +112,8 @@ final class ServeCommand implements Callable<Integer> {
       }
       Runtime.getRuntime().halt(status);
     }, "shutdown"));
+    // after the hook: a SIGTERM that arrives during the collection still stops the gateway in order
+    JvmFootprint.trimAfterStart();
     stopped.await();
     return 0;
   }
