@@ -22,6 +22,13 @@ RUN apt-get update \
  && chown -R ollama-gateway:ollama-gateway /var/lib/ollama-gateway
 COPY --from=build /src/target/ollama-gateway.jar /opt/ollama-gateway/ollama-gateway.jar
 COPY config/config.example.yaml /opt/ollama-gateway/config/config.example.yaml
+# Class-data sharing: a training run (the gateway in front of its emulator, a few requests) lists the classes
+# it loads, and the JVM archives them where the jar is for good; it halves the CPU spent to start (issue 27).
+COPY src/dist/cds-classlist.sh /tmp/cds-classlist.sh
+RUN sh /tmp/cds-classlist.sh java /opt/ollama-gateway/ollama-gateway.jar /tmp/classes.lst \
+ && java -Xshare:dump -XX:SharedClassListFile=/tmp/classes.lst -XX:SharedArchiveFile=/opt/ollama-gateway/app.jsa \
+      -cp /opt/ollama-gateway/ollama-gateway.jar > /dev/null \
+ && rm /tmp/cds-classlist.sh /tmp/classes.lst
 
 # The working directory holds ./data (the SQLite store when DATABASE_URL is unset) and is where .env and
 # config/config.yaml would be read; mount a config file there or pass --config.
@@ -30,7 +37,7 @@ VOLUME ["/var/lib/ollama-gateway/data"]
 USER ollama-gateway
 ENV HOST=0.0.0.0 \
     PORT=8000 \
-    JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75"
+    JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -Xms16m -Xss512k -XX:SharedArchiveFile=/opt/ollama-gateway/app.jsa -Xshare:auto"
 EXPOSE 8000
 
 # /health answers 200 while the process is alive (use /ready for "can serve traffic")

@@ -47,7 +47,7 @@ fi
 
 # the only tools the launcher may use; java is not among them
 mkdir "$work/path" "$work/run"
-for tool in sh dirname readlink; do
+for tool in sh dirname readlink mv rm; do
   ln -s "$(command -v "$tool")" "$work/path/$tool"
 done
 if PATH="$work/path" command -v java >/dev/null 2>&1; then
@@ -67,6 +67,11 @@ token="dist-check-$$"
 cd "$work/run"
 isolated "$home/bin/ollama-gateway" --version > version.log 2>&1 || fail "--version"
 grep -q "ollama-gateway" version.log || fail "--version printed no version"
+# the first start made the class-data-sharing archive from the list shipped in lib/, and the JVM uses it
+[ -f "$home/lib/classes.lst" ] || fail "no lib/classes.lst in $archive"
+[ -f "$home/lib/app.jsa" ] || fail "the first start made no lib/app.jsa"
+env -i PATH="$work/path" HOME="$work/run" JAVA_OPTS="-Xshare:on" "$home/bin/ollama-gateway" --version > cds.log 2>&1 \
+  || fail "the JVM cannot use lib/app.jsa: $(cat cds.log)"
 
 env -i PATH="$work/path" HOME="$work/run" "$home/bin/ollama-gateway" emulator --port "$emulator_port" \
   > emulator.log 2>&1 &

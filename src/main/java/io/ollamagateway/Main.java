@@ -1,6 +1,7 @@
 package io.ollamagateway;
 
 import io.ollamagateway.cli.GatewayCommand;
+import io.ollamagateway.server.JvmFootprint;
 import ch.qos.logback.classic.LoggerContext;
 import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
@@ -13,6 +14,7 @@ public final class Main {
 
   public static void main(String[] args) {
     useNettysPooledAllocator();
+    JvmFootprint.nettyDefaults();
     int status = GatewayCommand.run(args, System.getenv(), Path.of("").toAbsolutePath());
     // logging is asynchronous: write out what is queued before the JVM goes
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logging) {

@@ -7,6 +7,7 @@ import io.ollamagateway.config.LoggingConfig;
 import io.ollamagateway.config.ObservabilityConfig;
 import io.ollamagateway.config.Settings;
 import io.ollamagateway.server.Gateway;
+import io.ollamagateway.server.JvmFootprint;
 import io.ollamagateway.server.LogOutput;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -111,6 +112,8 @@ final class ServeCommand implements Callable<Integer> {
       }
       Runtime.getRuntime().halt(status);
     }, "shutdown"));
+    // after the hook: a SIGTERM that arrives during the collection still stops the gateway in order
+    JvmFootprint.trimAfterStart();
     stopped.await();
     return 0;
   }

@@ -102,10 +102,15 @@ public final class ConfigLoader {
       return null;
     }
     int allowed = name.length() >= 10 ? 2 : 1;
+    String upper = name.toUpperCase(Locale.ROOT);
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : known) {
-      int d = distance(name.toUpperCase(Locale.ROOT), candidate);
+      // the distance is at least the difference in length: most of the environment is skipped here, unmeasured
+      if (Math.abs(candidate.length() - upper.length()) > allowed) {
+        continue;
+      }
+      int d = distance(upper, candidate);
       if (d <= allowed && d < bestDistance) {
         best = candidate;
         bestDistance = d;

@@ -10,7 +10,7 @@ import java.util.Optional;
  *
  * @param format {@code LOG_FORMAT}: human-readable lines or JSON lines
  * @param rootLevel {@code LOG_LEVEL}: the level of every logger not named in {@code levels}, upper case; empty
- *     leaves logback's own ({@code logback.xml} reads {@code LOG_LEVEL} from the environment or {@code -D})
+ *     leaves the one logging starts with (LogbackDefaults reads {@code LOG_LEVEL} from {@code -D} or the environment)
  * @param levels {@code LOG_LEVELS}: levels of single loggers ({@code access}, {@code io.ollamagateway.upstream})
  */
 public record LoggingConfig(Format format, Optional<String> rootLevel, Map<String, String> levels) {

@@ -14,7 +14,7 @@ import java.io.OutputStream;
  * Writes log lines to the process's standard output through a 64 KiB buffer that is written out when
  * {@link #flush()} is called (by {@link BatchingAsyncAppender} after each batch), when it is full, and when the
  * appender stops; logback's console appender makes one {@code write} system call per line instead (the JDK's
- * {@code System.out} flushes every write). Use it behind {@link BatchingAsyncAppender}, as {@code logback.xml}
+ * {@code System.out} flushes every write). Use it behind {@link BatchingAsyncAppender}, as {@link LogbackDefaults}
  * does: alone, nothing would flush it.
  *
  * <p>It writes to file descriptor 1 itself, so output that code sends to {@code System.out} (a command's JSON)

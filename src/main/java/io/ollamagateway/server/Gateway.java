@@ -61,6 +61,7 @@ public final class Gateway {
     this.observability = observability;
     this.reloadSource = reloadSource;
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops())
+        .setWorkerPoolSize(JvmFootprint.workerThreads())
         .setPreferNativeTransport(true));
     this.probeClient = vertx.createHttpClient(
         new HttpClientOptions()

@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies {@link LoggingConfig} to the logback set-up of {@code logback.xml}: the levels, and for
+ * Applies {@link LoggingConfig} to the logback set-up of {@link LogbackDefaults}: the levels, and for
  * {@code LOG_FORMAT=json} a JSON encoder on its console appender, so that every line (the access log included)
  * becomes one JSON object. Call it once at start-up, before the gateway logs; logback's context is the
  * process's, so this changes logging for the whole JVM.

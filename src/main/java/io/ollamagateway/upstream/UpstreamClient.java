@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 
@@ -62,27 +63,49 @@ public final class UpstreamClient {
   private final long idleTimeoutMillis;
   private final int maxPerLoop;
   private final long keepAliveNanos;
-  private final SslContext tls;
+  /** Built on the first https connection (reading the JVM's trusted certificates takes time and memory). */
+  private final Supplier<SslContext> tlsFactory;
+  private volatile SslContext tls;
   /** Outer map shared (one entry per event loop); each inner map is touched only by its event loop. */
   private final Map<EventLoop, Map<Origin, Pool>> pools = new ConcurrentHashMap<>();
 
   public UpstreamClient(Vertx vertx, Duration connectTimeout, Duration idleTimeout, int maxConnections) {
-    this(vertx, connectTimeout, idleTimeout, maxConnections, defaultTls());
+    this(vertx, connectTimeout, idleTimeout, maxConnections, UpstreamClient::defaultTls, KEEP_ALIVE);
   }
 
   public UpstreamClient(Vertx vertx, Duration connectTimeout, Duration idleTimeout, int maxConnections, SslContext tls) {
-    this(vertx, connectTimeout, idleTimeout, maxConnections, tls, KEEP_ALIVE);
+    this(vertx, connectTimeout, idleTimeout, maxConnections, () -> tls, KEEP_ALIVE);
   }
 
   public UpstreamClient(Vertx vertx, Duration connectTimeout, Duration idleTimeout, int maxConnections, SslContext tls,
       Duration keepAlive) {
+    this(vertx, connectTimeout, idleTimeout, maxConnections, () -> tls, keepAlive);
+  }
+
+  private UpstreamClient(Vertx vertx, Duration connectTimeout, Duration idleTimeout, int maxConnections,
+      Supplier<SslContext> tlsFactory, Duration keepAlive) {
     this.vertx = vertx;
     this.keepAliveNanos = keepAlive.toNanos();
     this.channels = ((VertxInternal) vertx).transport().channelFactory(false);
     this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
     this.idleTimeoutMillis = idleTimeout.toMillis();
     this.maxPerLoop = Math.max(1, maxConnections);
-    this.tls = tls;
+    this.tlsFactory = tlsFactory;
+  }
+
+  /** The TLS context, built once; blocks the first time: call it from a worker. */
+  private SslContext tls() {
+    SslContext context = tls;
+    if (context == null) {
+      synchronized (this) {
+        context = tls;
+        if (context == null) {
+          context = tlsFactory.get();
+          tls = context;
+        }
+      }
+    }
+    return context;
   }
 
   private static SslContext defaultTls() {
@@ -211,6 +234,21 @@ public final class UpstreamClient {
     }
 
     private void connect(PromiseInternal<UpstreamConnection> promise) {
+      if (origin.ssl() && tls == null) {
+        vertx.executeBlocking(UpstreamClient.this::tls, false).onComplete(ar -> loop.execute(() -> {
+          if (ar.failed()) {
+            closed(null);
+            promise.tryFail(ar.cause());
+          } else {
+            resolve(promise);
+          }
+        }));
+        return;
+      }
+      resolve(promise);
+    }
+
+    private void resolve(PromiseInternal<UpstreamConnection> promise) {
       if (NetUtil.isValidIpV4Address(origin.host()) || NetUtil.isValidIpV6Address(origin.host())) {
         connect(promise, new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(origin.host()),
             origin.port()));
@@ -239,7 +277,7 @@ public final class UpstreamClient {
             @Override
             protected void initChannel(Channel channel) {
               if (origin.ssl()) {
-                SslHandler handler = tls.newHandler(channel.alloc(), origin.host(), origin.port());
+                SslHandler handler = tls().newHandler(channel.alloc(), origin.host(), origin.port());
                 SSLParameters parameters = handler.engine().getSSLParameters();
                 parameters.setEndpointIdentificationAlgorithm("HTTPS");
                 handler.engine().setSSLParameters(parameters);

@@ -1,7 +1,9 @@
 package io.ollamagateway.usage;
 
 import io.ollamagateway.proxy.ResponseTap;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
@@ -55,7 +57,8 @@ public final class UsageTap implements ResponseTap {
   private final Supplier<String> promptText;
   private final BiConsumer<Usage, Throwable> settle;
   private final CountScanner scanner;
-  private byte[] scratch = new byte[512];
+  /** A copy of a chunk whose bytes are not in a heap array (made only for such chunks). */
+  private byte[] scratch;
   private String pendingEvent = "";
   private boolean ended;
 
@@ -121,8 +124,16 @@ public final class UsageTap implements ResponseTap {
 
   private void scan(Buffer chunk) {
     int length = chunk.length();
-    if (scratch.length < length) {
-      scratch = new byte[Math.max(length, scratch.length * 2)];
+    // the answer's chunks arrive in heap buffers: the scanner reads their array in place, no copy per chunk
+    if (chunk instanceof BufferInternal internal) {
+      ByteBuf bytes = internal.unwrap();
+      if (bytes.hasArray()) {
+        scanner.feed(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), length);
+        return;
+      }
+    }
+    if (scratch == null || scratch.length < length) {
+      scratch = new byte[Math.max(length, scratch == null ? 512 : scratch.length * 2)];
     }
     chunk.getBytes(0, length, scratch, 0);
     scanner.feed(scratch, 0, length);
