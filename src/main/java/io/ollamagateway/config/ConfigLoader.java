@@ -42,7 +42,9 @@ public final class ConfigLoader {
   /** Read by docker compose (docker-compose.yml, .env.example) or the JVM, not by the gateway: never warned. */
   private static final Set<String> NOT_FOR_THE_GATEWAY = Set.of("GATEWAY_PORT", "GATEWAY_ADMIN_PORT", "MULTI_PORT",
       "POSTGRES_PASSWORD", "JAVA_OPTS", "JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "COMPOSE_PROJECT_NAME",
-      "COMPOSE_PROFILES", "COMPOSE_FILE");
+      "COMPOSE_PROFILES", "COMPOSE_FILE",
+      // the TLS settings of OpenSSL, curl and Python: often set machine-wide, and a close spelling of TLS_*
+      "SSL_CERT_FILE", "SSL_CERT_DIR", "SSL_KEY_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE");
   /** Structured sections of the config file, read as trees rather than through {@link Settings#get}. */
   private static final Set<String> YAML_SECTIONS = Set.of("KEYS", "UPSTREAMS", "WEBHOOKS", "ALIASES");
 

@@ -125,6 +125,17 @@ class MigrationSettingsTest {
   }
 
   @Test
+  void machineWideTlsVariablesAreNotTakenForMisspellingsButMisspellingsStillAre() throws IOException {
+    ConfigLoader loader = loader("", Map.of("SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt",
+        "PROXY_AUTH_TOKN", "s3cret-s3cret-s3cret"));
+    loader.load();
+    loader.logging();
+    assertThat(loader.warnings()).singleElement().asString()
+        .startsWith("PROXY_AUTH_TOKN (from environment)").contains("did you mean PROXY_AUTH_TOKEN?")
+        .doesNotContain("s3cret");
+  }
+
+  @Test
   void theQuotaProxysEnvIsRead() throws IOException {
     // seed: Ollama Proxy with API keys and quotas (backend/.env)
     ConfigLoader loader = loader("""
