@@ -2,16 +2,9 @@ package io.ollamagateway.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ollamagateway.emulator.EmulatorStats;
-import io.ollamagateway.testing.IdentityFixture;
-import io.ollamagateway.testing.TestDatabase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,40 +13,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * which reads JSON as Ollama does (keys case-insensitive, the last duplicate wins, whatever the Content-Type):
  * the gateway decides on what Ollama will read and forwards exactly that.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HostileBodyTest {
+class HostileBodyTest extends HostileFixture {
 
   private static final String FORBIDDEN = "qwen2.5:0.5b";
-
-  private TestDatabase database;
-  private IdentityFixture fixture;
-  private String user;
-
-  @BeforeAll
-  void start() throws Exception {
-    database = TestDatabase.sqlite();
-    fixture = new IdentityFixture(database, Map.of());
-    user = key(new JsonObject().put("models", new JsonArray().add("llama3*")));
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (fixture != null) {
-      fixture.close();
-    }
-    if (database != null) {
-      database.close();
-    }
-  }
-
-  private String key(JsonObject settings) {
-    long id = fixture.user("u-" + System.nanoTime(), "user");
-    return fixture.key(id, "k", settings).getString("key");
-  }
-
-  private EmulatorStats stats() {
-    return fixture.emulator.stats();
-  }
 
   private Wire.Answer post(String path, String key, String body, String contentType) {
     try (Wire wire = Wire.connect(fixture.gateway.port(), 10_000)) {

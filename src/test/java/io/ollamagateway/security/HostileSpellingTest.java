@@ -5,16 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ollamagateway.emulator.EmulatorStats;
 import io.ollamagateway.testing.GatewayFixture;
 import io.ollamagateway.testing.Http;
-import io.ollamagateway.testing.IdentityFixture;
-import io.ollamagateway.testing.TestDatabase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,38 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * skips metering or filtering, or escapes {@code /api} and {@code /v1}; what the gateway forwards is the one
  * canonical path it decided on.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HostileSpellingTest {
-
-  private TestDatabase database;
-  private IdentityFixture fixture;
-  private String user;
-
-  @BeforeAll
-  void start() throws Exception {
-    database = TestDatabase.sqlite();
-    fixture = new IdentityFixture(database, Map.of());
-    user = key(new JsonObject().put("models", new JsonArray().add("llama3*")));
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (fixture != null) {
-      fixture.close();
-    }
-    if (database != null) {
-      database.close();
-    }
-  }
-
-  private String key(JsonObject settings) {
-    long id = fixture.user("u-" + System.nanoTime(), "user");
-    return fixture.key(id, "k", settings).getString("key");
-  }
-
-  private EmulatorStats stats() {
-    return fixture.emulator.stats();
-  }
+class HostileSpellingTest extends HostileFixture {
 
   private Wire.Answer call(String method, String target, String key, String body) {
     try (Wire wire = Wire.connect(fixture.gateway.port(), 10_000)) {
