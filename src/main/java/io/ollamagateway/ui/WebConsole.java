@@ -74,7 +74,7 @@ public final class WebConsole {
   /** The console's own files under {@link #ASSETS}; only these are served, so a new file is listed here. */
   private static final List<String> FILES = List.of("index.html", "console.css", "js/main.js", "js/api.js",
       "js/dom.js", "js/chart.js", "js/dashboard.js", "js/users.js", "js/keys.js", "js/upstreams.js",
-      "js/audit.js", "js/requests.js", "js/webhooks.js", "js/mykeys.js");
+      "js/audit.js", "js/requests.js", "js/webhooks.js", "js/mykeys.js", "js/keyparts.js");
   private static final String CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; "
       + "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
       + "form-action 'self'";

@@ -2,14 +2,7 @@
 import { admin, query } from './api.js';
 import { h, field, input, select, table, time, badge, section, messageArea, showError, showOk, toast, intOrNull }
   from './dom.js';
-
-// A key's own limits; empty means the gateway's default (none).
-const LIMITS = [
-  ['requests_per_minute', 'Requests per minute'],
-  ['requests_per_hour', 'Requests per hour'],
-  ['tokens_per_minute', 'Tokens per minute'],
-  ['max_concurrent', 'Requests at once'],
-];
+import { LIMITS, limitsText, revealSecret } from './keyparts.js';
 
 function models(text) {
   return text.split(/[\s,]+/).map((m) => m.trim()).filter(Boolean);
@@ -17,12 +10,6 @@ function models(text) {
 
 function expiresAt(control) {
   return control.value ? new Date(control.value + 'T00:00:00Z').toISOString().replace(/\.\d{3}Z$/, 'Z') : null;
-}
-
-function limitsText(key) {
-  const parts = LIMITS.filter(([name]) => key[name] !== undefined && key[name] !== null)
-    .map(([name, label]) => `${label.toLowerCase()}: ${key[name]}`);
-  return parts.length ? parts.join(', ') : 'defaults';
 }
 
 export async function render(main) {
@@ -43,27 +30,8 @@ export async function render(main) {
     editBox);
 
   function reveal(created) {
-    const secret = h('input', { type: 'text', readonly: true, id: 'new-key', value: created.key, spellcheck: 'false',
-      class: 'secret' });
-    const copy = h('button', { type: 'button', id: 'copy-key' }, 'Copy');
-    copy.addEventListener('click', async () => {
-      try {
-        await navigator.clipboard.writeText(secret.value);
-      } catch {
-        secret.select();
-        document.execCommand('copy');
-      }
-      copy.textContent = 'Copied';
-      toast('Key copied to the clipboard.');
-    });
-    revealBox.replaceChildren(h('section', { class: 'card reveal', role: 'alert', 'aria-labelledby': 'reveal-title' },
-      h('h2', { id: 'reveal-title' }, `New key “${created.name}” for ${userName.get(created.user_id) || created.user_id}`),
-      h('p', {}, 'Copy it now: it is shown only this once and the gateway keeps only its hash.'),
-      field('Key', secret), h('div', { class: 'actions' }, copy,
-        h('button', { type: 'button', class: 'secondary', onclick: () => revealBox.replaceChildren() },
-          'I have stored it'))));
-    secret.focus();
-    secret.select();
+    revealSecret(revealBox, created.key,
+      `New key “${created.name}” for ${userName.get(created.user_id) || created.user_id}`);
   }
 
   async function reload() {

@@ -5,19 +5,7 @@
 import { admin } from './api.js';
 import { h, field, input, table, time, badge, number, section, messageArea, showError, showOk, toast, intOrNull }
   from './dom.js';
-
-const LIMITS = [
-  ['requests_per_minute', 'Requests per minute'],
-  ['requests_per_hour', 'Requests per hour'],
-  ['tokens_per_minute', 'Tokens per minute'],
-  ['max_concurrent', 'Requests at once'],
-];
-
-function limitsText(key) {
-  const parts = LIMITS.filter(([name]) => key[name] !== undefined && key[name] !== null)
-    .map(([name, label]) => `${label.toLowerCase()}: ${key[name]}`);
-  return parts.length ? parts.join(', ') : 'defaults';
-}
+import { LIMITS, limitsText, revealSecret } from './keyparts.js';
 
 function duration(seconds) {
   return seconds % 3600 === 0 ? `${seconds / 3600} h` : seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
@@ -34,27 +22,7 @@ export async function render(main) {
     section('Keys', listBox), createForm(), section('What you may give your keys', capsBox));
 
   function reveal(created, what) {
-    const secret = h('input', { type: 'text', readonly: true, id: 'new-key', value: created.key, spellcheck: 'false',
-      class: 'secret' });
-    const copy = h('button', { type: 'button', id: 'copy-key' }, 'Copy');
-    copy.addEventListener('click', async () => {
-      try {
-        await navigator.clipboard.writeText(secret.value);
-      } catch {
-        secret.select();
-        document.execCommand('copy');
-      }
-      copy.textContent = 'Copied';
-      toast('Key copied to the clipboard.');
-    });
-    revealBox.replaceChildren(h('section', { class: 'card reveal', role: 'alert', 'aria-labelledby': 'reveal-title' },
-      h('h2', { id: 'reveal-title' }, what),
-      h('p', {}, 'Copy it now: it is shown only this once and the gateway keeps only its hash.'),
-      field('Key', secret), h('div', { class: 'actions' }, copy,
-        h('button', { type: 'button', class: 'secondary', onclick: () => revealBox.replaceChildren() },
-          'I have stored it'))));
-    secret.focus();
-    secret.select();
+    revealSecret(revealBox, created.key, what);
   }
 
   async function reload() {
