@@ -14,8 +14,9 @@ import java.util.List;
  *
  * <p>The peer of the TCP connection is the client, unless the peer is a trusted proxy: then
  * {@code X-Forwarded-For} is read from right to left, skipping trusted proxies, and the first address that is
- * not one is the client (all trusted: the leftmost); without that header, a valid {@code X-Real-IP}; else the
- * peer. A client's own headers from an untrusted peer are never read, so they cannot choose its address.
+ * not one is the client (all trusted: the leftmost); without that header, the {@code for=} parameters of the
+ * standard {@code Forwarded} header (RFC 7239) are read the same way; without either, a valid
+ * {@code X-Real-IP}; else the peer. A client's own headers from an untrusted peer are never read, so they cannot choose its address.
  * Entries are IP literals only: nothing here resolves a name.
  *
  * <p>Immutable and thread-safe; never blocks.
@@ -127,6 +128,9 @@ public final class TrustedProxies {
   /** The real client address when {@code peer} is trusted, from the headers it passed on. */
   String client(String peer, MultiMap headers) {
     List<String> chain = forwardedFor(headers);
+    if (chain.isEmpty()) {
+      chain = forwardedParameters(headers);
+    }
     for (int i = chain.size() - 1; i >= 0; i--) {
       String hop = chain.get(i);
       if (!NetUtil.isValidIpV4Address(hop) && !NetUtil.isValidIpV6Address(hop)) {
@@ -163,6 +167,37 @@ public final class TrustedProxies {
       }
     }
     return chain;
+  }
+
+  /**
+   * The {@code for=} node of every element of every {@code Forwarded} line, in order: quotes removed, an IPv6
+   * address out of its brackets, a port dropped. An obfuscated or {@code unknown} node is kept as it is, so
+   * that the chain rule believes nothing to the left of it.
+   */
+  static List<String> forwardedParameters(MultiMap headers) {
+    List<String> chain = new ArrayList<>();
+    for (String line : headers.getAll("Forwarded")) {
+      for (String element : line.split(",")) {
+        for (String pair : element.split(";")) {
+          int eq = pair.indexOf('=');
+          if (eq > 0 && pair.substring(0, eq).trim().equalsIgnoreCase("for")) {
+            chain.add(node(pair.substring(eq + 1).trim()));
+          }
+        }
+      }
+    }
+    return chain;
+  }
+
+  private static String node(String value) {
+    String v = value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
+        ? value.substring(1, value.length() - 1) : value;
+    if (v.startsWith("[")) {
+      int close = v.indexOf(']');
+      return close > 0 ? v.substring(1, close) : v;
+    }
+    int colon = v.indexOf(':');
+    return colon > 0 && colon == v.lastIndexOf(':') ? v.substring(0, colon) : v;
   }
 
   private static boolean isMappedV4(byte[] address) {

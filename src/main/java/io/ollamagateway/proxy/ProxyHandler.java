@@ -270,7 +270,13 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     boolean tags = exchange.endpoint() == Endpoint.TAGS;
     boolean openAi = exchange.endpoint() == Endpoint.OPENAI_MODELS;
     HttpMethod method = exchange.request().method();
-    if (!(tags || openAi) || (method != HttpMethod.GET && method != HttpMethod.HEAD)) {
+    if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
+      return false;
+    }
+    if (exchange.endpoint() == Endpoint.OPENAI_MODEL) {
+      return aliasModel(exchange);
+    }
+    if (!(tags || openAi)) {
       return false;
     }
     Aliases table = aliases.get();
@@ -285,8 +291,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     for (JsonObject model : all.get()) {
       String name = model.getString("name", model.getString("model", ""));
       if (principal.mayUse(name)) {
-        models.add(tags ? model : new JsonObject().put("id", name).put("object", "model").put("created", 0L)
-            .put("owned_by", "library"));
+        models.add(tags ? model : openAiModel(name));
       }
     }
     JsonObject body = tags ? new JsonObject().put("models", models)
@@ -295,6 +300,26 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         .putHeader(HttpHeaders.CONTENT_TYPE, Answers.JSON)
         .end(body.toBuffer());
     return true;
+  }
+
+  /**
+   * {@code GET /v1/models/{alias}} is answered here for an alias the caller may use (as {@code /v1/models} lists
+   * it): no upstream knows the alias's name. Any other id goes to the upstream.
+   */
+  private boolean aliasModel(Exchange exchange) {
+    Alias alias = aliases.get().find(exchange.path().substring("/v1/models/".length()));
+    Principal principal = exchange.principal();
+    if (alias == null || alias.targets().stream().noneMatch(t -> principal.mayUse(t.model()))) {
+      return false;
+    }
+    exchange.request().response().setStatusCode(200)
+        .putHeader(HttpHeaders.CONTENT_TYPE, Answers.JSON)
+        .end(openAiModel(alias.name()).toBuffer());
+    return true;
+  }
+
+  private static JsonObject openAiModel(String id) {
+    return new JsonObject().put("id", id).put("object", "model").put("created", 0L).put("owned_by", "library");
   }
 
   /**

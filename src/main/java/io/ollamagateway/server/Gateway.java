@@ -201,6 +201,14 @@ public final class Gateway {
   }
 
   /** The port the gateway listens on. */
+  /**
+   * A router with the routes the gateway answers itself on the main listener (with the admin API on it), or on
+   * an {@code ADMIN_PORT} listener; for tests that hold the route table to its documentation.
+   */
+  Router ownRoutes(boolean adminListener) {
+    return wiring.routes.router(vertx, adminListener, adminListener);
+  }
+
   public int port() {
     return port;
   }

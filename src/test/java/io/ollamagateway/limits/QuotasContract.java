@@ -210,6 +210,40 @@ abstract class QuotasContract {
 
   @Test
   @Order(7)
+  void aUsedUpMonthlyRequestQuotaAloneIsStillUsedUpAfterARestart() {
+    long userId = userOf("monthly-requests");
+    String key = keyFor(userId);
+    chats(key, 1, 200); // before the quota: counts
+    quota(userId, new JsonObject().put("monthly_requests", 3));
+    chats(key, 2, 200);
+    Http.Answer refused = http.post("/api/chat", CHAT, Http.bearer(key));
+    assertThat(refused.status()).as(refused.body()).isEqualTo(429);
+    assertThat(refused.body()).contains("3 requests per month");
+
+    restart();
+    Http.Answer after = http.post("/api/chat", CHAT, Http.bearer(key));
+    assertThat(after.status()).as("after a restart: " + after.body()).isEqualTo(429);
+    assertThat(after.body()).contains("3 requests per month");
+  }
+
+  @Test
+  @Order(7)
+  void aUsedUpMonthlyTokenQuotaAloneIsStillUsedUpAfterARestart() {
+    long userId = userOf("monthly-tokens");
+    String key = keyFor(userId);
+    chats(key, 2, 200); // 40 tokens before the quota
+    quota(userId, new JsonObject().put("monthly_tokens", 50));
+    Http.Answer refused = http.post("/api/chat", CHAT, Http.bearer(key));
+    assertThat(refused.status()).as("40 of 50 tokens used: " + refused.body()).isEqualTo(429);
+    assertThat(refused.body()).contains("50 tokens per month");
+
+    restart();
+    Http.Answer after = http.post("/api/chat", CHAT, Http.bearer(key));
+    assertThat(after.status()).as("after a restart: " + after.body()).isEqualTo(429);
+  }
+
+  @Test
+  @Order(7)
   void aUsedUpHourlyRequestLimitOfAKeyIsStillUsedUpAfterARestart() {
     long userId = userOf("hourly-restart");
     Http.Answer created = http.post("/admin/api/keys", new JsonObject().put("name", "hourly").put("user_id", userId)

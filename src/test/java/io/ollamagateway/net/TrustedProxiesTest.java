@@ -44,4 +44,24 @@ class TrustedProxiesTest {
     assertThat(proxies.client("10.0.0.1", MultiMap.caseInsensitiveMultiMap().add("X-Real-IP", "5.5.5.5")))
         .isEqualTo("5.5.5.5");
   }
+
+  @Test
+  void withoutXForwardedForTheStandardForwardedHeaderIsReadTheSameWay() {
+    TrustedProxies proxies = TrustedProxies.of(List.of("10.0.0.0/8"));
+    assertThat(proxies.client("10.0.0.1", forwarded("for=6.6.6.6, for=7.7.7.7;proto=https, for=10.0.0.2")))
+        .isEqualTo("7.7.7.7");
+    assertThat(proxies.client("10.0.0.1", forwarded("for=\"[2001:db8:cafe::17]:4711\";by=10.0.0.9")))
+        .isEqualTo("2001:db8:cafe::17");
+    assertThat(proxies.client("10.0.0.1", forwarded("For=\"192.0.2.43:47011\"").add("Forwarded", "for=10.0.0.5")))
+        .isEqualTo("192.0.2.43");
+    assertThat(proxies.client("10.0.0.1", forwarded("for=6.6.6.6, for=_hidden, for=10.0.0.2")))
+        .as("nothing to the left of an obfuscated node is believed").isEqualTo("10.0.0.2");
+    assertThat(proxies.client("10.0.0.1", forwarded("for=unknown"))).isEqualTo("10.0.0.1");
+    assertThat(proxies.client("10.0.0.1", forwarded("for=6.6.6.6").add("X-Forwarded-For", "8.8.8.8")))
+        .as("X-Forwarded-For first").isEqualTo("8.8.8.8");
+  }
+
+  private static MultiMap forwarded(String value) {
+    return MultiMap.caseInsensitiveMultiMap().add("Forwarded", value);
+  }
 }

@@ -212,6 +212,18 @@ class AliasRoutingTest {
     HttpResponse<String> models = gateway.get("/v1/models", "Authorization", "Bearer " + aliasAndQwen);
     assertThat(new JsonObject(models.body()).getJsonArray("data").stream()
         .map(m -> ((JsonObject) m).getString("id")).toList()).containsExactly(ALIAS, "qwen2.5:0.5b");
+
+    // one model by its id: the alias is answered by the gateway for a key that may use it, as listed
+    long upstreamRequests = a().stats().requests() + b().stats().requests();
+    HttpResponse<String> one = gateway.get("/v1/models/" + ALIAS, "Authorization", "Bearer " + aliasAndQwen);
+    assertThat(one.statusCode()).as(one.body()).isEqualTo(200);
+    assertThat(new JsonObject(one.body()).getString("id")).isEqualTo(ALIAS);
+    assertThat(new JsonObject(one.body()).getString("object")).isEqualTo("model");
+    assertThat(a().stats().requests() + b().stats().requests()).isEqualTo(upstreamRequests);
+    assertThat(gateway.get("/v1/models/" + ALIAS, "Authorization", "Bearer " + llamaOnly).statusCode())
+        .isEqualTo(403);
+    assertThat(gateway.get("/v1/models/" + ALIAS, "Authorization", "Bearer " + aliasOnly).statusCode())
+        .isEqualTo(404);
   }
 
   @Test
