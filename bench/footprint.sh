@@ -55,7 +55,7 @@ cleanup() {
   [[ ${KEEP_LOGS:-0} == 1 ]] && echo "logs: $WORK" >&2 || rm -rf "$WORK"
 }
 trap cleanup EXIT
-( sleep "${MAX_SECONDS:-2400}"; echo "footprint.sh: time limit reached" >&2; kill -TERM $$ ) 2>/dev/null &
+( sleep "${MAX_SECONDS:-2400}" >/dev/null 2>&1; echo "footprint.sh: time limit reached" >&2; kill -TERM $$ ) 2>/dev/null &
 STARTED+=($!)
 source bench/lib.sh
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
