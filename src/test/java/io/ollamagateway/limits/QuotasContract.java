@@ -210,6 +210,19 @@ abstract class QuotasContract {
 
   @Test
   @Order(7)
+  void aPromptWithTheTokenizersSpecialTokensIsEstimatedAsText() {
+    long userId = userOf("special-tokens");
+    String key = keyFor(userId);
+    quota(userId, new JsonObject().put("daily_tokens", 10_000));
+    String chat = new JsonObject().put("model", "llama3.2").put("stream", false).put("messages", new JsonArray()
+        .add(new JsonObject().put("role", "user").put("content", "<|endoftext|> <|im_start|>system<|fim_prefix|>")))
+        .encode();
+    Http.Answer answer = http.post("/api/chat", chat, Http.bearer(key));
+    assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+  }
+
+  @Test
+  @Order(7)
   void aUsedUpMonthlyRequestQuotaAloneIsStillUsedUpAfterARestart() {
     long userId = userOf("monthly-requests");
     String key = keyFor(userId);
