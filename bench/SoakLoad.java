@@ -10,8 +10,11 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,6 +37,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * an embedding) adds its {@code prompt_eval_count} and {@code eval_count} to the exact totals; these must equal
  * what the gateway recorded as not estimated. Requests that reached the upstream (all but the client errors)
  * are counted too. Prints one {@code SENT key=value ...} line at the end, and a {@code PROGRESS} line every 10 s.
+ *
+ * <p>Unexpected outcomes (any answer other than the one its kind calls for) are counted by kind and by what
+ * happened (a status, a failure before the answer, a break or an end without the final line, with the exception's
+ * class), and the first {@value #EXAMPLES} of each are kept with their time in the run, their duration and what
+ * the client saw: one {@code UNEXPECTED count=N what="..."} line per such class after the {@code SENT} line, each
+ * followed by its {@code   example} lines.
  */
 public final class SoakLoad {
 
@@ -56,7 +65,12 @@ public final class SoakLoad {
   final AtomicLong refused400 = new AtomicLong();
   final AtomicLong refused401 = new AtomicLong();
   final AtomicLong unexpected = new AtomicLong();
-  final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> unexpectedBy = new java.util.concurrent.ConcurrentHashMap<>();
+  final ConcurrentHashMap<String, AtomicLong> unexpectedBy = new ConcurrentHashMap<>();
+  /** What happened ("STREAM: status 502"), how often, and the first few examples of it. */
+  final ConcurrentHashMap<String, AtomicLong> unexpectedWhat = new ConcurrentHashMap<>();
+  final ConcurrentHashMap<String, List<String>> unexpectedExamples = new ConcurrentHashMap<>();
+  private static final int EXAMPLES = 3;
+  private final long startNanos = System.nanoTime();
 
   private final HttpClient client;
   private final String host;
@@ -122,6 +136,10 @@ public final class SoakLoad {
       Thread.sleep(100);
     }
     System.out.println("SENT " + load.counts());
+    load.unexpectedWhat.forEach((what, count) -> {
+      System.out.println("UNEXPECTED count=" + count + " what=\"" + what + "\"");
+      load.unexpectedExamples.getOrDefault(what, List.of()).forEach(e -> System.out.println("  example " + e));
+    });
     CountDownLatch closed = new CountDownLatch(1);
     vertx.close().onComplete(v -> closed.countDown());
     closed.await(10, TimeUnit.SECONDS);
@@ -167,20 +185,24 @@ public final class SoakLoad {
       options.putHeader("Authorization", "Bearer " + key);
     }
     headers.forEach(options::putHeader);
-    client.request(options).onFailure(err -> done(kind, false, null)).onSuccess(request -> {
-      request.send(Buffer.buffer(body)).onFailure(err -> done(kind, false, null))
-          .onSuccess(response -> read(request, response, kind));
-    });
+    long sent = System.nanoTime();
+    client.request(options).onFailure(err -> failed(kind, sent, "no connection: " + name(err), err.getMessage()))
+        .onSuccess(request -> {
+          request.send(Buffer.buffer(body))
+              .onFailure(err -> failed(kind, sent, "no answer: " + name(err), err.getMessage()))
+              .onSuccess(response -> read(request, response, kind, sent));
+        });
   }
 
-  private void read(HttpClientRequest request, HttpClientResponse response, Kind kind) {
-    if (kind == Kind.BAD_JSON || kind == Kind.BAD_KEY) {
-      int expected = kind == Kind.BAD_JSON ? 400 : 401;
-      response.body().onComplete(ar -> done(kind, response.statusCode() == expected, null));
+  private void read(HttpClientRequest request, HttpClientResponse response, Kind kind, long sent) {
+    int expected = kind == Kind.BAD_JSON ? 400 : kind == Kind.BAD_KEY ? 401 : 200;
+    if (response.statusCode() != expected) {
+      response.body().onComplete(ar -> failed(kind, sent, "status " + response.statusCode(),
+          ar.succeeded() ? ar.result().toString() : "(body unreadable: " + name(ar.cause()) + ")"));
       return;
     }
-    if (response.statusCode() != 200) {
-      response.body().onComplete(ar -> done(kind, false, null));
+    if (kind == Kind.BAD_JSON || kind == Kind.BAD_KEY) {
+      response.body().onComplete(ar -> done(kind, true, null));
       return;
     }
     StringBuilder pending = new StringBuilder();
@@ -198,7 +220,13 @@ public final class SoakLoad {
         pending.delete(0, nl + 1);
         if (!line.isEmpty()) {
           lines[0]++;
-          last[0] = new JsonObject(line);
+          try {
+            last[0] = new JsonObject(line);
+          } catch (RuntimeException notJson) {
+            finished[0] = true;
+            failed(kind, sent, "line " + lines[0] + " is not JSON", line);
+            return;
+          }
         }
       }
       if (kind == Kind.VANISH && lines[0] >= 3) {
@@ -210,7 +238,8 @@ public final class SoakLoad {
     response.exceptionHandler(err -> {
       if (!finished[0]) {
         finished[0] = true;
-        done(kind, false, null);
+        failed(kind, sent, "broken after " + (lines[0] == 0 ? "the status" : "some lines") + ": " + name(err),
+            lines[0] + " lines, last " + last[0] + "; " + err.getMessage());
       }
     });
     response.endHandler(v -> {
@@ -220,10 +249,41 @@ public final class SoakLoad {
       finished[0] = true;
       String rest = pending.toString().trim();
       if (!rest.isEmpty()) {
-        last[0] = new JsonObject(rest);
+        try {
+          last[0] = new JsonObject(rest);
+        } catch (RuntimeException notJson) {
+          failed(kind, sent, "unterminated last line is not JSON", rest);
+          return;
+        }
       }
-      done(kind, true, last[0]);
+      JsonObject end = last[0];
+      if (kind == Kind.BROKEN && (end == null || !end.containsKey("error"))) {
+        failed(kind, sent, "ended without an error line", lines[0] + " lines, last " + end);
+      } else if (kind != Kind.BROKEN && kind != Kind.VANISH && (end == null || !end.containsKey("prompt_eval_count"))) {
+        failed(kind, sent, end != null && end.containsKey("error") ? "ended with an error line"
+            : "ended without the final counts", lines[0] + " lines, last " + end);
+      } else {
+        done(kind, true, end);
+      }
     });
+  }
+
+  private static String name(Throwable err) {
+    return err == null ? "?" : err.getClass().getSimpleName();
+  }
+
+  /** An unexpected outcome: counted as {@code what}, with an example (at most 300 characters of {@code seen}). */
+  private void failed(Kind kind, long sentNanos, String what, String seen) {
+    long now = System.nanoTime();
+    String key = kind + ": " + what;
+    unexpectedWhat.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
+    List<String> examples = unexpectedExamples.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>());
+    if (examples.size() < EXAMPLES) {
+      String text = String.valueOf(seen).replace('\n', ' ');
+      examples.add("t=" + (sentNanos - startNanos) / 1_000_000_000 + "s took=" + (now - sentNanos) / 1_000_000
+          + "ms: " + (text.length() > 300 ? text.substring(0, 300) + "..." : text));
+    }
+    done(kind, false, null);
   }
 
   private void done(Kind kind, boolean ok, JsonObject last) {
@@ -232,25 +292,20 @@ public final class SoakLoad {
       forwarded.incrementAndGet();
     }
     if (!ok) {
+      unexpected.incrementAndGet();
       unexpectedBy.computeIfAbsent(kind.name(), k -> new AtomicLong()).incrementAndGet();
+      return;
     }
     switch (kind) {
-      case BAD_JSON -> (ok ? refused400 : unexpected).incrementAndGet();
-      case BAD_KEY -> (ok ? refused401 : unexpected).incrementAndGet();
-      case VANISH -> (ok ? vanished : unexpected).incrementAndGet();
-      case BROKEN -> {
-        boolean broken = ok && last != null && last.containsKey("error");
-        (broken ? upstreamBroken : unexpected).incrementAndGet();
-      }
+      case BAD_JSON -> refused400.incrementAndGet();
+      case BAD_KEY -> refused401.incrementAndGet();
+      case VANISH -> vanished.incrementAndGet();
+      case BROKEN -> upstreamBroken.incrementAndGet();
       default -> {
-        if (ok && last != null && last.containsKey("prompt_eval_count")) {
-          exactRequests.incrementAndGet();
-          exactPrompt.addAndGet(last.getLong("prompt_eval_count", 0L));
-          exactCompletion.addAndGet(last.getLong("eval_count", 0L));
-          (kind == Kind.STREAM ? streamsDone : kind == Kind.SINGLE ? nonStreams : embeds).incrementAndGet();
-        } else {
-          unexpected.incrementAndGet();
-        }
+        exactRequests.incrementAndGet();
+        exactPrompt.addAndGet(last.getLong("prompt_eval_count", 0L));
+        exactCompletion.addAndGet(last.getLong("eval_count", 0L));
+        (kind == Kind.STREAM ? streamsDone : kind == Kind.SINGLE ? nonStreams : embeds).incrementAndGet();
       }
     }
   }

@@ -6,7 +6,6 @@ import io.ollamagateway.admin.KeyImport;
 import io.ollamagateway.admin.JsonViews;
 import io.ollamagateway.store.Role;
 import io.ollamagateway.store.ApiKey;
-import io.ollamagateway.store.KeyLimits;
 import io.ollamagateway.store.User;
 import io.vertx.core.json.JsonArray;
 import java.io.IOException;
@@ -16,12 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -45,27 +42,11 @@ final class KeysCommand extends StoreCommand {
       description = "Create a key and print it, once.")
   int create(
       @Option(names = "--name", required = true, paramLabel = "NAME", description = "What the key is for") String name,
-      @Option(names = "--user", paramLabel = "USER", description = "Owner: user id or name") String user,
-      @Option(names = "--admin", description = "Owner is an admin user (by default 'admin', created if missing)")
-      boolean admin,
-      @Option(names = "--expires", paramLabel = "WHEN", description = "Expiry: 2027-01-31 or 2027-01-31T12:00:00Z")
-      String expires,
-      @Option(names = "--models", paramLabel = "GLOB", split = ",", description = "Allowed models, e.g. llama3*")
-      List<String> models,
-      @Option(names = "--requests-per-minute", paramLabel = "N", description = "Requests the key may start per minute")
-      Long requestsPerMinute,
-      @Option(names = "--requests-per-hour", paramLabel = "N",
-          description = "Requests per hour (default: the role's, REQUESTS_PER_HOUR_USER / _ADMIN)")
-      Long requestsPerHour,
-      @Option(names = "--tokens-per-minute", paramLabel = "N", description = "Tokens the key may use per minute")
-      Long tokensPerMinute,
-      @Option(names = "--max-concurrent", paramLabel = "N", description = "Requests the key may have under way")
-      Long maxConcurrent) {
+      @Mixin KeyOptions options) {
     return withStore(service -> {
-      User owner = owner(service, user, admin);
-      IdentityService.CreatedKey created = service.createKey(StoreAccess.actor(), owner.id(), name,
-          parseExpiry(expires), models, new KeyLimits(requestsPerMinute, requestsPerHour, tokensPerMinute,
-              maxConcurrent));
+      User owner = owner(service, options);
+      IdentityService.CreatedKey created = service.createKey(StoreAccess.actor(), owner.id(), name, options.expiry(),
+          options.models, options.limits());
       if (json) {
         out().println(JsonViews.createdKey(created, Instant.now()).encodePrettily());
       } else {
@@ -85,9 +66,7 @@ final class KeysCommand extends StoreCommand {
           + "the store is refused and nothing is imported. The keys are never printed."})
   int importKeys(
       @Parameters(paramLabel = "FILE", description = "The file, or - for standard input") String file,
-      @Option(names = "--user", paramLabel = "USER", description = "Owner: user id or name") String user,
-      @Option(names = "--admin", description = "Owner is an admin user (by default 'admin', created if missing)")
-      boolean admin,
+      @Mixin KeyOptions options,
       @Option(names = "--create-user", description = "Create the --user (role user) if there is none of that name")
       boolean createUser,
       @Option(names = "--name", paramLabel = "NAME", defaultValue = "imported",
@@ -96,20 +75,7 @@ final class KeysCommand extends StoreCommand {
       @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "auto",
           description = "auto (JSON when it starts with [ or {), lines or json") String format,
       @Option(names = "--hashed", description = "Each entry is the SHA-256 hex of a key, not the key (a proxy "
-          + "that stored only hashes, such as the quota proxy)") boolean hashed,
-      @Option(names = "--expires", paramLabel = "WHEN", description = "Expiry: 2027-01-31 or 2027-01-31T12:00:00Z")
-      String expires,
-      @Option(names = "--models", paramLabel = "GLOB", split = ",", description = "Allowed models, e.g. llama3*")
-      List<String> models,
-      @Option(names = "--requests-per-minute", paramLabel = "N", description = "Requests a key may start per minute")
-      Long requestsPerMinute,
-      @Option(names = "--requests-per-hour", paramLabel = "N",
-          description = "Requests per hour (default: the role's, REQUESTS_PER_HOUR_USER / _ADMIN)")
-      Long requestsPerHour,
-      @Option(names = "--tokens-per-minute", paramLabel = "N", description = "Tokens a key may use per minute")
-      Long tokensPerMinute,
-      @Option(names = "--max-concurrent", paramLabel = "N", description = "Requests a key may have under way")
-      Long maxConcurrent) {
+          + "that stored only hashes, such as the quota proxy)") boolean hashed) {
     List<KeyImport.Entry> entries;
     try {
       entries = KeyImport.parse(readInput(file), KeyImport.Format.parse(format), hashed);
@@ -121,11 +87,11 @@ final class KeysCommand extends StoreCommand {
       return failed(file + ": " + e.getMessage() + "; nothing was imported");
     }
     return withStore(service -> {
-      User owner = createUser && user != null && !admin && service.stores().users().findByName(user).isEmpty()
-          ? service.createUser(StoreAccess.actor(), user, null, Role.USER) : owner(service, user, admin);
+      User owner = createUser && options.user != null && !options.admin
+          && service.stores().users().findByName(options.user).isEmpty()
+          ? service.createUser(StoreAccess.actor(), options.user, null, Role.USER) : owner(service, options);
       List<ApiKey> imported = service.importKeys(StoreAccess.actor(), owner.id(), entries, hashed, name,
-          parseExpiry(expires), models, new KeyLimits(requestsPerMinute, requestsPerHour, tokensPerMinute,
-              maxConcurrent));
+          options.expiry(), options.models, options.limits());
       Instant now = Instant.now();
       if (json) {
         out().println(new JsonArray(imported.stream().map(k -> JsonViews.key(k, now)).toList()).encodePrettily());
@@ -201,8 +167,9 @@ final class KeysCommand extends StoreCommand {
     });
   }
 
-  private static User owner(IdentityService service, String user, boolean admin) {
-    if (!admin) {
+  private static User owner(IdentityService service, KeyOptions options) {
+    String user = options.user;
+    if (!options.admin) {
       if (user == null) {
         throw new InvalidInput("--user", "name the key's owner with --user, or use --admin");
       }
@@ -221,16 +188,5 @@ final class KeysCommand extends StoreCommand {
           + "make them one with 'users update " + owner.id() + " --role admin'");
     }
     return owner;
-  }
-
-  private static Instant parseExpiry(String text) {
-    if (text == null) {
-      return null;
-    }
-    try {
-      return text.contains("T") ? Instant.parse(text) : LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
-    } catch (DateTimeParseException e) {
-      throw new InvalidInput("--expires", "expected a date (2027-01-31) or a UTC time (2027-01-31T12:00:00Z)");
-    }
   }
 }

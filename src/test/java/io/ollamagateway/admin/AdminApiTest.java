@@ -3,50 +3,24 @@ package io.ollamagateway.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ollamagateway.testing.Http;
-import io.ollamagateway.testing.IdentityFixture;
-import io.ollamagateway.testing.TestDatabase;
+import io.ollamagateway.testing.SharedGateway;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The admin API as an operator's script sees it: role checks on every route, users and keys round trips with
  * snake_case JSON, validation (400 with the field), unknown ids (404), conflicts (409), the audit log and
  * {@code /me}. Runs unchanged on SQLite and PostgreSQL.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class AdminApiTest {
+abstract class AdminApiTest extends SharedGateway {
 
   private static final String SHARED_TOKEN = "shared-operator-token-0123456789";
 
-  private TestDatabase database;
-  private IdentityFixture fixture;
-  private Http http;
-  private String admin;
-
-  abstract TestDatabase newDatabase();
-
-  @BeforeAll
-  void start() throws Exception {
-    database = newDatabase();
-    fixture = new IdentityFixture(database, Map.of("PROXY_AUTH_TOKEN", SHARED_TOKEN));
-    http = fixture.http;
-    admin = fixture.adminKey;
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (fixture != null) {
-      fixture.close();
-    }
-    if (database != null) {
-      database.close();
-    }
+  AdminApiTest() {
+    super(Map.of("PROXY_AUTH_TOKEN", SHARED_TOKEN));
   }
 
   private record Call(String method, String path, String body) {
@@ -68,6 +42,7 @@ abstract class AdminApiTest {
         new Call("DELETE", "/admin/api/keys/1", null),
         new Call("POST", "/admin/api/keys/1/revoke", null),
         new Call("GET", "/admin/api/audit", null));
+
   }
 
   @Test

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ollamagateway.emulator.EmulatorOptions;
 import io.ollamagateway.emulator.OllamaEmulator;
 import io.ollamagateway.server.Gateway;
-import io.ollamagateway.testing.Cli;
 import io.ollamagateway.testing.GatewayFixture;
 import io.ollamagateway.testing.Http;
+import io.ollamagateway.testing.IdentityFixture;
 import io.ollamagateway.testing.TestDatabase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -72,10 +72,7 @@ abstract class QuotasContract {
   @BeforeAll
   void start() throws Exception {
     database = database();
-    Cli.Result bootstrap = Cli.run(Map.of("DATABASE_URL", database.url()), Files.createTempDirectory("quotas-"),
-        "keys", "create", "--admin", "--name", "bootstrap", "--json");
-    assertThat(bootstrap.status()).as(bootstrap.err()).isZero();
-    adminKey = new JsonObject(bootstrap.out()).getString("key");
+    adminKey = IdentityFixture.bootstrapAdminKey(database, Files.createTempDirectory("quotas-"));
     EmulatorOptions defaults = EmulatorOptions.defaults();
     List<String> models = new ArrayList<>(EmulatorOptions.DEFAULT_MODELS);
     models.add(CODER);
@@ -86,12 +83,17 @@ abstract class QuotasContract {
   }
 
   private void startGateway() {
+    gateway = GatewayFixture.startGateway(gatewaySettings());
+    http = new Http(gateway.port());
+  }
+
+  /** The settings of this class's gateway: on the store, in front of the emulator, with {@link #settings()}. */
+  Map<String, String> gatewaySettings() {
     Map<String, String> values = new HashMap<>(Map.of("OLLAMA_URL", emulator.url(), "DATABASE_URL", database.url(),
         "QUOTA_OUTPUT_RESERVE", "20", "ACCESS_LOG", "false", "PROXY_AUTH_TOKEN", "",
         "REQUESTS_PER_HOUR_USER", "100000"));
     values.putAll(settings());
-    gateway = GatewayFixture.startGateway(values);
-    http = new Http(gateway.port());
+    return values;
   }
 
   @AfterAll
@@ -105,14 +107,6 @@ abstract class QuotasContract {
     if (database != null) {
       database.close();
     }
-  }
-
-  /** A user with a key; answers the key. */
-  String keyOf(String name) {
-    Http.Answer user = http.post("/admin/api/users", new JsonObject().put("name", name).encode(),
-        Http.bearer(adminKey));
-    assertThat(user.status()).as(user.body()).isEqualTo(201);
-    return keyFor(user.json().getLong("id"));
   }
 
   String keyFor(long userId) {
@@ -130,9 +124,7 @@ abstract class QuotasContract {
   }
 
   void dailyTokens(long userId, long quota) {
-    Http.Answer set = http.send("PUT", "/admin/api/users/" + userId + "/quota",
-        new JsonObject().put("daily_tokens", quota).encode(), Http.bearer(adminKey));
-    assertThat(set.status()).as(set.body()).isEqualTo(200);
+    quota(userId, new JsonObject().put("daily_tokens", quota));
   }
 
   /** Sets a user's quotas: the fields of {@code quota}, every other one unlimited. */
@@ -148,6 +140,14 @@ abstract class QuotasContract {
       Http.Answer answer = http.post("/api/chat", CHAT, Http.bearer(key));
       assertThat(answer.status()).as("request " + (i + 1) + " of " + count + ": " + answer.body()).isEqualTo(status);
     }
+  }
+
+  /** Restarts the gateway and asserts that the next chat with {@code key} is still refused, naming {@code quota}. */
+  void stillRefusedAfterARestart(String key, String quota) {
+    restart();
+    Http.Answer after = http.post("/api/chat", CHAT, Http.bearer(key));
+    assertThat(after.status()).as("after a restart: " + after.body()).isEqualTo(429);
+    assertThat(after.body()).contains(quota);
   }
 
   static long tokens(JsonObject answer) {
@@ -167,10 +167,7 @@ abstract class QuotasContract {
     assertThat(ok).as("the quota is used up after a few requests").isBetween(1, 10);
     assertThat(http.post("/api/chat", CHAT, Http.bearer(key)).status()).isEqualTo(429);
 
-    restart();
-    Http.Answer after = http.post("/api/chat", CHAT, Http.bearer(key));
-    assertThat(after.status()).as("after a restart: " + after.body()).isEqualTo(429);
-    assertThat(after.body()).contains("100 tokens per day");
+    stillRefusedAfterARestart(key, "100 tokens per day");
   }
 
   @Test
@@ -201,10 +198,7 @@ abstract class QuotasContract {
     Http.Answer refused = http.post("/api/chat", CHAT, Http.bearer(key));
     assertThat(refused.status()).as(refused.body()).isEqualTo(429);
 
-    restart();
-    Http.Answer after = http.post("/api/chat", CHAT, Http.bearer(key));
-    assertThat(after.status()).as("after a restart: " + after.body()).isEqualTo(429);
-    assertThat(after.body()).contains("3 requests per day");
+    stillRefusedAfterARestart(key, "3 requests per day");
     assertThat(http.get("/api/tags", Http.bearer(key)).status()).as("every route counts").isEqualTo(429);
   }
 
@@ -266,10 +260,7 @@ abstract class QuotasContract {
     chats(key, 2, 200);
     chats(key, 1, 429);
 
-    restart();
-    Http.Answer after = http.post("/api/chat", CHAT, Http.bearer(key));
-    assertThat(after.status()).as("after a restart: " + after.body()).isEqualTo(429);
-    assertThat(after.body()).contains("2 requests per hour");
+    stillRefusedAfterARestart(key, "2 requests per hour");
   }
 
   @Test

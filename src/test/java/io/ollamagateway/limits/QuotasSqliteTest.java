@@ -14,7 +14,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -41,10 +40,7 @@ class QuotasSqliteTest extends QuotasContract {
     long userId = userOf("two-instances");
     String key = keyFor(userId);
     dailyTokens(userId, 100);
-    Map<String, String> values = new HashMap<>(Map.of("OLLAMA_URL", emulator.url(), "DATABASE_URL", database.url(),
-        "QUOTA_OUTPUT_RESERVE", "20", "ACCESS_LOG", "false", "PROXY_AUTH_TOKEN", "",
-        "REQUESTS_PER_HOUR_USER", "100000", "QUOTA_RESYNC_INTERVAL", "200ms"));
-    Gateway second = GatewayFixture.startGateway(values);
+    Gateway second = GatewayFixture.startGateway(gatewaySettings());
     try {
       Http other = new Http(second.port());
       assertThat(other.post("/api/chat", CHAT, Http.bearer(key)).status()).as("the second instance counts too")
@@ -70,10 +66,7 @@ class QuotasSqliteTest extends QuotasContract {
     long userId = userOf("two-instances-requests");
     String key = keyFor(userId);
     quota(userId, new JsonObject().put("daily_requests", 3));
-    Map<String, String> values = new HashMap<>(Map.of("OLLAMA_URL", emulator.url(), "DATABASE_URL", database.url(),
-        "QUOTA_OUTPUT_RESERVE", "20", "ACCESS_LOG", "false", "PROXY_AUTH_TOKEN", "",
-        "REQUESTS_PER_HOUR_USER", "100000", "QUOTA_RESYNC_INTERVAL", "200ms"));
-    Gateway second = GatewayFixture.startGateway(values);
+    Gateway second = GatewayFixture.startGateway(gatewaySettings());
     try {
       Http other = new Http(second.port());
       assertThat(other.post("/api/chat", CHAT, Http.bearer(key)).status()).isEqualTo(200);

@@ -33,10 +33,7 @@ public final class IdentityFixture implements AutoCloseable {
   public IdentityFixture(TestDatabase database, Map<String, String> settings) throws Exception {
     this.database = database;
     this.workDir = Files.createTempDirectory("gateway-work-");
-    Cli.Result bootstrap = Cli.run(Map.of("DATABASE_URL", database.url()), workDir,
-        "keys", "create", "--admin", "--name", "bootstrap", "--json");
-    assertThat(bootstrap.status()).as(bootstrap.err()).isZero();
-    this.adminKey = new JsonObject(bootstrap.out()).getString("key");
+    this.adminKey = bootstrapAdminKey(database, workDir);
     this.emulator = OllamaEmulator.start(EmulatorOptions.defaults()).await(30, TimeUnit.SECONDS);
     Map<String, String> values = new HashMap<>(Map.of("OLLAMA_URL", emulator.url(), "DATABASE_URL", database.url(),
         "EVENT_LOOPS", "2", "ACCESS_LOG", "true", "AUTH_FAILURE_LIMIT", "0"));
@@ -47,6 +44,14 @@ public final class IdentityFixture implements AutoCloseable {
     this.gateway = Gateway.start(config, () -> config,
         io.ollamagateway.config.ObservabilityConfig.from(Settings.of(values))).await(60, TimeUnit.SECONDS);
     this.http = new Http(gateway.port());
+  }
+
+  /** The first admin key of a fresh store, made the way a fresh install makes it; the secret. */
+  public static String bootstrapAdminKey(TestDatabase database, Path workDir) {
+    Cli.Result bootstrap = Cli.run(Map.of("DATABASE_URL", database.url()), workDir,
+        "keys", "create", "--admin", "--name", "bootstrap", "--json");
+    assertThat(bootstrap.status()).as(bootstrap.err()).isZero();
+    return new JsonObject(bootstrap.out()).getString("key");
   }
 
   public static int freePort() throws java.io.IOException {

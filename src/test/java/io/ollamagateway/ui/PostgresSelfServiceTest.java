@@ -6,7 +6,7 @@ import io.ollamagateway.testing.TestDatabase;
 class PostgresSelfServiceTest extends SelfServiceTest {
 
   @Override
-  TestDatabase newDatabase() {
+  protected TestDatabase newDatabase() {
     return TestDatabase.postgres();
   }
 }

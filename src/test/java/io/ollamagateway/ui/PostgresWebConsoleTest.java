@@ -6,7 +6,7 @@ import io.ollamagateway.testing.TestDatabase;
 class PostgresWebConsoleTest extends WebConsoleTest {
 
   @Override
-  TestDatabase newDatabase() {
+  protected TestDatabase newDatabase() {
     return TestDatabase.postgres();
   }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ollamagateway.testing.GatewayFixture;
 import io.ollamagateway.testing.Http;
 import io.ollamagateway.testing.IdentityFixture;
-import io.ollamagateway.testing.TestDatabase;
+import io.ollamagateway.testing.SharedGateway;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -14,47 +14,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Self-service over HTTP, as a user's client or console sees it: the caps an admin sets and what they bind,
  * creating, naming, rotating (with the grace period) and revoking one's own keys, one's own usage and limits,
  * another user's key ids answered as unknown ones, and the audit trail. Runs unchanged on SQLite and PostgreSQL.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class SelfServiceTest {
+abstract class SelfServiceTest extends SharedGateway {
 
   private static final String MODEL = "llama3.2:latest";
   private static final String OTHER_MODEL = "qwen2.5:0.5b";
   private static final String[] FAST = {"X-Emulator-Interval-Ms", "0", "X-Emulator-TTFT-Ms", "0"};
   private static final AtomicInteger NAMES = new AtomicInteger();
 
-  private TestDatabase database;
-  private IdentityFixture fixture;
-  private Http http;
-  private String admin;
-
-  abstract TestDatabase newDatabase();
-
-  @BeforeAll
-  void start() throws Exception {
-    database = newDatabase();
-    fixture = new IdentityFixture(database, Map.of("USAGE_FLUSH_INTERVAL", "50ms"));
-    http = fixture.http;
-    admin = fixture.adminKey;
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (fixture != null) {
-      fixture.close();
-    }
-    if (database != null) {
-      database.close();
-    }
+  SelfServiceTest() {
+    super(Map.of("USAGE_FLUSH_INTERVAL", "50ms"));
   }
 
   /** A new user with a key of their own, made by the admin: the user's id and secret. */
@@ -63,6 +38,7 @@ abstract class SelfServiceTest {
 
   private Someone someone(String name) {
     long id = fixture.user(name + "-" + NAMES.incrementAndGet(), "user");
+
     return new Someone(id, fixture.key(id, "first", new JsonObject()).getString("key"));
   }
 

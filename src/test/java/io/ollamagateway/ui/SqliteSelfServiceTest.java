@@ -6,7 +6,7 @@ import io.ollamagateway.testing.TestDatabase;
 class SqliteSelfServiceTest extends SelfServiceTest {
 
   @Override
-  TestDatabase newDatabase() {
+  protected TestDatabase newDatabase() {
     return TestDatabase.sqlite();
   }
 }

@@ -6,7 +6,7 @@ import io.ollamagateway.testing.TestDatabase;
 class SqliteWebConsoleTest extends WebConsoleTest {
 
   @Override
-  TestDatabase newDatabase() {
+  protected TestDatabase newDatabase() {
     return TestDatabase.sqlite();
   }
 }

@@ -6,18 +6,15 @@ import io.ollamagateway.testing.Cli;
 import io.ollamagateway.testing.GatewayFixture;
 import io.ollamagateway.testing.Http;
 import io.ollamagateway.testing.IdentityFixture;
-import io.ollamagateway.testing.TestDatabase;
+import io.ollamagateway.testing.SharedGateway;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The web console's sign-in and session as plain HTTP clients see them (no browser): cookie flags, the admin
@@ -25,38 +22,16 @@ import org.junit.jupiter.api.TestInstance;
  * credentials and their slowdown, non-admins refused, sessions ended when their user or key stops being an
  * active admin. Runs unchanged on SQLite and PostgreSQL.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class WebConsoleTest {
+abstract class WebConsoleTest extends SharedGateway {
 
   private static final String PASSWORD = "correct horse battery staple";
 
-  private TestDatabase database;
-  private IdentityFixture fixture;
-  private Http http;
-  private String admin;
-
-  abstract TestDatabase newDatabase();
+  WebConsoleTest() {
+    super(Map.of("UI_SESSION_IDLE_TIMEOUT", "30m"));
+  }
 
   /** A signed-in session: the cookie header value and the CSRF token. */
   record Session(String cookie, String csrf, JsonObject body) {
-  }
-
-  @BeforeAll
-  void start() throws Exception {
-    database = newDatabase();
-    fixture = new IdentityFixture(database, Map.of("UI_SESSION_IDLE_TIMEOUT", "30m"));
-    http = fixture.http;
-    admin = fixture.adminKey;
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (fixture != null) {
-      fixture.close();
-    }
-    if (database != null) {
-      database.close();
-    }
   }
 
   /** A success clears the throttle of 127.0.0.1, so that each test starts without a delay. */

@@ -2,6 +2,10 @@ package io.ollamagateway.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
@@ -16,6 +20,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The upstream client on its own, against small Vert.x servers: pooling and its cap, answers that close the
- * connection, TLS with host name verification.
+ * connection, a socket lost before it connected, TLS with host name verification.
  */
 class UpstreamClientTest {
 
@@ -137,6 +142,35 @@ class UpstreamClientTest {
       assertThat(all(List.of(get(vertx, client, upstream, "/close")))).containsExactly("answer to /close");
     }
     assertThat(connections).hasSize(3);
+  }
+
+  @Test
+  void aSocketClosedOnThisSideBeforeItConnectedIsReplacedByAnother() throws Exception {
+    HttpServer server = server(new HttpServerOptions());
+    UpstreamConfig upstream = new UpstreamConfig("u", false, "127.0.0.1", server.actualPort(), "", List.of());
+    ChannelFactory<? extends Channel> sockets = ((VertxInternal) vertx).transport().channelFactory(false);
+    AtomicInteger made = new AtomicInteger();
+    // what epoll does to a new socket that inherits the pending event of a closed one with the same number: it
+    // is closed once registered, before it connects (bench/soak.sh saw it a few times a minute)
+    ChannelFactory<Channel> firstClosed = () -> {
+      Channel channel = sockets.newChannel();
+      if (made.incrementAndGet() == 1) {
+        channel.pipeline().addFirst(new ChannelInboundHandlerAdapter() {
+          @Override
+          public void channelRegistered(ChannelHandlerContext ctx) {
+            ctx.close();
+          }
+        });
+      }
+      return channel;
+    };
+    UpstreamClient client = new UpstreamClient(vertx, Duration.ofSeconds(5), Duration.ofSeconds(10), 1,
+        () -> null, UpstreamClient.KEEP_ALIVE, firstClosed);
+
+    assertThat(all(List.of(get(vertx, client, upstream, "/first")))).containsExactly("answer to /first");
+    assertThat(made).hasValue(2);
+    assertThat(all(List.of(get(vertx, client, upstream, "/second")))).containsExactly("answer to /second");
+    assertThat(connections).hasSize(1); // the one that replaced it, counted once and reused
   }
 
   @Test

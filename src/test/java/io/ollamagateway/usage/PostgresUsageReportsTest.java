@@ -5,7 +5,7 @@ import io.ollamagateway.testing.TestDatabase;
 class PostgresUsageReportsTest extends UsageReportsTest {
 
   @Override
-  TestDatabase newDatabase() {
+  protected TestDatabase newDatabase() {
     return TestDatabase.postgres();
   }
 }

@@ -8,7 +8,7 @@ import io.ollamagateway.server.Gateway;
 import io.ollamagateway.testing.GatewayFixture;
 import io.ollamagateway.testing.Http;
 import io.ollamagateway.testing.IdentityFixture;
-import io.ollamagateway.testing.TestDatabase;
+import io.ollamagateway.testing.SharedGateway;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -17,10 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Usage accounting end to end: requests through a real gateway to the emulator, flushed to the store, read
@@ -28,29 +26,22 @@ import org.junit.jupiter.api.TestInstance;
  * (prompt = words + 4 per message + 3 for chat; completion = chunks), so the reports must match them exactly.
  * Runs unchanged on SQLite and PostgreSQL.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class UsageReportsTest {
+abstract class UsageReportsTest extends SharedGateway {
 
   private static final String MODEL = "llama3.2:latest";
   /** The model of the graceful-stop test only, so that its request stays out of the other tests' totals. */
   private static final String OTHER_MODEL = "qwen2.5:0.5b";
   private static final String[] FAST = {"X-Emulator-Interval-Ms", "0", "X-Emulator-TTFT-Ms", "0"};
 
-  private TestDatabase database;
-  private IdentityFixture fixture;
-  private Http http;
-  private String admin;
   private JsonObject aliceKey;
   private JsonObject bobKey;
 
-  abstract TestDatabase newDatabase();
+  UsageReportsTest() {
+    super(Map.of("USAGE_FLUSH_INTERVAL", "50ms"));
+  }
 
   @BeforeAll
-  void start() throws Exception {
-    database = newDatabase();
-    fixture = new IdentityFixture(database, Map.of("USAGE_FLUSH_INTERVAL", "50ms"));
-    http = fixture.http;
-    admin = fixture.adminKey;
+  void recordTraffic() throws Exception {
     aliceKey = fixture.key(fixture.user("alice", "user"), "alice-laptop", new JsonObject());
     bobKey = fixture.key(fixture.user("bob", "user"), "bob-ci", new JsonObject());
 
@@ -70,16 +61,6 @@ abstract class UsageReportsTest {
     });
     assertThat(flushed).as("3 requests and their tokens flushed to the store: " + usage("?model=" + MODEL))
         .isTrue();
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (fixture != null) {
-      fixture.close();
-    }
-    if (database != null) {
-      database.close();
-    }
   }
 
   private void proxied(JsonObject key, String path, String body, int chunks) {
