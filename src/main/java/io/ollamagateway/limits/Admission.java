@@ -141,13 +141,13 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     if (!tokenBudgets.isEmpty()) {
       root = exchange.body().tree(); // the prompt's text, the caller's cap and the lowered cap all come from it
       raw = PromptText.tokens(root, estimator);
-      prompt = calibration.estimate(tenant(exchange.principal()), exchange.model(), raw);
+      prompt = calibration.estimate(plan.tenant(), exchange.model(), raw);
       cap = generation ? outputCap(root) : null;
       minTokens = prompt + (generation ? 1 : 0);
       maxTokens = generation ? prompt + Math.max(1, cap == null ? outputReserve : cap) : prompt;
     }
     Claim claim = new Claim(plan.requestBudgets(), tokenBudgets, minTokens, maxTokens, plan.tracked());
-    String tenant = tenant(exchange.principal());
+    String tenant = plan.tenant();
     String gated = tokenBudgets.isEmpty() ? null : gateKey(tokenBudgets);
     Future<BudgetGate.Turn> turned = Future.succeededFuture(NO_TURN);
     if (gated != null) {
@@ -340,11 +340,6 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
         LOG.warn("cannot settle a reservation: {}", done.cause().getMessage());
       }
     });
-  }
-
-  /** Whose calibration a request learns from and uses: its user's, or its key's when it has no user. */
-  private static String tenant(Principal principal) {
-    return principal.userId() != null ? "user:" + principal.userId() : "key:" + principal.keyId();
   }
 
   private static ApiError refusal(Reservation reservation, Instant now) {
