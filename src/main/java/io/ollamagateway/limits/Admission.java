@@ -380,8 +380,20 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     if (!(root instanceof ObjectNode object)) {
       return;
     }
+    Endpoint endpoint = exchange.endpoint();
+    // the usual case, a body without any cap: the field is added at the end of the client's own bytes, which a
+    // rewrite of the whole tree would give too (an added field goes last), without serializing it again
+    String added = switch (endpoint) {
+      case GENERATE, CHAT -> object.has("options") ? null : "\"options\":{\"num_predict\":" + cap + "}";
+      case OPENAI_RESPONSES -> object.has("max_output_tokens") ? null : "\"max_output_tokens\":" + cap;
+      default -> object.has("max_tokens") || object.has("max_completion_tokens") ? null : "\"max_tokens\":" + cap;
+    };
+    if (added != null) {
+      exchange.replaceBody(appendField(exchange.body().bytes(), object.isEmpty(), added));
+      return;
+    }
     try {
-      switch (exchange.endpoint()) {
+      switch (endpoint) {
         case GENERATE, CHAT -> {
           JsonNode options = object.path("options");
           (options instanceof ObjectNode o ? o : object.putObject("options")).put("num_predict", cap);
@@ -398,5 +410,21 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     } catch (IOException e) {
       throw new IllegalStateException("Jackson cannot write a tree it parsed", e);
     }
+  }
+
+  /**
+   * {@code body}, one JSON object (with nothing but whitespace after it, as the gateway checked), with
+   * {@code field} ({@code "name":value}) added as its last member.
+   */
+  private static Buffer appendField(Buffer body, boolean empty, String field) {
+    int end = body.length() - 1;
+    while (body.getByte(end) != '}') {
+      end--;
+    }
+    Buffer out = Buffer.buffer(end + field.length() + 2).appendBuffer(body, 0, end);
+    if (!empty) {
+      out.appendByte((byte) ',');
+    }
+    return out.appendString(field).appendByte((byte) '}');
   }
 }
