@@ -376,12 +376,12 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         read.tryFail(refused);
       }
     });
-    if (!bodyTimeout.isZero()) {
+    request.resume(); // a small body that came with the head is read here and then: it needs no timer
+    if (!bodyTimeout.isZero() && !read.future().isComplete()) {
       long timer = vertx.setTimer(bodyTimeout.toMillis(), id -> read.tryFail(new ApiError(408, "the request body "
           + "did not arrive within " + bodyTimeout.toSeconds() + " s (CLIENT_BODY_TIMEOUT)")));
       read.future().onComplete(ar -> vertx.cancelTimer(timer));
     }
-    request.resume();
     return read.future();
   }
 
