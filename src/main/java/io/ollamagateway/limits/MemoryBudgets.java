@@ -37,17 +37,17 @@ public final class MemoryBudgets implements Budgets {
     long used;
     long reserved;
     final Window.Span span;
-    final String subject;
     final boolean tokens;
     final Window window;
+    /** The counters fed by the usage rows of this one's subject (this one among them), or {@code null}. */
+    List<Counter> feeders;
     boolean derived;
-    Instant derivedAt;
+    /** When the derivation gets old enough to be made again. */
+    Instant staleAt;
     Future<Void> deriving;
 
-    /** @param subject whose usage rows feed it, or {@code null} when none do */
-    Counter(Window.Span span, String subject, Budget budget) {
+    Counter(Window.Span span, Budget budget) {
       this.span = span;
-      this.subject = subject;
       this.tokens = budget.metric().equals("tokens");
       this.window = budget.window();
     }
@@ -58,8 +58,10 @@ public final class MemoryBudgets implements Budgets {
   private final Supplier<Instant> clock;
   private final BudgetKeys names;
   private final Map<String, Counter> counters = new HashMap<>();
-  // subject -> the counters its usage rows feed, so that a row finds them without naming them (no key built)
-  private final Map<String, List<Counter>> fedSubjects = new HashMap<>();
+  // user and key ids (of subjects user:7 and key:12) -> the counters their usage rows feed, so that a row finds
+  // them from its ids, without a name built
+  private final Map<Long, List<Counter>> fedUsers = new HashMap<>();
+  private final Map<Long, List<Counter>> fedKeys = new HashMap<>();
   private int sinceSweep;
 
   /** Counters that a settle alone feeds, starting from zero (no store). */
@@ -114,7 +116,7 @@ public final class MemoryBudgets implements Budgets {
         Future<Void> wait = null;
         if (!counter.derived) {
           wait = derive(budget, span, counter, starts);
-        } else if (!refreshed && counter.derivedAt.plus(resync).isBefore(clock.get())) {
+        } else if (!refreshed && counter.staleAt.isBefore(clock.get())) {
           // a store that cannot be read now keeps the counter as it was: this instance's own usage still counts
           wait = derive(budget, span, counter, starts).otherwise((Void) null);
         }
@@ -266,10 +268,10 @@ public final class MemoryBudgets implements Budgets {
     String key = names.key(budget, span);
     Counter counter = counters.get(key);
     if (counter == null) {
-      counter = new Counter(span, fed(budget) ? budget.subject() : null, budget);
+      counter = new Counter(span, budget);
       counters.put(key, counter);
-      if (counter.subject != null) {
-        fedSubjects.computeIfAbsent(counter.subject, s -> new ArrayList<>(4)).add(counter);
+      if (fed(budget)) {
+        feed(counter, budget.subject());
       }
     }
     return counter;
@@ -291,7 +293,7 @@ public final class MemoryBudgets implements Budgets {
       synchronized (this) {
         counter.used = total;
         counter.derived = true;
-        counter.derivedAt = clock.get();
+        counter.staleAt = clock.get().plus(resync);
       }
     }).onComplete(done -> {
       synchronized (this) {
@@ -313,30 +315,48 @@ public final class MemoryBudgets implements Budgets {
     }
   }
 
+  /** Lists {@code counter} among those the usage rows of {@code subject} feed. */
+  private void feed(Counter counter, String subject) {
+    Map<Long, List<Counter>> fed = subject.startsWith("user:") ? fedUsers : subject.startsWith("key:") ? fedKeys
+        : null;
+    Long id;
+    try {
+      id = Long.valueOf(subject.substring(subject.indexOf(':') + 1));
+    } catch (NumberFormatException e) {
+      return; // no usage row has such a subject ("user:null" of a key without a user)
+    }
+    if (fed != null) {
+      counter.feeders = fed.computeIfAbsent(id, i -> new ArrayList<>(4));
+      counter.feeders.add(counter);
+    }
+  }
+
   private synchronized void count(Rollup row, long tokens, long admitted) {
-    Instant minute = null;
-    for (String subject : new String[] {row.key().userId() == null ? null : "user:" + row.key().userId(),
-        row.key().keyId() == null ? null : "key:" + row.key().keyId()}) {
-      List<Counter> fed = subject == null ? null : fedSubjects.get(subject);
-      if (fed == null) {
-        continue;
-      }
-      for (Counter counter : fed) {
-        // before its derivation, the derivation replaces these
-        if (counter.window != Window.MINUTE) {
-          if (counter.span.contains(row.key().hour())) {
-            counter.used += counter.tokens ? tokens : admitted;
-          }
-        } else if (counter.tokens) {
-          if (minute == null) {
-            minute = clock.get();
-          }
-          if (counter.span.contains(minute)) {
-            counter.used += tokens;
-          }
+    Instant minute = count(fedUsers.get(row.key().userId()), row, tokens, admitted, null);
+    count(fedKeys.get(row.key().keyId()), row, tokens, admitted, minute);
+  }
+
+  /** Feeds a row to one subject's counters; answers the time read for minute counters, if one was. */
+  private Instant count(List<Counter> fed, Rollup row, long tokens, long admitted, Instant minute) {
+    if (fed == null) {
+      return minute;
+    }
+    for (Counter counter : fed) {
+      // before its derivation, the derivation replaces these
+      if (counter.window != Window.MINUTE) {
+        if (counter.span.contains(row.key().hour())) {
+          counter.used += counter.tokens ? tokens : admitted;
+        }
+      } else if (counter.tokens) {
+        if (minute == null) {
+          minute = clock.get();
+        }
+        if (counter.span.contains(minute)) {
+          counter.used += tokens;
         }
       }
     }
+    return minute;
   }
 
   private void sweep(Instant now) {
@@ -346,14 +366,12 @@ public final class MemoryBudgets implements Budgets {
     sinceSweep = 0;
     counters.values().removeIf(counter -> {
       boolean ended = counter.span.end().isBefore(now) && counter.reserved == 0 && counter.deriving == null;
-      if (ended && counter.subject != null) {
-        List<Counter> fed = fedSubjects.get(counter.subject);
-        fed.remove(counter);
-        if (fed.isEmpty()) {
-          fedSubjects.remove(counter.subject);
-        }
+      if (ended && counter.feeders != null) {
+        counter.feeders.remove(counter);
       }
       return ended;
     });
+    fedUsers.values().removeIf(List::isEmpty);
+    fedKeys.values().removeIf(List::isEmpty);
   }
 }

@@ -173,8 +173,13 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                   : answers.lookup(exchange).compose(local -> local != null
                       ? Future.succeededFuture(forwarder.answerLocally(exchange, local)) : route(exchange));
         })
-        .onSuccess(outcome -> finish(exchange, outcome.status(), outcome.note()))
-        .onFailure(err -> fail(exchange, err));
+        .onComplete(ended -> { // one listener: a second would make the future keep a list of them
+          if (ended.succeeded()) {
+            finish(exchange, ended.result().status(), ended.result().note());
+          } else {
+            fail(exchange, ended.cause());
+          }
+        });
   }
 
   private Future<Void> runStages(Exchange exchange, int index) {
