@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamagateway.alerts.Alerts;
 import io.ollamagateway.api.ApiError;
+import io.ollamagateway.api.Futures;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.proxy.Endpoint;
 import io.ollamagateway.proxy.Exchange;
@@ -157,13 +158,13 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
       Long known = lastLeft.get(gated);
       Future<Long> left = known != null ? Future.succeededFuture(known)
           : budgets.peek(tokenBudgets, clock.get()).map(Admission::tightestTokens).otherwise(0L);
-      turned = left.compose(l -> l < margin ? gate.acquire(gated) : Future.succeededFuture(NO_TURN));
+      turned = Futures.then(left, l -> l < margin ? gate.acquire(gated) : Future.succeededFuture(NO_TURN));
     }
     long promptEstimate = prompt;
     long rawPrompt = raw;
     Long askedCap = cap;
     JsonNode parsed = root;
-    return turned.compose(turn -> {
+    return Futures.then(turned, turn -> {
       if (turn == null) {
         refused.accept("requests waiting for a quota");
         return Future.failedFuture(new ApiError(429, "too many requests are waiting for this account's "
@@ -172,44 +173,46 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
       Future<Reservation> reserved = claim.isEmpty()
           ? Future.succeededFuture(Reservation.unlimited(0))
           : budgets.reserve(claim, clock.get());
-      return reserved
-        // failing open grants what the request asked for, so that its own cap (or the reserve) still applies;
-        // a caller without limits was only counting in its tracked windows: nothing to enforce, it goes on
-        .recover(err -> plan.isEmpty() ? untracked(err, claim)
-            : unavailable("usage limits", err, Reservation.unlimited(claim.maxTokens())))
-        .onFailure(err -> turn.release())
-        .compose(reservation -> {
-          reportQuotas(reservation);
-          if (gated != null) {
-            remember(gated, reservation);
-          }
-          if (!reservation.granted()) {
+      if (!reserved.succeeded()) {
+        reserved = reserved
+          // failing open grants what the request asked for, so that its own cap (or the reserve) still applies;
+          // a caller without limits was only counting in its tracked windows: nothing to enforce, it goes on
+          .recover(err -> plan.isEmpty() ? untracked(err, claim)
+              : unavailable("usage limits", err, Reservation.unlimited(claim.maxTokens())))
+          .onFailure(err -> turn.release());
+      }
+      return Futures.then(reserved, reservation -> {
+        reportQuotas(reservation);
+        if (gated != null) {
+          remember(gated, reservation);
+        }
+        if (!reservation.granted()) {
+          turn.release();
+          refused.accept(reservation.exceeded().describe());
+          return Future.failedFuture(refusal(reservation, clock.get()));
+        }
+        long answerTokens = reservation.tokens() - promptEstimate;
+        if (generation && !tokenBudgets.isEmpty() && (askedCap == null || answerTokens < askedCap)) {
+          setOutputCap(exchange, parsed, Math.max(1, answerTokens));
+        }
+        return Futures.then(acquire(plan), lease -> {
+          if (lease == null) {
             turn.release();
-            refused.accept(reservation.exceeded().describe());
-            return Future.failedFuture(refusal(reservation, clock.get()));
+            refused.accept("concurrent requests");
+            budgets.settle(reservation, 0);
+            budgets.requestOver(reservation, false);
+            return Future.failedFuture(new ApiError(429, "too many concurrent requests for this key (limit "
+                + plan.maxConcurrent() + "); wait for one to finish", Map.of("Retry-After", "1")));
           }
-          long answerTokens = reservation.tokens() - promptEstimate;
-          if (generation && !tokenBudgets.isEmpty() && (askedCap == null || answerTokens < askedCap)) {
-            setOutputCap(exchange, parsed, Math.max(1, answerTokens));
+          headers(exchange.request().response(), reservation);
+          held.put(exchange, new Held(reservation, lease, turn, tenant, exchange.model(), rawPrompt));
+          if (!reservation.requestKeys().isEmpty()) {
+            counting.put(exchange, reservation);
           }
-          return acquire(plan).compose(lease -> {
-            if (lease == null) {
-              turn.release();
-              refused.accept("concurrent requests");
-              budgets.settle(reservation, 0);
-              budgets.requestOver(reservation, false);
-              return Future.failedFuture(new ApiError(429, "too many concurrent requests for this key (limit "
-                  + plan.maxConcurrent() + "); wait for one to finish", Map.of("Retry-After", "1")));
-            }
-            headers(exchange.request().response(), reservation);
-            held.put(exchange, new Held(reservation, lease, turn, tenant, exchange.model(), rawPrompt));
-            if (!reservation.requestKeys().isEmpty()) {
-              counting.put(exchange, reservation);
-            }
-            exchange.markAdmitted();
-            return Future.<Void>succeededFuture();
-          });
+          exchange.markAdmitted();
+          return Future.<Void>succeededFuture();
         });
+      });
     });
   }
 

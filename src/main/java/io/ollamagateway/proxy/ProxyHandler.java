@@ -3,6 +3,7 @@ package io.ollamagateway.proxy;
 import io.ollamagateway.api.Answers;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.api.ApiFamily;
+import io.ollamagateway.api.Futures;
 import io.ollamagateway.api.RequestId;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.Principal;
@@ -149,19 +150,18 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
     ExchangeTrace trace = exchange.trace();
     trace.begin(ExchangeTrace.Phase.AUTHENTICATE);
-    authenticator.authenticate(request)
-        .compose(principal -> {
-          trace.end(ExchangeTrace.Phase.AUTHENTICATE, null);
-          exchange.principal(principal);
-          if (endpoint.adminOnly() && !principal.isAdmin()) {
-            return Future.failedFuture(endpoint.known()
-                ? ApiError.forbidden("only admins may call " + path + " (model management); your key's role is '"
-                    + principal.role().name().toLowerCase(Locale.ROOT) + "'")
-                : ApiError.notFound("no route " + path + ": the gateway forwards the Ollama and OpenAI routes of "
-                    + "its endpoint table; other paths are for admins only"));
-          }
-          return readBody(exchange);
-        })
+    Futures.then(authenticator.authenticate(request), principal -> {
+      trace.end(ExchangeTrace.Phase.AUTHENTICATE, null);
+      exchange.principal(principal);
+      if (endpoint.adminOnly() && !principal.isAdmin()) {
+        return Future.failedFuture(endpoint.known()
+            ? ApiError.forbidden("only admins may call " + path + " (model management); your key's role is '"
+                + principal.role().name().toLowerCase(Locale.ROOT) + "'")
+            : ApiError.notFound("no route " + path + ": the gateway forwards the Ollama and OpenAI routes of "
+                + "its endpoint table; other paths are for admins only"));
+      }
+      return readBody(exchange);
+    })
         .compose(v -> {
           trace.begin(ExchangeTrace.Phase.ADMIT);
           return runStages(exchange, 0);
