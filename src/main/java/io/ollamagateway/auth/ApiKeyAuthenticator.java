@@ -56,7 +56,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
   private final LongSupplier changeMark;
   private final Duration changePoll;
   private volatile long lastMark = Long.MIN_VALUE;
-  private final Map<String, KeyGrant> cache = new ConcurrentHashMap<>();
+  private final Map<String, Known> cache = new ConcurrentHashMap<>();
   private final Map<String, Long> negative = new ConcurrentHashMap<>();
   private final Map<Long, Long> lastUsed = new ConcurrentHashMap<>();
   private final Map<String, Future<Optional<KeyGrant>>> lookups = new ConcurrentHashMap<>();
@@ -93,7 +93,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
   /** Loads the usable keys and starts the refresh and last-use timers. Blocks: call at start-up, off loops. */
   public void start() {
     lastMark = changeMark.getAsLong();
-    cache.putAll(keys.usable());
+    keys.usable().forEach((hash, grant) -> cache.put(hash, Known.of(grant)));
     changeTimer = vertx.setPeriodic(changePoll.toMillis(), id -> vertx.executeBlocking(() -> {
       refreshIfChanged();
       return null;
@@ -132,7 +132,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
       return staticAnswer;
     }
     String hash = ApiKeys.hex(credentials.secretDigest());
-    KeyGrant known = cache.get(hash);
+    Known known = cache.get(hash);
     if (known != null) {
       return decide(known, secret.get());
     }
@@ -147,7 +147,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
       if (ar.result().isEmpty()) {
         return counted(staticAnswer, secret.get());
       }
-      return decide(ar.result().get(), secret.get());
+      return decide(Known.of(ar.result().get()), secret.get());
     });
   }
 
@@ -174,7 +174,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
       } else {
         synchronized (cacheLock) {
           if (generation.get() == startGeneration) {
-            cache.put(hash, found.get());
+            cache.put(hash, Known.of(found.get()));
           }
         }
       }
@@ -191,9 +191,9 @@ public final class ApiKeyAuthenticator implements Authenticator {
     return shared != null ? shared : lookup;
   }
 
-  private Future<Principal> decide(KeyGrant grant, String secret) {
-    ApiKey key = grant.key();
-    User user = grant.user();
+  private Future<Principal> decide(Known known, String secret) {
+    ApiKey key = known.grant().key();
+    User user = known.grant().user();
     Instant now = clock.instant();
     String problem = switch (key.status(now)) {
       case "revoked" -> "this API key has been revoked";
@@ -209,8 +209,21 @@ public final class ApiKeyAuthenticator implements Authenticator {
       return Future.failedFuture(ApiError.unauthorized(problem));
     }
     lastUsed.put(key.id(), now.toEpochMilli());
-    return Future.succeededFuture(new Principal("key:" + key.id(), user.role(), key.id(), user.id(), user.name(),
-        key.models(), key.limits(), grant.quota()));
+    return known.answer();
+  }
+
+  /**
+   * A usable key as the cache holds it: its grant, and the answer for it, made once (a principal is immutable,
+   * and so is a completed future without a context).
+   */
+  private record Known(KeyGrant grant, Future<Principal> answer) {
+
+    static Known of(KeyGrant grant) {
+      ApiKey key = grant.key();
+      User user = grant.user();
+      return new Known(grant, Future.succeededFuture(new Principal("key:" + key.id(), user.role(), key.id(),
+          user.id(), user.name(), key.models(), key.limits(), grant.quota())));
+    }
   }
 
   private Future<Principal> counted(Future<Principal> answer, String secret) {
@@ -240,7 +253,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
   public void invalidateKey(long keyId) {
     synchronized (cacheLock) {
       generation.incrementAndGet();
-      cache.values().removeIf(grant -> grant.key().id() == keyId);
+      cache.values().removeIf(known -> known.grant().key().id() == keyId);
     }
   }
 
@@ -248,7 +261,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
   public void invalidateUser(long userId) {
     synchronized (cacheLock) {
       generation.incrementAndGet();
-      cache.values().removeIf(grant -> grant.user().id() == userId);
+      cache.values().removeIf(known -> known.grant().user().id() == userId);
     }
   }
 
@@ -274,7 +287,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
         return; // an admin change raced with the load: this snapshot may be stale; the next refresh is not
       }
       cache.keySet().retainAll(fresh.keySet());
-      cache.putAll(fresh);
+      fresh.forEach((hash, grant) -> cache.put(hash, Known.of(grant)));
     }
   }
 

@@ -12,6 +12,12 @@ public final class StaticAuthenticator implements Authenticator {
 
   private static final Future<Principal> SHARED = Future.succeededFuture(Principal.SHARED_TOKEN);
   private static final Future<Principal> ANONYMOUS = Future.succeededFuture(Principal.ANONYMOUS);
+  // an ApiError has no stack trace and cannot change: one answer serves every request (an API key's too, which
+  // is asked here first)
+  private static final Future<Principal> REQUIRED = Future.failedFuture(ApiError.unauthorized(
+      "authentication required: send your token as 'Authorization: Bearer <token>' or 'x-api-key: <token>'"));
+  private static final Future<Principal> INVALID = Future.failedFuture(ApiError.unauthorized(
+      "invalid API key or token"));
 
   private final byte[] tokenHash;
   private final boolean allowUnauthenticated;
@@ -32,8 +38,6 @@ public final class StaticAuthenticator implements Authenticator {
       // as Ollama itself ignores it.
       return ANONYMOUS;
     }
-    return Future.failedFuture(ApiError.unauthorized(secret.isEmpty()
-        ? "authentication required: send your token as 'Authorization: Bearer <token>' or 'x-api-key: <token>'"
-        : "invalid API key or token"));
+    return secret.isEmpty() ? REQUIRED : INVALID;
   }
 }

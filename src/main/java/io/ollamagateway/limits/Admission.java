@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ollamagateway.alerts.Alerts;
 import io.ollamagateway.api.ApiError;
+import io.ollamagateway.api.Futures;
 import io.ollamagateway.auth.Principal;
 import io.ollamagateway.proxy.Endpoint;
 import io.ollamagateway.proxy.Exchange;
@@ -141,13 +142,13 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     if (!tokenBudgets.isEmpty()) {
       root = exchange.body().tree(); // the prompt's text, the caller's cap and the lowered cap all come from it
       raw = PromptText.tokens(root, estimator);
-      prompt = calibration.estimate(tenant(exchange.principal()), exchange.model(), raw);
+      prompt = calibration.estimate(plan.tenant(), exchange.model(), raw);
       cap = generation ? outputCap(root) : null;
       minTokens = prompt + (generation ? 1 : 0);
       maxTokens = generation ? prompt + Math.max(1, cap == null ? outputReserve : cap) : prompt;
     }
     Claim claim = new Claim(plan.requestBudgets(), tokenBudgets, minTokens, maxTokens, plan.tracked());
-    String tenant = tenant(exchange.principal());
+    String tenant = plan.tenant();
     String gated = tokenBudgets.isEmpty() ? null : gateKey(tokenBudgets);
     Future<BudgetGate.Turn> turned = Future.succeededFuture(NO_TURN);
     if (gated != null) {
@@ -157,13 +158,13 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
       Long known = lastLeft.get(gated);
       Future<Long> left = known != null ? Future.succeededFuture(known)
           : budgets.peek(tokenBudgets, clock.get()).map(Admission::tightestTokens).otherwise(0L);
-      turned = left.compose(l -> l < margin ? gate.acquire(gated) : Future.succeededFuture(NO_TURN));
+      turned = Futures.then(left, l -> l < margin ? gate.acquire(gated) : Future.succeededFuture(NO_TURN));
     }
     long promptEstimate = prompt;
     long rawPrompt = raw;
     Long askedCap = cap;
     JsonNode parsed = root;
-    return turned.compose(turn -> {
+    return Futures.then(turned, turn -> {
       if (turn == null) {
         refused.accept("requests waiting for a quota");
         return Future.failedFuture(new ApiError(429, "too many requests are waiting for this account's "
@@ -172,44 +173,46 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
       Future<Reservation> reserved = claim.isEmpty()
           ? Future.succeededFuture(Reservation.unlimited(0))
           : budgets.reserve(claim, clock.get());
-      return reserved
-        // failing open grants what the request asked for, so that its own cap (or the reserve) still applies;
-        // a caller without limits was only counting in its tracked windows: nothing to enforce, it goes on
-        .recover(err -> plan.isEmpty() ? untracked(err, claim)
-            : unavailable("usage limits", err, Reservation.unlimited(claim.maxTokens())))
-        .onFailure(err -> turn.release())
-        .compose(reservation -> {
-          reportQuotas(reservation);
-          if (gated != null) {
-            remember(gated, reservation);
-          }
-          if (!reservation.granted()) {
+      if (!reserved.succeeded()) {
+        reserved = reserved
+          // failing open grants what the request asked for, so that its own cap (or the reserve) still applies;
+          // a caller without limits was only counting in its tracked windows: nothing to enforce, it goes on
+          .recover(err -> plan.isEmpty() ? untracked(err, claim)
+              : unavailable("usage limits", err, Reservation.unlimited(claim.maxTokens())))
+          .onFailure(err -> turn.release());
+      }
+      return Futures.then(reserved, reservation -> {
+        reportQuotas(reservation);
+        if (gated != null) {
+          remember(gated, reservation);
+        }
+        if (!reservation.granted()) {
+          turn.release();
+          refused.accept(reservation.exceeded().describe());
+          return Future.failedFuture(refusal(reservation, clock.get()));
+        }
+        long answerTokens = reservation.tokens() - promptEstimate;
+        if (generation && !tokenBudgets.isEmpty() && (askedCap == null || answerTokens < askedCap)) {
+          setOutputCap(exchange, parsed, Math.max(1, answerTokens));
+        }
+        return Futures.then(acquire(plan), lease -> {
+          if (lease == null) {
             turn.release();
-            refused.accept(reservation.exceeded().describe());
-            return Future.failedFuture(refusal(reservation, clock.get()));
+            refused.accept("concurrent requests");
+            budgets.settle(reservation, 0);
+            budgets.requestOver(reservation, false);
+            return Future.failedFuture(new ApiError(429, "too many concurrent requests for this key (limit "
+                + plan.maxConcurrent() + "); wait for one to finish", Map.of("Retry-After", "1")));
           }
-          long answerTokens = reservation.tokens() - promptEstimate;
-          if (generation && !tokenBudgets.isEmpty() && (askedCap == null || answerTokens < askedCap)) {
-            setOutputCap(exchange, parsed, Math.max(1, answerTokens));
+          headers(exchange.request().response(), reservation);
+          held.put(exchange, new Held(reservation, lease, turn, tenant, exchange.model(), rawPrompt));
+          if (!reservation.requestKeys().isEmpty()) {
+            counting.put(exchange, reservation);
           }
-          return acquire(plan).compose(lease -> {
-            if (lease == null) {
-              turn.release();
-              refused.accept("concurrent requests");
-              budgets.settle(reservation, 0);
-              budgets.requestOver(reservation, false);
-              return Future.failedFuture(new ApiError(429, "too many concurrent requests for this key (limit "
-                  + plan.maxConcurrent() + "); wait for one to finish", Map.of("Retry-After", "1")));
-            }
-            headers(exchange.request().response(), reservation);
-            held.put(exchange, new Held(reservation, lease, turn, tenant, exchange.model(), rawPrompt));
-            if (!reservation.requestKeys().isEmpty()) {
-              counting.put(exchange, reservation);
-            }
-            exchange.markAdmitted();
-            return Future.<Void>succeededFuture();
-          });
+          exchange.markAdmitted();
+          return Future.<Void>succeededFuture();
         });
+      });
     });
   }
 
@@ -342,11 +345,6 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     });
   }
 
-  /** Whose calibration a request learns from and uses: its user's, or its key's when it has no user. */
-  private static String tenant(Principal principal) {
-    return principal.userId() != null ? "user:" + principal.userId() : "key:" + principal.keyId();
-  }
-
   private static ApiError refusal(Reservation reservation, Instant now) {
     Budget budget = reservation.exceeded();
     Reservation.State state = reservation.tightest();
@@ -385,8 +383,20 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     if (!(root instanceof ObjectNode object)) {
       return;
     }
+    Endpoint endpoint = exchange.endpoint();
+    // the usual case, a body without any cap: the field is added at the end of the client's own bytes, which a
+    // rewrite of the whole tree would give too (an added field goes last), without serializing it again
+    String added = switch (endpoint) {
+      case GENERATE, CHAT -> object.has("options") ? null : "\"options\":{\"num_predict\":" + cap + "}";
+      case OPENAI_RESPONSES -> object.has("max_output_tokens") ? null : "\"max_output_tokens\":" + cap;
+      default -> object.has("max_tokens") || object.has("max_completion_tokens") ? null : "\"max_tokens\":" + cap;
+    };
+    if (added != null) {
+      exchange.replaceBody(appendField(exchange.body().bytes(), object.isEmpty(), added));
+      return;
+    }
     try {
-      switch (exchange.endpoint()) {
+      switch (endpoint) {
         case GENERATE, CHAT -> {
           JsonNode options = object.path("options");
           (options instanceof ObjectNode o ? o : object.putObject("options")).put("num_predict", cap);
@@ -403,5 +413,21 @@ public final class Admission implements RequestStage, UsageRecorder, ExchangeLis
     } catch (IOException e) {
       throw new IllegalStateException("Jackson cannot write a tree it parsed", e);
     }
+  }
+
+  /**
+   * {@code body}, one JSON object (with nothing but whitespace after it, as the gateway checked), with
+   * {@code field} ({@code "name":value}) added as its last member.
+   */
+  private static Buffer appendField(Buffer body, boolean empty, String field) {
+    int end = body.length() - 1;
+    while (body.getByte(end) != '}') {
+      end--;
+    }
+    Buffer out = Buffer.buffer(end + field.length() + 2).appendBuffer(body, 0, end);
+    if (!empty) {
+      out.appendByte((byte) ',');
+    }
+    return out.appendString(field).appendByte((byte) '}');
   }
 }

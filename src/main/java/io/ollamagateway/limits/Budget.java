@@ -12,6 +12,6 @@ public record Budget(String subject, String metric, long limit, Window window) {
 
   /** A human name for messages: "tokens per day". */
   public String describe() {
-    return metric + " per " + window.name().toLowerCase(java.util.Locale.ROOT);
+    return metric + " per " + window.id();
   }
 }

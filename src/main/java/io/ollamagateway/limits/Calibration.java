@@ -39,13 +39,21 @@ public final class Calibration {
     }
   }
 
-  private final Map<String, Entry> entries;
+  /** A (tenant, model) pair; {@code null} is the same as {@code ""}. */
+  private record Key(String tenant, String model) {
+    Key {
+      tenant = tenant == null ? "" : tenant;
+      model = model == null ? "" : model;
+    }
+  }
+
+  private final Map<Key, Entry> entries;
 
   /** @param capacity how many (tenant, model) pairs are remembered at most */
   public Calibration(int capacity) {
     this.entries = new LinkedHashMap<>(64, 0.75f, true) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<Key, Entry> eldest) {
         return size() > capacity;
       }
     };
@@ -57,13 +65,13 @@ public final class Calibration {
 
   /** The expected prompt count, for {@code tenant} on {@code model}, of a request estimated at {@code raw}. */
   public synchronized long estimate(String tenant, String model, long raw) {
-    Entry entry = entries.get(key(tenant, model));
+    Entry entry = entries.get(new Key(tenant, model));
     return (long) Math.ceil(raw * (entry == null ? DEFAULT_RATIO : Math.max(entry.ratio, MIN_RATIO)));
   }
 
   /** Whether {@code tenant} has had an answer on {@code model} counted yet. */
   public synchronized boolean isCalibrated(String tenant, String model) {
-    Entry entry = entries.get(key(tenant, model));
+    Entry entry = entries.get(new Key(tenant, model));
     return entry != null && entry.samples > 0;
   }
 
@@ -77,10 +85,11 @@ public final class Calibration {
       return;
     }
     observed = Math.max(MIN_RATIO, observed);
-    Entry entry = entries.get(key(tenant, model));
+    Key key = new Key(tenant, model);
+    Entry entry = entries.get(key);
     if (entry == null) {
       entry = new Entry(observed);
-      entries.put(key(tenant, model), entry);
+      entries.put(key, entry);
     } else if (entry.samples >= SETTLED_AFTER
         && (observed > entry.ratio * OUTLIER_FACTOR || observed * OUTLIER_FACTOR < entry.ratio)) {
       return;
@@ -91,9 +100,5 @@ public final class Calibration {
       entry.ratio = observed > entry.ratio ? observed : entry.ratio + WEIGHT * (observed - entry.ratio);
     }
     entry.samples++;
-  }
-
-  private static String key(String tenant, String model) {
-    return (tenant == null ? "" : tenant) + "\u0000" + (model == null ? "" : model);
   }
 }

@@ -6,6 +6,8 @@ import io.ollamagateway.store.KeyLimits;
 import io.ollamagateway.store.Quota;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which limits apply to a caller: its key's own limits (requests per minute and per hour, tokens per minute,
@@ -17,14 +19,18 @@ import java.util.List;
  * their counters, once they exist, go on counting, so that a limit removed and set again within a window
  * sees the usage in between. Counters in this process need none: they are fed by every usage row.
  *
- * <p>Answers from the principal alone, which the authenticator built from memory: safe on event loops.
- * Immutable; thread-safe.
+ * <p>Answers from the principal alone, which the authenticator built from memory: safe on event loops. A plan
+ * depends on nothing else, so each principal's is made once and remembered (a bounded number of them).
+ * Thread-safe.
  */
 public final class LimitPlans {
+
+  private static final int MAX_REMEMBERED = 10_000;
 
   private final long userRequestsPerHour;
   private final long adminRequestsPerHour;
   private final boolean track;
+  private final Map<Principal, Plan> made = new ConcurrentHashMap<>();
 
   public LimitPlans(LimitsConfig config) {
     this(config, false);
@@ -41,6 +47,18 @@ public final class LimitPlans {
     if (principal.keyId() == null) {
       return Plan.NONE;
     }
+    Plan plan = made.get(principal);
+    if (plan == null) {
+      if (made.size() >= MAX_REMEMBERED) {
+        made.clear(); // rare: each plan is then made once more
+      }
+      plan = make(principal);
+      made.put(principal, plan);
+    }
+    return plan;
+  }
+
+  private Plan make(Principal principal) {
     String key = "key:" + principal.keyId();
     String user = "user:" + principal.userId();
     KeyLimits limits = principal.limits();
@@ -67,7 +85,7 @@ public final class LimitPlans {
         track(tracked, tokens, user, "tokens", Window.MONTH);
       }
     }
-    return new Plan(key, requests, tokens, concurrent, tracked);
+    return new Plan(key, requests, tokens, concurrent, tracked, principal.userId() != null ? user : key);
   }
 
   private static void track(List<Budget> tracked, List<Budget> limited, String subject, String metric,

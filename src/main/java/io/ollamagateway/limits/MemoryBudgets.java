@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,27 +36,32 @@ public final class MemoryBudgets implements Budgets {
   private static final class Counter {
     long used;
     long reserved;
-    final Instant end;
-    final String subject;
+    final Window.Span span;
+    final boolean tokens;
+    final Window window;
+    /** The counters fed by the usage rows of this one's subject (this one among them), or {@code null}. */
+    List<Counter> feeders;
     boolean derived;
-    Instant derivedAt;
+    /** When the derivation gets old enough to be made again. */
+    Instant staleAt;
     Future<Void> deriving;
 
-    Counter(Instant end, String subject) {
-      this.end = end;
-      this.subject = subject;
+    Counter(Window.Span span, Budget budget) {
+      this.span = span;
+      this.tokens = budget.metric().equals("tokens");
+      this.window = budget.window();
     }
   }
 
-  private static final Window[] DERIVED = {Window.HOUR, Window.DAY, Window.MONTH};
-
-  private final ZoneId zone;
   private final UsageBaseline baseline;
   private final Duration resync;
   private final Supplier<Instant> clock;
+  private final BudgetKeys names;
   private final Map<String, Counter> counters = new HashMap<>();
-  // subject -> counters fed by usage rows it has, so that a usage row of a subject without any costs one lookup
-  private final Map<String, Integer> fedSubjects = new HashMap<>();
+  // user and key ids (of subjects user:7 and key:12) -> the counters their usage rows feed, so that a row finds
+  // them from its ids, without a name built
+  private final Map<Long, List<Counter>> fedUsers = new HashMap<>();
+  private final Map<Long, List<Counter>> fedKeys = new HashMap<>();
   private int sinceSweep;
 
   /** Counters that a settle alone feeds, starting from zero (no store). */
@@ -70,7 +76,7 @@ public final class MemoryBudgets implements Budgets {
    * @param clock the time of usage rows for minute counters
    */
   public MemoryBudgets(ZoneId zone, UsageBaseline baseline, Duration resync, Supplier<Instant> clock) {
-    this.zone = zone;
+    this.names = new BudgetKeys("", zone);
     this.baseline = baseline;
     this.resync = resync;
     this.clock = clock;
@@ -95,46 +101,42 @@ public final class MemoryBudgets implements Budgets {
   private synchronized Future<Reservation> reserve(Claim claim, Instant now, boolean refreshed,
       List<Runnable> starts) {
     sweep(now);
+    List<Budget> requestBudgets = claim.requestBudgets();
+    int requests = requestBudgets.size();
+    int n = requests + claim.tokenBudgets().size();
     if (baseline != null) {
-      List<Future<Void>> waits = new ArrayList<>();
-      List<Budget> named = new ArrayList<>(claim.requestBudgets());
-      named.addAll(claim.tokenBudgets());
-      for (Budget budget : named) {
+      List<Future<Void>> waits = null;
+      for (int i = 0; i < n; i++) {
+        Budget budget = i < requests ? requestBudgets.get(i) : claim.tokenBudgets().get(i - requests);
         if (budget.window() == Window.MINUTE) {
           continue; // not in hourly rollups: counted from the start of the instance
         }
-        Window.Span span = BudgetKeys.span(budget, now, zone);
-        Counter counter = counter(BudgetKeys.key("", budget, span), budget, span);
+        Window.Span span = names.span(budget, now);
+        Counter counter = counter(budget, span);
+        Future<Void> wait = null;
         if (!counter.derived) {
-          waits.add(derive(budget, span, counter, starts));
-        } else if (!refreshed && counter.derivedAt.plus(resync).isBefore(clock.get())) {
+          wait = derive(budget, span, counter, starts);
+        } else if (!refreshed && counter.staleAt.isBefore(clock.get())) {
           // a store that cannot be read now keeps the counter as it was: this instance's own usage still counts
-          waits.add(derive(budget, span, counter, starts).otherwise((Void) null));
+          wait = derive(budget, span, counter, starts).otherwise((Void) null);
+        }
+        if (wait != null) {
+          (waits == null ? waits = new ArrayList<>() : waits).add(wait);
         }
       }
-      if (!waits.isEmpty()) {
+      if (waits != null) {
         return Future.all(waits).compose(all -> reserve(claim, now, true));
       }
     }
-    List<Budget> budgets = new ArrayList<>(claim.requestBudgets());
-    budgets.addAll(claim.tokenBudgets());
-    int requests = claim.requestBudgets().size();
-    List<Counter> found = new ArrayList<>(budgets.size());
-    List<Window.Span> spans = new ArrayList<>(budgets.size());
-    List<String> keys = new ArrayList<>();
-    List<String> requestKeys = new ArrayList<>(0);
-    for (Budget budget : budgets) {
-      Window.Span span = BudgetKeys.span(budget, now, zone);
-      String key = BudgetKeys.key("", budget, span);
-      spans.add(span);
-      found.add(counter(key, budget, span));
-      if (found.size() > requests) {
-        keys.add(key);
-      }
-    }
-    long[] available = new long[budgets.size()];
-    for (int i = 0; i < budgets.size(); i++) {
-      available[i] = budgets.get(i).limit() - found.get(i).used - found.get(i).reserved;
+    Budget[] budgets = new Budget[n];
+    Window.Span[] spans = new Window.Span[n];
+    Counter[] found = new Counter[n];
+    long[] available = new long[n];
+    for (int i = 0; i < n; i++) {
+      budgets[i] = i < requests ? requestBudgets.get(i) : claim.tokenBudgets().get(i - requests);
+      spans[i] = names.span(budgets[i], now);
+      found[i] = counter(budgets[i], spans[i]);
+      available[i] = budgets[i].limit() - found[i].used - found[i].reserved;
     }
     int refusing = -1;
     for (int i = 0; i < requests && refusing < 0; i++) {
@@ -143,31 +145,36 @@ public final class MemoryBudgets implements Budgets {
       }
     }
     long grant = claim.maxTokens();
-    for (int i = requests; i < budgets.size(); i++) {
+    for (int i = requests; i < n; i++) {
       grant = Math.min(grant, available[i]);
     }
-    for (int i = requests; i < budgets.size() && refusing < 0; i++) {
+    for (int i = requests; i < n && refusing < 0; i++) {
       if (available[i] < claim.minTokens()) {
         refusing = i;
       }
     }
     if (refusing >= 0) {
       return Future.succeededFuture(new Reservation(false, 0, states(budgets, spans, available, false, 0, requests),
-          budgets.get(refusing), List.of()));
+          budgets[refusing], List.of()));
     }
+    String[] requestKeys = new String[requests];
+    int fed = 0;
     for (int i = 0; i < requests; i++) {
-      if (fed(budgets.get(i))) {
-        found.get(i).reserved += 1; // until its usage row counts it: requestOver
-        requestKeys.add(BudgetKeys.key("", budgets.get(i), spans.get(i)));
+      if (fed(budgets[i])) {
+        found[i].reserved += 1; // until its usage row counts it: requestOver
+        requestKeys[fed++] = names.key(budgets[i], spans[i]);
       } else {
-        found.get(i).used += 1;
+        found[i].used += 1;
       }
     }
-    for (int i = requests; i < budgets.size(); i++) {
-      found.get(i).reserved += grant;
+    String[] keys = new String[n - requests];
+    for (int i = requests; i < n; i++) {
+      found[i].reserved += grant;
+      keys[i - requests] = names.key(budgets[i], spans[i]);
     }
-    return Future.succeededFuture(new Reservation(true, budgets.size() > requests ? grant : claim.maxTokens(),
-        states(budgets, spans, available, true, grant, requests), null, keys, "", requestKeys, List.of()));
+    return Future.succeededFuture(new Reservation(true, n > requests ? grant : claim.maxTokens(),
+        states(budgets, spans, available, true, grant, requests), null, List.of(keys), "",
+        List.of(fed == requests ? requestKeys : Arrays.copyOf(requestKeys, fed)), List.of()));
   }
 
   @Override
@@ -219,8 +226,8 @@ public final class MemoryBudgets implements Budgets {
       List<Future<Void>> waits = new ArrayList<>();
       for (Budget budget : budgets) {
         if (budget.window() != Window.MINUTE) {
-          Window.Span span = BudgetKeys.span(budget, now, zone);
-          Counter counter = counter(BudgetKeys.key("", budget, span), budget, span);
+          Window.Span span = names.span(budget, now);
+          Counter counter = counter(budget, span);
           if (!counter.derived) {
             waits.add(derive(budget, span, counter, starts));
           }
@@ -232,8 +239,8 @@ public final class MemoryBudgets implements Budgets {
     }
     List<Reservation.State> states = new ArrayList<>();
     for (Budget budget : budgets) {
-      Window.Span span = BudgetKeys.span(budget, now, zone);
-      Counter counter = counters.get(BudgetKeys.key("", budget, span));
+      Window.Span span = names.span(budget, now);
+      Counter counter = counters.get(names.key(budget, span));
       long spent = counter == null ? 0 : counter.used + counter.reserved;
       states.add(new Reservation.State(budget, Math.max(0, budget.limit() - spent), span.end()));
     }
@@ -243,21 +250,28 @@ public final class MemoryBudgets implements Budgets {
   /** The states after a granted reservation took one request and {@code grant} tokens, or a refused one none. */
   static List<Reservation.State> states(List<Budget> budgets, List<Window.Span> spans, long[] available,
       boolean granted, long grant, int requests) {
-    List<Reservation.State> states = new ArrayList<>(budgets.size());
-    for (int i = 0; i < budgets.size(); i++) {
-      long taken = !granted ? 0 : (i < requests ? 1 : grant);
-      states.add(new Reservation.State(budgets.get(i), Math.max(0, available[i] - taken), spans.get(i).end()));
-    }
-    return states;
+    return states(budgets.toArray(new Budget[0]), spans.toArray(new Window.Span[0]), available, granted, grant,
+        requests);
   }
 
-  private Counter counter(String key, Budget budget, Window.Span span) {
+  private static List<Reservation.State> states(Budget[] budgets, Window.Span[] spans, long[] available,
+      boolean granted, long grant, int requests) {
+    Reservation.State[] states = new Reservation.State[budgets.length];
+    for (int i = 0; i < budgets.length; i++) {
+      long taken = !granted ? 0 : (i < requests ? 1 : grant);
+      states[i] = new Reservation.State(budgets[i], Math.max(0, available[i] - taken), spans[i].end());
+    }
+    return List.of(states);
+  }
+
+  private Counter counter(Budget budget, Window.Span span) {
+    String key = names.key(budget, span);
     Counter counter = counters.get(key);
     if (counter == null) {
-      counter = new Counter(span.end(), fed(budget) ? budget.subject() : null);
+      counter = new Counter(span, budget);
       counters.put(key, counter);
-      if (counter.subject != null) {
-        fedSubjects.merge(counter.subject, 1, Integer::sum);
+      if (fed(budget)) {
+        feed(counter, budget.subject());
       }
     }
     return counter;
@@ -279,7 +293,7 @@ public final class MemoryBudgets implements Budgets {
       synchronized (this) {
         counter.used = total;
         counter.derived = true;
-        counter.derivedAt = clock.get();
+        counter.staleAt = clock.get().plus(resync);
       }
     }).onComplete(done -> {
       synchronized (this) {
@@ -301,29 +315,48 @@ public final class MemoryBudgets implements Budgets {
     }
   }
 
-  private synchronized void count(Rollup row, long tokens, long admitted) {
-    for (String subject : new String[] {row.key().userId() == null ? null : "user:" + row.key().userId(),
-        row.key().keyId() == null ? null : "key:" + row.key().keyId()}) {
-      if (subject == null || !fedSubjects.containsKey(subject)) {
-        continue;
-      }
-      for (Window window : DERIVED) {
-        Window.Span span = window.span(row.key().hour(), zone);
-        // before its derivation, the derivation replaces these
-        add(BudgetKeys.key("", subject, "tokens", window, span), tokens);
-        add(BudgetKeys.key("", subject, "requests", window, span), admitted);
-      }
-      add(BudgetKeys.key("", subject, "tokens", Window.MINUTE, Window.MINUTE.span(clock.get(), zone)), tokens);
+  /** Lists {@code counter} among those the usage rows of {@code subject} feed. */
+  private void feed(Counter counter, String subject) {
+    Map<Long, List<Counter>> fed = subject.startsWith("user:") ? fedUsers : subject.startsWith("key:") ? fedKeys
+        : null;
+    Long id;
+    try {
+      id = Long.valueOf(subject.substring(subject.indexOf(':') + 1));
+    } catch (NumberFormatException e) {
+      return; // no usage row has such a subject ("user:null" of a key without a user)
+    }
+    if (fed != null) {
+      counter.feeders = fed.computeIfAbsent(id, i -> new ArrayList<>(4));
+      counter.feeders.add(counter);
     }
   }
 
-  private void add(String key, long amount) {
-    if (amount > 0) {
-      Counter counter = counters.get(key);
-      if (counter != null) {
-        counter.used += amount;
+  private synchronized void count(Rollup row, long tokens, long admitted) {
+    Instant minute = count(fedUsers.get(row.key().userId()), row, tokens, admitted, null);
+    count(fedKeys.get(row.key().keyId()), row, tokens, admitted, minute);
+  }
+
+  /** Feeds a row to one subject's counters; answers the time read for minute counters, if one was. */
+  private Instant count(List<Counter> fed, Rollup row, long tokens, long admitted, Instant minute) {
+    if (fed == null) {
+      return minute;
+    }
+    for (Counter counter : fed) {
+      // before its derivation, the derivation replaces these
+      if (counter.window != Window.MINUTE) {
+        if (counter.span.contains(row.key().hour())) {
+          counter.used += counter.tokens ? tokens : admitted;
+        }
+      } else if (counter.tokens) {
+        if (minute == null) {
+          minute = clock.get();
+        }
+        if (counter.span.contains(minute)) {
+          counter.used += tokens;
+        }
       }
     }
+    return minute;
   }
 
   private void sweep(Instant now) {
@@ -332,11 +365,13 @@ public final class MemoryBudgets implements Budgets {
     }
     sinceSweep = 0;
     counters.values().removeIf(counter -> {
-      boolean ended = counter.end.isBefore(now) && counter.reserved == 0 && counter.deriving == null;
-      if (ended && counter.subject != null) {
-        fedSubjects.computeIfPresent(counter.subject, (s, n) -> n > 1 ? n - 1 : null);
+      boolean ended = counter.span.end().isBefore(now) && counter.reserved == 0 && counter.deriving == null;
+      if (ended && counter.feeders != null) {
+        counter.feeders.remove(counter);
       }
       return ended;
     });
+    fedUsers.values().removeIf(List::isEmpty);
+    fedKeys.values().removeIf(List::isEmpty);
   }
 }

@@ -11,15 +11,17 @@ import java.util.List;
  * @param maxConcurrent requests the key may have under way at once; 0 for no cap
  * @param tracked the caller's hourly, daily and monthly windows that no limit names, counted where a shared
  *     store keeps them ({@link Claim#tracked}); never refusing
+ * @param tenant whose prompt estimates the caller's requests calibrate ({@link Calibration}): its user
+ *     ({@code user:7}), or its key when it has no user
  */
 public record Plan(String subject, List<Budget> requestBudgets, List<Budget> tokenBudgets, long maxConcurrent,
-    List<Budget> tracked) {
+    List<Budget> tracked, String tenant) {
 
   /** No limit at all. */
   public static final Plan NONE = new Plan("", List.of(), List.of(), 0);
 
   public Plan(String subject, List<Budget> requestBudgets, List<Budget> tokenBudgets, long maxConcurrent) {
-    this(subject, requestBudgets, tokenBudgets, maxConcurrent, List.of());
+    this(subject, requestBudgets, tokenBudgets, maxConcurrent, List.of(), subject);
   }
 
   public Plan {

@@ -162,7 +162,7 @@ public final class RedisBudgets implements Budgets {
 
   private final Vertx vertx;
   private final RedisAPI redis;
-  private final ZoneId zone;
+  private final BudgetKeys names;
   private final String prefix;
   private final UsageBaseline baseline;
   private final Duration reservationTtl;
@@ -181,8 +181,8 @@ public final class RedisBudgets implements Budgets {
       Duration reservationTtl) {
     this.vertx = vertx;
     this.redis = redis;
-    this.zone = zone;
     this.prefix = keyPrefix + "budget:";
+    this.names = new BudgetKeys(prefix, zone);
     this.baseline = baseline;
     this.reservationTtl = reservationTtl;
   }
@@ -201,7 +201,7 @@ public final class RedisBudgets implements Budgets {
     List<String> trackedRequests = new ArrayList<>(0);
     List<String> trackedTokens = new ArrayList<>(0);
     for (Budget budget : claim.tracked()) {
-      String key = BudgetKeys.key(prefix, budget, BudgetKeys.span(budget, now, zone));
+      String key = names.key(budget, now);
       (budget.metric().equals("requests") ? trackedRequests : trackedTokens).add(key);
     }
     int requests = claim.requestBudgets().size();
@@ -212,9 +212,9 @@ public final class RedisBudgets implements Budgets {
     args.add(RESERVE);
     args.add(String.valueOf(budgets.size() + trackedRequests.size()));
     for (Budget budget : budgets) {
-      Window.Span span = BudgetKeys.span(budget, now, zone);
+      Window.Span span = names.span(budget, now);
       spans.add(span);
-      keys.add(BudgetKeys.key(prefix, budget, span));
+      keys.add(names.key(budget, span));
     }
     args.addAll(keys);
     args.addAll(trackedRequests);
@@ -330,8 +330,8 @@ public final class RedisBudgets implements Budgets {
   public Future<List<Reservation.State>> peek(List<Budget> budgets, Instant now) {
     List<Future<Reservation.State>> states = new ArrayList<>();
     for (Budget budget : budgets) {
-      Window.Span span = BudgetKeys.span(budget, now, zone);
-      states.add(redis.hmget(List.of(BudgetKeys.key(prefix, budget, span), "used", "reserved")).map(values -> {
+      Window.Span span = names.span(budget, now);
+      states.add(redis.hmget(List.of(names.key(budget, span), "used", "reserved")).map(values -> {
         long spent = number(values.get(0)) + number(values.get(1));
         return new Reservation.State(budget, Math.max(0, budget.limit() - spent), span.end());
       }));

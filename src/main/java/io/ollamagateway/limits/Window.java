@@ -5,6 +5,7 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 
 /**
  * The period a {@link Budget} counts over. Windows are fixed and aligned (a day starts at midnight in the
@@ -13,8 +14,20 @@ import java.time.temporal.ChronoUnit;
 public enum Window {
   MINUTE, HOUR, DAY, MONTH;
 
+  private final String id = name().toLowerCase(Locale.ROOT);
+
   /** One concrete window: a label unique to it, where it starts, and where the next one starts. */
   public record Span(String label, Instant start, Instant end) {
+
+    /** Whether {@code instant} falls in this window. */
+    public boolean contains(Instant instant) {
+      return !instant.isBefore(start) && instant.isBefore(end);
+    }
+  }
+
+  /** The window's name in lower case, as counters' keys and messages spell it ({@code minute}). */
+  public String id() {
+    return id;
   }
 
   /** The window of this kind that contains {@code now}. */

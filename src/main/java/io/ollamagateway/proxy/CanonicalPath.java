@@ -49,6 +49,9 @@ public final class CanonicalPath {
     if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/') {
       return null;
     }
+    if (alreadyCanonical(rawPath)) {
+      return rawPath;
+    }
     List<String> segments = new ArrayList<>();
     int start = 1;
     for (int i = 1; i <= rawPath.length(); i++) {
@@ -92,15 +95,62 @@ public final class CanonicalPath {
   }
 
   /**
+   * Whether a path is its own canonical form, as nearly every client's is: {@code /api/} or {@code /v1/}, then
+   * segments that are neither empty nor dots nor a prefix to fold, of printable ASCII without {@code %} or
+   * {@code \}. Anything else takes the long way, which decodes and checks it.
+   */
+  private static boolean alreadyCanonical(String raw) {
+    int start;
+    if (raw.startsWith("/api/")) {
+      start = 5;
+      if (segmentIs(raw, start, "api") || segmentIs(raw, start, "v1")) {
+        return false;
+      }
+    } else if (raw.startsWith("/v1/")) {
+      start = 4;
+      if (segmentIs(raw, start, "v1")) {
+        return false;
+      }
+    } else {
+      return false;
+    }
+    int segment = start;
+    for (int i = start; i <= raw.length(); i++) {
+      char c = i < raw.length() ? raw.charAt(i) : '/';
+      if (c == '/') {
+        int length = i - segment;
+        if (length == 0 || length <= 2 && raw.startsWith(length == 1 ? "." : "..", segment)) {
+          return false;
+        }
+        segment = i + 1;
+      } else if (c == '%' || c == '\\' || c < 0x20 || c >= 0x7f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean segmentIs(String path, int start, String name) {
+    int end = start + name.length();
+    return path.startsWith(name, start) && (path.length() == end || path.charAt(end) == '/');
+  }
+
+  /**
    * The canonical path as it goes on the request line upstream: each segment percent-encoded where a path
    * segment needs it (RFC 3986 {@code pchar}), so the upstream decodes it back to exactly the canonical path.
    */
   public static String encode(String canonicalPath) {
+    int i = 0;
+    while (i < canonicalPath.length() && canonicalPath.charAt(i) < 0x80 && literal(canonicalPath.charAt(i))) {
+      i++;
+    }
+    if (i == canonicalPath.length()) {
+      return canonicalPath; // nothing to encode, as in every route name
+    }
     StringBuilder out = new StringBuilder(canonicalPath.length() + 8);
     for (byte b : canonicalPath.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xff;
-      if (c == '/' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || "-._~!$&'()*+,;=:@".indexOf(c) >= 0) {
+      if (literal(c)) {
         out.append((char) c);
       } else {
         out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
@@ -108,6 +158,12 @@ public final class CanonicalPath {
       }
     }
     return out.toString();
+  }
+
+  /** Whether a byte of a path segment goes upstream as it is: {@code /} and RFC 3986's {@code pchar}. */
+  private static boolean literal(int c) {
+    return c == '/' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        || "-._~!$&'()*+,;=:@".indexOf(c) >= 0;
   }
 
   private static String decode(String raw, String whole) {

@@ -103,11 +103,12 @@ final class Forwarder {
     HttpServerRequest request = exchange.request();
     UpstreamConfig upstream = exchange.target().upstream();
     String query = request.query();
+    // the canonical path the gateway decided on, re-encoded; the query is the client's (no route reads it)
+    String path = exchange.translation() != null ? exchange.translation().path()
+        : query == null ? CanonicalPath.encode(exchange.path()) : CanonicalPath.encode(exchange.path()) + "?" + query;
     DefaultHttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1,
         io.netty.handler.codec.http.HttpMethod.valueOf(request.method().name()),
-        // the canonical path the gateway decided on, re-encoded; the query is the client's (no route reads it)
-        upstream.basePath() + (exchange.translation() != null ? exchange.translation().path()
-            : CanonicalPath.encode(exchange.path()) + (query == null ? "" : "?" + query)));
+        upstream.basePath().isEmpty() ? path : upstream.basePath() + path);
     io.netty.handler.codec.http.HttpHeaders headers = head.headers();
     Headers.copyToUpstream(request.headers(), headers);
     Headers.setForwarding(request, proxies, headers);

@@ -2,9 +2,11 @@ package io.ollamagateway.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import io.ollamagateway.net.TrustedProxies;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -19,7 +21,8 @@ import java.util.Map;
  */
 final class Headers {
 
-  // Compared ignoring case, without lower-casing each header name first (a copy per name, per request).
+  // Compared ignoring case, without lower-casing each header name first (a copy per name, per request), nor
+  // making each name a String.
   private static final List<String> HOP_BY_HOP = List.of("connection", "keep-alive", "proxy-authenticate",
       "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
   private static final List<String> NOT_UPSTREAM = List.of("host", "content-length", "authorization",
@@ -33,12 +36,36 @@ final class Headers {
   /** Copies the client's headers that may reach the upstream. */
   static void copyToUpstream(MultiMap from, HttpHeaders to) {
     String connection = from.get(HttpHeaderNames.CONNECTION);
-    for (Map.Entry<String, String> header : from) {
-      String name = header.getKey();
+    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = entries(from); it.hasNext(); ) {
+      Map.Entry<CharSequence, CharSequence> header = it.next();
+      CharSequence name = header.getKey();
       if (!in(HOP_BY_HOP, name) && !in(NOT_UPSTREAM, name) && !namedIn(connection, name)) {
         to.add(name, header.getValue());
       }
     }
+  }
+
+  /**
+   * The headers as they are held: Vert.x's HTTP/1 headers are Netty's, whose names need no copy into a
+   * {@code String} each, as its {@code Map.Entry<String, String>} view makes.
+   */
+  private static Iterator<Map.Entry<CharSequence, CharSequence>> entries(MultiMap headers) {
+    if (headers instanceof HttpHeaders netty) {
+      return netty.iteratorCharSequence();
+    }
+    Iterator<Map.Entry<String, String>> strings = headers.iterator();
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return strings.hasNext();
+      }
+
+      @Override
+      public Map.Entry<CharSequence, CharSequence> next() {
+        Map.Entry<String, String> next = strings.next();
+        return Map.entry(next.getKey(), next.getValue());
+      }
+    };
   }
 
   /**
@@ -73,30 +100,31 @@ final class Headers {
   /** Copies the upstream's headers that may reach the client. */
   static void copyToClient(HttpHeaders from, MultiMap to) {
     String connection = from.get(HttpHeaderNames.CONNECTION);
-    for (Map.Entry<String, String> header : from) {
-      String name = header.getKey();
-      if (!in(HOP_BY_HOP, name) && !name.regionMatches(true, 0, CORS_PREFIX, 0, CORS_PREFIX.length())
+    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = from.iteratorCharSequence(); it.hasNext(); ) {
+      Map.Entry<CharSequence, CharSequence> header = it.next();
+      CharSequence name = header.getKey();
+      if (!in(HOP_BY_HOP, name) && !AsciiString.regionMatches(name, true, 0, CORS_PREFIX, 0, CORS_PREFIX.length())
           && !namedIn(connection, name)) {
         to.add(name, header.getValue());
       }
     }
   }
 
-  private static boolean in(List<String> names, String name) {
+  private static boolean in(List<String> names, CharSequence name) {
     for (int i = 0; i < names.size(); i++) {
-      if (names.get(i).equalsIgnoreCase(name)) { // compares the lengths first: most names differ in them
+      if (AsciiString.contentEqualsIgnoreCase(names.get(i), name)) { // compares the lengths first
         return true;
       }
     }
     return false;
   }
 
-  private static boolean namedIn(String connection, String name) {
+  private static boolean namedIn(String connection, CharSequence name) {
     if (connection == null) {
       return false;
     }
     for (String token : connection.split(",")) {
-      if (token.trim().equalsIgnoreCase(name)) {
+      if (AsciiString.contentEqualsIgnoreCase(token.trim(), name)) {
         return true;
       }
     }

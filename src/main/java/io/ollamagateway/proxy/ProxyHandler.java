@@ -3,6 +3,7 @@ package io.ollamagateway.proxy;
 import io.ollamagateway.api.Answers;
 import io.ollamagateway.api.ApiError;
 import io.ollamagateway.api.ApiFamily;
+import io.ollamagateway.api.Futures;
 import io.ollamagateway.api.RequestId;
 import io.ollamagateway.auth.Authenticator;
 import io.ollamagateway.auth.Principal;
@@ -149,19 +150,18 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
     ExchangeTrace trace = exchange.trace();
     trace.begin(ExchangeTrace.Phase.AUTHENTICATE);
-    authenticator.authenticate(request)
-        .compose(principal -> {
-          trace.end(ExchangeTrace.Phase.AUTHENTICATE, null);
-          exchange.principal(principal);
-          if (endpoint.adminOnly() && !principal.isAdmin()) {
-            return Future.failedFuture(endpoint.known()
-                ? ApiError.forbidden("only admins may call " + path + " (model management); your key's role is '"
-                    + principal.role().name().toLowerCase(Locale.ROOT) + "'")
-                : ApiError.notFound("no route " + path + ": the gateway forwards the Ollama and OpenAI routes of "
-                    + "its endpoint table; other paths are for admins only"));
-          }
-          return readBody(exchange);
-        })
+    Futures.then(authenticator.authenticate(request), principal -> {
+      trace.end(ExchangeTrace.Phase.AUTHENTICATE, null);
+      exchange.principal(principal);
+      if (endpoint.adminOnly() && !principal.isAdmin()) {
+        return Future.failedFuture(endpoint.known()
+            ? ApiError.forbidden("only admins may call " + path + " (model management); your key's role is '"
+                + principal.role().name().toLowerCase(Locale.ROOT) + "'")
+            : ApiError.notFound("no route " + path + ": the gateway forwards the Ollama and OpenAI routes of "
+                + "its endpoint table; other paths are for admins only"));
+      }
+      return readBody(exchange);
+    })
         .compose(v -> {
           trace.begin(ExchangeTrace.Phase.ADMIT);
           return runStages(exchange, 0);
@@ -173,8 +173,13 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                   : answers.lookup(exchange).compose(local -> local != null
                       ? Future.succeededFuture(forwarder.answerLocally(exchange, local)) : route(exchange));
         })
-        .onSuccess(outcome -> finish(exchange, outcome.status(), outcome.note()))
-        .onFailure(err -> fail(exchange, err));
+        .onComplete(ended -> { // one listener: a second would make the future keep a list of them
+          if (ended.succeeded()) {
+            finish(exchange, ended.result().status(), ended.result().note());
+          } else {
+            fail(exchange, ended.cause());
+          }
+        });
   }
 
   private Future<Void> runStages(Exchange exchange, int index) {
@@ -199,7 +204,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     Alias alias = endpoint.adminOnly() || endpoint.modelFields().isEmpty() ? null
         : aliases.get().find(exchange.model());
     if (alias == null) {
-      return attempt(exchange, new HashSet<>(), null, 1, null);
+      return attempt(exchange, Set.of(), null, 1, null);
     }
     AliasChain chain = AliasChain.plan(alias, exchange.principal(), selector);
     if (chain == null) {
@@ -207,7 +212,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
           + "its targets is allowed for this API key"));
     }
     chain.retarget(exchange);
-    return attempt(exchange, new HashSet<>(), null, 1, chain);
+    return attempt(exchange, Set.of(), null, 1, chain);
   }
 
   /** Moves an alias's request to its next target and tries it; the caller checked that there is one. */
@@ -216,9 +221,10 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         exchange.request().method(), exchange.path(), exchange.alias(), chain.current(), why.status());
     chain.advance();
     chain.retarget(exchange);
-    return attempt(exchange, new HashSet<>(), why, n + 1, chain);
+    return attempt(exchange, Set.of(), why, n + 1, chain);
   }
 
+  /** @param excluded upstreams that failed to connect for this request; never changed (a retry gets a copy) */
   private Future<Forwarder.Outcome> attempt(Exchange exchange, Set<String> excluded, ApiError previous, int n,
       AliasChain chain) {
     Attempt route = chain == null ? new Attempt(exchange.model(), exchange.principal().clientId(), excluded)
@@ -250,15 +256,17 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             }
             return Future.failedFuture(outcome.retry());
           }
+          Set<String> tried = excluded;
           if (outcome.upstreamDown()) {
-            excluded.add(exchange.target().upstream().name());
+            tried = new HashSet<>(excluded);
+            tried.add(exchange.target().upstream().name());
           }
           LOG.info("{} {}: attempt {} on {} not answered ({}); trying another target", exchange.request().method(),
               exchange.path(), n, exchange.target(), outcome.retry().status());
           if (n >= MAX_ATTEMPTS || exchange.clientGone()) {
             return Future.failedFuture(outcome.retry());
           }
-          return attempt(exchange, excluded, outcome.retry(), n + 1, chain);
+          return attempt(exchange, tried, outcome.retry(), n + 1, chain);
         });
   }
 
@@ -365,7 +373,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
           + "gateway's limit of " + inFlight.cap() + " bytes of bodies in flight (MAX_BODY_BYTES_IN_FLIGHT)"));
     }
     Promise<Void> read = Promise.promise();
-    Buffer body = Buffer.buffer();
+    Received body = new Received();
     // a client that goes away mid-body ends the exchange, which gives back the bytes its body held
     request.exceptionHandler(err -> {
       exchange.cancel();
@@ -387,7 +395,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
             Map.of("Retry-After", "1")));
       } else {
         exchange.holdBytes(inFlight, chunk.length());
-        body.appendBuffer(chunk);
+        body.add(chunk);
       }
     });
     request.endHandler(v -> {
@@ -395,19 +403,48 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         return;
       }
       try {
-        exchange.body(RequestBody.inspect(body, exchange.endpoint()));
+        exchange.body(RequestBody.inspect(body.bytes(), exchange.endpoint()));
         read.tryComplete();
       } catch (ApiError refused) {
         read.tryFail(refused);
       }
     });
-    if (!bodyTimeout.isZero()) {
+    request.resume(); // a body that arrived meanwhile (behind a slow authentication) is read here: no timer
+    if (!bodyTimeout.isZero() && !read.future().isComplete()) {
       long timer = vertx.setTimer(bodyTimeout.toMillis(), id -> read.tryFail(new ApiError(408, "the request body "
           + "did not arrive within " + bodyTimeout.toSeconds() + " s (CLIENT_BODY_TIMEOUT)")));
       read.future().onComplete(ar -> vertx.cancelTimer(timer));
     }
-    request.resume();
     return read.future();
+  }
+
+  /**
+   * A JSON body's bytes as they arrive: the first chunk as Vert.x handed it over (its own copy; most often the
+   * whole body), later ones appended to a copy of it.
+   */
+  private static final class Received {
+    private Buffer bytes;
+    private boolean copied;
+
+    int length() {
+      return bytes == null ? 0 : bytes.length();
+    }
+
+    void add(Buffer chunk) {
+      if (bytes == null) {
+        bytes = chunk;
+        return;
+      }
+      if (!copied) {
+        bytes = Buffer.buffer(bytes.length() + chunk.length()).appendBuffer(bytes);
+        copied = true;
+      }
+      bytes.appendBuffer(chunk);
+    }
+
+    Buffer bytes() {
+      return bytes == null ? Buffer.buffer() : bytes;
+    }
   }
 
   private ApiError tooLarge() {

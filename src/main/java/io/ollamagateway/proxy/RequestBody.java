@@ -17,6 +17,7 @@ import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +38,8 @@ import java.util.Map;
  *   <li>the route's model fields ({@link Endpoint#modelFields()}) must be strings; a route that needs a model
  *       and has none is refused (400).</li>
  * </ul>
- * The whole body is tokenized once by a streaming parser (no tree) unless a key has to be rewritten.
+ * The whole body is tokenized once by a streaming parser (no tree) unless a key is spelled other than in lower
+ * case (then it is read again, remembering every key, and rewritten).
  *
  * <p>Confined to the request's event loop.
  */
@@ -75,30 +77,54 @@ public final class RequestBody {
     if (bytes.length() == 0) {
       throw ApiError.badRequest("the request body is empty; " + "this route expects a JSON object");
     }
-    Map<String, String> models = new LinkedHashMap<>();
-    Map<String, String> seen = new HashMap<>();
+    try {
+      // keys spelled other than in lower case are rare: only then is each top-level key remembered, to find two
+      // spellings of one; the first read stops at such a key, before anything it could refuse later
+      RequestBody body = read(bytes, endpoint, null);
+      return body != null ? body : read(bytes, endpoint, new HashMap<>());
+    } catch (JsonParseException e) {
+      String message = e.getOriginalMessage();
+      if (message != null && message.startsWith("Duplicate field")) {
+        throw ApiError.badRequest("duplicate key in the request body: " + message);
+      }
+      throw ApiError.badRequest("the request body is not valid JSON: " + firstLine(message));
+    } catch (IOException e) {
+      throw ApiError.badRequest("the request body is not valid JSON: " + firstLine(e.getMessage()));
+    }
+  }
+
+  /**
+   * Reads the body once; {@code seen} collects each top-level key by its folded name, to refuse two that fold
+   * to one. Without it, answers {@code null} at the first key that is not in lower case.
+   */
+  private static RequestBody read(Buffer bytes, Endpoint endpoint, Map<String, String> seen) throws IOException {
+    List<String> fields = endpoint.modelFields();
+    String[] found = new String[fields.size()];
     Boolean stream = null;
     boolean rename = false;
-    ByteBuf buffer = ((BufferInternal) bytes).unwrap();
-    try (JsonParser parser = buffer.hasArray()
-        ? JSON.createParser(buffer.array(), buffer.arrayOffset() + buffer.readerIndex(), buffer.readableBytes())
-        : JSON.createParser(new BufferInput(bytes))) {
+    try (JsonParser parser = parser(bytes)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw ApiError.badRequest("the request body must be a JSON object");
       }
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
         String name = parser.currentName();
         String folded = fold(name);
-        String before = seen.put(folded, name);
+        if (!folded.equals(name)) {
+          if (seen == null) {
+            return null;
+          }
+          rename = true;
+        }
+        String before = seen == null ? null : seen.put(folded, name);
         if (before != null) {
           throw ApiError.badRequest("duplicate key in the request body: '" + before + "' and '" + name
               + "' are the same field '" + folded + "'");
         }
-        rename |= !folded.equals(name);
         JsonToken value = parser.nextToken();
-        if (endpoint.modelFields().contains(folded)) {
+        int field = fields.indexOf(folded);
+        if (field >= 0) {
           if (value == JsonToken.VALUE_STRING) {
-            models.put(folded, parser.getText());
+            found[field] = parser.getText();
           } else if (value != JsonToken.VALUE_NULL) {
             throw ApiError.badRequest("'" + folded + "' must be a string naming a model");
           }
@@ -111,20 +137,39 @@ public final class RequestBody {
       if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
         throw ApiError.badRequest("the request body must be exactly one JSON object, with nothing after it");
       }
-    } catch (JsonParseException e) {
-      String message = e.getOriginalMessage();
-      if (message != null && message.startsWith("Duplicate field")) {
-        throw ApiError.badRequest("duplicate key in the request body: " + message);
-      }
-      throw ApiError.badRequest("the request body is not valid JSON: " + firstLine(message));
-    } catch (IOException e) {
-      throw ApiError.badRequest("the request body is not valid JSON: " + firstLine(e.getMessage()));
     }
+    Map<String, String> models = models(fields, found);
     requireModels(endpoint, models);
-    Buffer forwarded = rename ? lowerCaseKeys(bytes) : bytes;
-    String model = endpoint.modelFields().stream().map(models::get).filter(m -> m != null && !m.isEmpty())
-        .findFirst().orElse(null);
-    return new RequestBody(forwarded, Map.copyOf(models), model, stream);
+    String model = null;
+    for (String value : found) {
+      if (value != null && !value.isEmpty()) {
+        model = value;
+        break;
+      }
+    }
+    return new RequestBody(rename ? lowerCaseKeys(bytes) : bytes, models, model, stream);
+  }
+
+  /** The model fields present, in the route's order. */
+  private static Map<String, String> models(List<String> fields, String[] found) {
+    Map<String, String> models = null;
+    for (int i = 0; i < found.length; i++) {
+      if (found[i] != null) {
+        if (found.length == 1) {
+          return Map.of(fields.get(i), found[i]);
+        }
+        (models == null ? models = new LinkedHashMap<>() : models).put(fields.get(i), found[i]);
+      }
+    }
+    return models == null ? Map.of() : Collections.unmodifiableMap(models);
+  }
+
+  /** A strict parser over the body's bytes, without copying them when they are in one array. */
+  private static JsonParser parser(Buffer bytes) throws IOException {
+    ByteBuf buffer = ((BufferInternal) bytes).unwrap();
+    return buffer.hasArray()
+        ? JSON.createParser(buffer.array(), buffer.arrayOffset() + buffer.readerIndex(), buffer.readableBytes())
+        : JSON.createParser(new BufferInput(bytes));
   }
 
   private static void requireModels(Endpoint endpoint, Map<String, String> models) {
@@ -162,7 +207,10 @@ public final class RequestBody {
   public JsonNode tree() {
     if (tree == null) {
       try {
-        tree = TREE.readTree(bytes.getBytes());
+        ByteBuf buffer = ((BufferInternal) bytes).unwrap();
+        tree = buffer.hasArray()
+            ? TREE.readTree(buffer.array(), buffer.arrayOffset() + buffer.readerIndex(), buffer.readableBytes())
+            : TREE.readTree(new BufferInput(bytes));
       } catch (IOException e) {
         tree = MissingNode.getInstance(); // not after inspect: it refused what does not parse
       }

@@ -64,11 +64,17 @@ final class HeadDeadline {
     };
   }
 
-  /** One connection's clock; its state is touched on the channel's loop and the request's context. */
+  /**
+   * One connection's clock; its state is touched on the channel's loop and the request's context. One check is
+   * scheduled at a time and goes on checking while heads are awaited: a kept-alive connection's requests share
+   * it instead of scheduling and cancelling a timer each.
+   */
   private final class Clock extends ChannelInboundHandlerAdapter {
     private final HttpConnection connection;
     private volatile boolean awaiting;
-    private volatile ScheduledFuture<?> timer;
+    /** When the awaited head must be in by ({@link System#nanoTime}), or 0 while its first byte is awaited. */
+    private volatile long deadline;
+    private volatile ScheduledFuture<?> check;
     private volatile Channel channel;
 
     Clock(HttpConnection connection) {
@@ -78,25 +84,35 @@ final class HeadDeadline {
     void start(Channel channel) {
       this.channel = channel;
       awaiting = true;
-      schedule();
+      run();
     }
 
-    private void schedule() {
+    /** The clock runs from now. */
+    private void run() {
+      deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+      if (check == null) {
+        schedule(TimeUnit.MILLISECONDS.toNanos(millis));
+      }
+    }
+
+    private void schedule(long nanos) {
       Channel ch = channel;
-      timer = ch.eventLoop().schedule(() -> {
-        if (awaiting) {
+      check = ch.eventLoop().schedule(() -> {
+        long left = deadline - System.nanoTime();
+        if (!awaiting || deadline == 0) {
+          check = null; // the next head's first byte schedules the next check
+        } else if (left <= 0) {
+          check = null;
           ch.close();
+        } else {
+          schedule(left); // a later head than the one this check was scheduled for
         }
-      }, millis, TimeUnit.MILLISECONDS);
+      }, nanos, TimeUnit.NANOSECONDS);
     }
 
     void headArrived() {
       awaiting = false;
-      ScheduledFuture<?> pending = timer;
-      timer = null;
-      if (pending != null) {
-        pending.cancel(false);
-      }
+      deadline = 0;
     }
 
     /** The request ended: the next byte starts the next head's clock. */
@@ -106,8 +122,8 @@ final class HeadDeadline {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (awaiting && timer == null) {
-        schedule();
+      if (awaiting && deadline == 0) {
+        run();
       }
       ctx.fireChannelRead(msg);
     }
@@ -116,6 +132,11 @@ final class HeadDeadline {
     public void channelInactive(ChannelHandlerContext ctx) {
       clocks.remove(connection);
       headArrived();
+      ScheduledFuture<?> pending = check;
+      check = null;
+      if (pending != null) {
+        pending.cancel(false);
+      }
       ctx.fireChannelInactive();
     }
   }

@@ -1,6 +1,7 @@
 package io.ollamagateway.upstream;
 
 import io.ollamagateway.api.ApiError;
+import io.ollamagateway.api.Futures;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -53,30 +54,35 @@ public final class ModelRouter implements UpstreamSelector {
       return Future.failedFuture(new ApiError(502, "no upstream is left to try"
           + (route.model() == null ? "" : " for model '" + route.model() + "'")));
     }
-    long now = registry.clock().getAsLong();
-    List<Upstream> withKeys = new ArrayList<>(candidates.size());
-    long earliest = Long.MAX_VALUE;
-    List<String> disabledEverywhere = new ArrayList<>();
-    for (Upstream upstream : candidates) {
-      if (upstream.keys().isEmpty() || upstream.keys().peek().isPresent()) {
-        withKeys.add(upstream);
-      } else {
-        OptionalLong next = upstream.keys().earliestAvailable();
-        if (next.isPresent()) {
-          earliest = Math.min(earliest, next.getAsLong());
+    Upstream chosen;
+    if (candidates.size() == 1 && hasKey(candidates.get(0))) {
+      chosen = candidates.get(0); // the usual set-up: one upstream, which has a key to use or needs none
+    } else {
+      long now = registry.clock().getAsLong();
+      List<Upstream> withKeys = new ArrayList<>(candidates.size());
+      long earliest = Long.MAX_VALUE;
+      List<String> disabledEverywhere = new ArrayList<>();
+      for (Upstream upstream : candidates) {
+        if (hasKey(upstream)) {
+          withKeys.add(upstream);
         } else {
-          disabledEverywhere.add(upstream.name());
+          OptionalLong next = upstream.keys().earliestAvailable();
+          if (next.isPresent()) {
+            earliest = Math.min(earliest, next.getAsLong());
+          } else {
+            disabledEverywhere.add(upstream.name());
+          }
         }
       }
+      if (withKeys.isEmpty()) {
+        return Future.failedFuture(noKey(earliest, now, disabledEverywhere));
+      }
+      if (withKeys.size() > 1) {
+        withKeys.sort(order(route.model()));
+      }
+      chosen = withKeys.get(0);
     }
-    if (withKeys.isEmpty()) {
-      return Future.failedFuture(noKey(earliest, now, disabledEverywhere));
-    }
-    if (withKeys.size() > 1) {
-      withKeys.sort(order(route.model()));
-    }
-    Upstream chosen = withKeys.get(0);
-    return chosen.gate().enter(route.clientId()).compose(v -> {
+    return Futures.then(chosen.gate().enter(route.clientId()), v -> {
       OptionalInt key = chosen.keys().isEmpty() ? OptionalInt.of(-1) : chosen.keys().acquire();
       if (key.isEmpty()) {
         // every key started cooling down while the request waited for a slot
@@ -91,10 +97,20 @@ public final class ModelRouter implements UpstreamSelector {
     });
   }
 
+  private static boolean hasKey(Upstream upstream) {
+    return upstream.keys().isEmpty() || upstream.keys().peek().isPresent();
+  }
+
   // Loops rather than streams: this runs for every request, usually over a single upstream.
   private List<Upstream> candidates(List<Upstream> all, Attempt route) {
     boolean plainProxy = all.size() == 1 && all.get(0).config().models().isEmpty() && route.upstream() == null;
     boolean anyModel = plainProxy || route.model() == null;
+    if (all.size() == 1) { // what the lists below come to for one upstream, healthy or not
+      Upstream only = all.get(0);
+      boolean skipped = route.excluded().contains(only.name())
+          || (route.upstream() != null && !route.upstream().equals(only.name()));
+      return skipped || !anyModel && only.has(route.model()) == Upstream.Has.NO ? List.of() : List.of(only);
+    }
     List<Upstream> having = new ArrayList<>(all.size());
     List<Upstream> unknown = anyModel ? having : new ArrayList<>(all.size());
     for (Upstream upstream : all) {

@@ -48,6 +48,7 @@ public final class UsageRollups implements AutoCloseable {
   private final long timer;
   private Future<Void> flushing = Future.succeededFuture();
   private volatile Consumer<Rollup> observer = row -> { };
+  private volatile Instant hour = Instant.EPOCH; // the last hour a request ended in, kept rather than made each time
 
   public UsageRollups(Vertx vertx, RollupWriter writer, Duration flushInterval, Supplier<Instant> clock) {
     this.vertx = vertx;
@@ -58,7 +59,14 @@ public final class UsageRollups implements AutoCloseable {
 
   /** The hour a request that ends now belongs to. */
   public Instant hourNow() {
-    return clock.get().truncatedTo(ChronoUnit.HOURS);
+    Instant now = clock.get();
+    Instant hour = this.hour;
+    long into = now.getEpochSecond() - hour.getEpochSecond();
+    if (into < 0 || into >= 3600) {
+      hour = now.truncatedTo(ChronoUnit.HOURS);
+      this.hour = hour; // an Instant is immutable: whichever thread wrote last, each reader sees a whole one
+    }
+    return hour;
   }
 
   /** Adds to a row of the current batch. */

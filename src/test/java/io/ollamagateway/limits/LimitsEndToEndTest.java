@@ -172,6 +172,22 @@ class LimitsEndToEndTest {
   }
 
   @Test
+  void aGenerationWithoutACapIsForwardedWithTheOutputReserveAsItsCapAndTheRestOfItsBodyAsSent() {
+    String key = key("uncapped", new JsonObject().put("tokens_per_minute", 1_000_000).put("requests_per_hour", 1000));
+    String chat = "{ \"model\" : \"llama3.2\", \"stream\":false, \"keep_alive\":\"5m\",\n"
+        + " \"messages\":[{\"role\":\"user\",\"content\":\"one two three\"}] }\n";
+    assertThat(http.post("/api/chat", chat, Http.bearer(key)).status()).isEqualTo(200);
+    JsonObject forwarded = new JsonObject(fixture.emulator.stats().lastRequest().body());
+    assertThat(forwarded.getJsonObject("options").getLong("num_predict")).as("QUOTA_OUTPUT_RESERVE").isEqualTo(20);
+    assertThat(forwarded.copy().put("options", null)).isEqualTo(new JsonObject(chat).put("options", null));
+
+    String openAi = "{\"model\":\"llama3.2\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"temperature\":0.5}";
+    assertThat(http.post("/v1/chat/completions", openAi, Http.bearer(key)).status()).isEqualTo(200);
+    forwarded = new JsonObject(fixture.emulator.stats().lastRequest().body());
+    assertThat(forwarded).isEqualTo(new JsonObject(openAi).put("max_tokens", 20));
+  }
+
+  @Test
   void aKeyMayHaveOnlySoManyRequestsUnderWay() throws Exception {
     String key = key("concurrent", new JsonObject().put("max_concurrent", 2).put("requests_per_hour", 1000));
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

@@ -14,6 +14,11 @@ class CanonicalPathTest {
   @ParameterizedTest
   @CsvSource({
       "/api/chat, /api/chat",
+      "/api/chat/, /api/chat",
+      "/v1/chat//completions, /v1/chat/completions",
+      "/api/x/., /api/x",
+      "/api/.x/..y, /api/.x/..y",
+      "/api/apis, /api/apis",
       "/api/ch%61t, /api/chat",
       "/api//chat/, /api/chat",
       "/api/./x/../chat, /api/chat",
@@ -28,7 +33,7 @@ class CanonicalPathTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/", "/health", "/api", "/v1/", "relative", "/%61pi"})
+  @ValueSource(strings = {"/", "/health", "/api", "/v1/", "/api/v1", "/api/api/", "/v1/v1", "relative", "/%61pi"})
   void pathsTheGatewayDoesNotProxyAreNull(String raw) {
     // "/%61pi" is "/api" alone once decoded, which names no route
     assertThat(CanonicalPath.of(raw)).isNull();
@@ -36,7 +41,7 @@ class CanonicalPathTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"/api/../x", "/api/..", "/v1/%2e%2e/x", "/api/%2F", "/api/a%5cb", "/api/a\\b",
-      "/api/%00", "/api/%0a", "/api/%252e", "/api/%zz", "/api/%4", "/api/%c0%af", "/api/%ff"})
+      "/api/%00", "/api/%0a", "/api/a\u007fb", "/api/x/\u0001", "/api/%252e", "/api/%zz", "/api/%4", "/api/%c0%af", "/api/%ff"})
   void whatCannotBeMadeCanonicalIs400(String raw) {
     assertThatThrownBy(() -> CanonicalPath.of(raw)).isInstanceOfSatisfying(ApiError.class,
         e -> assertThat(e.status()).isEqualTo(400));
