@@ -24,11 +24,11 @@ COPY --from=build /src/target/ollama-gateway.jar /opt/ollama-gateway/ollama-gate
 COPY config/config.example.yaml /opt/ollama-gateway/config/config.example.yaml
 # Class-data sharing: a training run (the gateway in front of its emulator, a few requests) lists the classes
 # it loads, and the JVM archives them where the jar is for good; it halves the CPU spent to start (issue 27).
-COPY src/dist/cds-classlist.sh /tmp/cds-classlist.sh
-RUN sh /tmp/cds-classlist.sh java /opt/ollama-gateway/ollama-gateway.jar /tmp/classes.lst \
- && java -Xshare:dump -XX:SharedClassListFile=/tmp/classes.lst -XX:SharedArchiveFile=/opt/ollama-gateway/app.jsa \
+COPY src/dist/cds-classlist.sh src/dist/common.sh /tmp/cds/
+RUN sh /tmp/cds/cds-classlist.sh java /opt/ollama-gateway/ollama-gateway.jar /tmp/cds/classes.lst \
+ && java -Xshare:dump -XX:SharedClassListFile=/tmp/cds/classes.lst -XX:SharedArchiveFile=/opt/ollama-gateway/app.jsa \
       -cp /opt/ollama-gateway/ollama-gateway.jar > /dev/null \
- && rm /tmp/cds-classlist.sh /tmp/classes.lst
+ && rm -r /tmp/cds
 
 # The working directory holds ./data (the SQLite store when DATABASE_URL is unset) and is where .env and
 # config/config.yaml would be read; mount a config file there or pass --config.
