@@ -10,6 +10,11 @@ COPY pom.xml .
 COPY src src
 # the Maven repository is a build cache, not part of any image
 RUN --mount=type=cache,target=/root/.m2 mvn -B -q -DskipTests package
+# SQLite's native library for this platform, out of the jar: the driver is pointed at it (JDK_JAVA_OPTIONS below)
+# instead of unpacking a copy into /tmp and running uname at every start
+RUN mkdir /src/native && cd /src/native \
+ && jar xf /src/target/ollama-gateway.jar "org/sqlite/native/Linux/$(uname -m)/libsqlitejdbc.so" \
+ && mv org/sqlite/native/Linux/*/libsqlitejdbc.so . && rm -r org
 
 FROM eclipse-temurin:17-jre
 # curl for the health check; nothing else is added to the JRE image
@@ -21,6 +26,7 @@ RUN apt-get update \
  && mkdir -p /var/lib/ollama-gateway/data /opt/ollama-gateway/config \
  && chown -R ollama-gateway:ollama-gateway /var/lib/ollama-gateway
 COPY --from=build /src/target/ollama-gateway.jar /opt/ollama-gateway/ollama-gateway.jar
+COPY --from=build /src/native/libsqlitejdbc.so /opt/ollama-gateway/lib/libsqlitejdbc.so
 COPY config/config.example.yaml /opt/ollama-gateway/config/config.example.yaml
 # Class-data sharing: a training run (the gateway in front of its emulator, a few requests) lists the classes
 # it loads, and the JVM archives them where the jar is for good; it halves the CPU spent to start (issue 27).
@@ -35,9 +41,11 @@ RUN sh /tmp/cds/cds-classlist.sh java /opt/ollama-gateway/ollama-gateway.jar /tm
 WORKDIR /var/lib/ollama-gateway
 VOLUME ["/var/lib/ollama-gateway/data"]
 USER ollama-gateway
+# The JVM settings of the distribution's launcher (src/dist/bin/ollama-gateway, where each is explained), and a
+# heap bound to the container's memory limit
 ENV HOST=0.0.0.0 \
     PORT=8000 \
-    JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -Xms16m -Xss512k -XX:SharedArchiveFile=/opt/ollama-gateway/app.jsa -Xshare:auto"
+    JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -Xms16m -Xss512k -XX:SharedArchiveFile=/opt/ollama-gateway/app.jsa -Xshare:auto -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Dorg.sqlite.lib.path=/opt/ollama-gateway/lib -Dorg.sqlite.lib.name=libsqlitejdbc.so"
 EXPOSE 8000
 
 # /health answers 200 while the process is alive (use /ready for "can serve traffic")

@@ -71,6 +71,11 @@ case "$exe" in
   "") ;; # no /proc: the PATH check above stands
   *) fail "the gateway runs on $exe, not on the bundled runtime" ;;
 esac
+# and SQLite's native library is the one shipped in lib/, not a copy unpacked from the jar into /tmp
+if [ -n "$exe" ] && ! grep -q "$home/lib/libsqlitejdbc.so" "/proc/$gateway_pid/maps"; then
+  fail "the gateway did not load lib/libsqlitejdbc.so: $(grep -o '/[^ ]*sqlitejdbc[^ ]*' "/proc/$gateway_pid/maps" | sort -u)"
+fi
+
 i=0
 until curl -fsS -o ready.json "$url/ready" 2>/dev/null; do
   i=$((i + 1))
