@@ -10,11 +10,11 @@ COPY pom.xml .
 COPY src src
 # the Maven repository is a build cache, not part of any image
 RUN --mount=type=cache,target=/root/.m2 mvn -B -q -DskipTests package
-# SQLite's native library for this platform, out of the jar: the driver is pointed at it (JDK_JAVA_OPTIONS below)
-# instead of unpacking a copy into /tmp and running uname at every start
+# SQLite's and Netty's native libraries for this platform, out of the jar: the driver and Netty are pointed at
+# them (JDK_JAVA_OPTIONS below) instead of unpacking copies into /tmp (and running uname) at every start
 RUN mkdir /src/native && cd /src/native \
- && jar xf /src/target/ollama-gateway.jar "org/sqlite/native/Linux/$(uname -m)/libsqlitejdbc.so" \
- && mv org/sqlite/native/Linux/*/libsqlitejdbc.so . && rm -r org
+ && jar xf /src/target/ollama-gateway.jar "org/sqlite/native/Linux/$(uname -m)/libsqlitejdbc.so" META-INF/native/ \
+ && mv org/sqlite/native/Linux/*/libsqlitejdbc.so META-INF/native/*.so . && rm -r org META-INF
 
 FROM eclipse-temurin:17-jre
 # curl for the health check; nothing else is added to the JRE image
@@ -26,7 +26,7 @@ RUN apt-get update \
  && mkdir -p /var/lib/ollama-gateway/data /opt/ollama-gateway/config \
  && chown -R ollama-gateway:ollama-gateway /var/lib/ollama-gateway
 COPY --from=build /src/target/ollama-gateway.jar /opt/ollama-gateway/ollama-gateway.jar
-COPY --from=build /src/native/libsqlitejdbc.so /opt/ollama-gateway/lib/libsqlitejdbc.so
+COPY --from=build /src/native/ /opt/ollama-gateway/lib/
 COPY config/config.example.yaml /opt/ollama-gateway/config/config.example.yaml
 # Class-data sharing: a training run (the gateway in front of its emulator, a few requests) lists the classes
 # it loads, and the JVM archives them where the jar is for good; it halves the CPU spent to start (issue 27).
@@ -45,7 +45,7 @@ USER ollama-gateway
 # heap bound to the container's memory limit
 ENV HOST=0.0.0.0 \
     PORT=8000 \
-    JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -Xms16m -Xss512k -XX:SharedArchiveFile=/opt/ollama-gateway/app.jsa -Xshare:auto -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Dorg.sqlite.lib.path=/opt/ollama-gateway/lib -Dorg.sqlite.lib.name=libsqlitejdbc.so"
+    JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -Xms16m -Xss512k -XX:SharedArchiveFile=/opt/ollama-gateway/app.jsa -Xshare:auto -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Djava.library.path=/opt/ollama-gateway/lib -Dorg.sqlite.lib.path=/opt/ollama-gateway/lib -Dorg.sqlite.lib.name=libsqlitejdbc.so"
 EXPOSE 8000
 
 # /health answers 200 while the process is alive (use /ready for "can serve traffic")

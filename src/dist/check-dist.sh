@@ -71,9 +71,12 @@ case "$exe" in
   "") ;; # no /proc: the PATH check above stands
   *) fail "the gateway runs on $exe, not on the bundled runtime" ;;
 esac
-# and SQLite's native library is the one shipped in lib/, not a copy unpacked from the jar into /tmp
-if [ -n "$exe" ] && ! grep -q "$home/lib/libsqlitejdbc.so" "/proc/$gateway_pid/maps"; then
-  fail "the gateway did not load lib/libsqlitejdbc.so: $(grep -o '/[^ ]*sqlitejdbc[^ ]*' "/proc/$gateway_pid/maps" | sort -u)"
+# and the native libraries are the ones shipped in lib/, not copies unpacked from the jar into /tmp
+if [ -n "$exe" ]; then
+  for library in "$home"/lib/*.so; do
+    grep -q "$library" "/proc/$gateway_pid/maps" || fail "the gateway did not load $library but" \
+      "$(grep -o '/[^ ]*\.so[^ ]*' "/proc/$gateway_pid/maps" | grep -e sqlite -e netty | sort -u)"
+  done
 fi
 
 i=0
