@@ -10,6 +10,11 @@ COPY pom.xml .
 COPY src src
 # the Maven repository is a build cache, not part of any image
 RUN --mount=type=cache,target=/root/.m2 mvn -B -q -DskipTests package
+# SQLite's and Netty's native libraries for this platform, out of the jar: the driver and Netty are pointed at
+# them (JDK_JAVA_OPTIONS below) instead of unpacking copies into /tmp (and running uname) at every start
+RUN mkdir /src/native && cd /src/native \
+ && jar xf /src/target/ollama-gateway.jar "org/sqlite/native/Linux/$(uname -m)/libsqlitejdbc.so" META-INF/native/ \
+ && mv org/sqlite/native/Linux/*/libsqlitejdbc.so META-INF/native/*.so . && rm -r org META-INF
 
 FROM eclipse-temurin:17-jre
 # curl for the health check; nothing else is added to the JRE image
@@ -21,23 +26,26 @@ RUN apt-get update \
  && mkdir -p /var/lib/ollama-gateway/data /opt/ollama-gateway/config \
  && chown -R ollama-gateway:ollama-gateway /var/lib/ollama-gateway
 COPY --from=build /src/target/ollama-gateway.jar /opt/ollama-gateway/ollama-gateway.jar
+COPY --from=build /src/native/ /opt/ollama-gateway/lib/
 COPY config/config.example.yaml /opt/ollama-gateway/config/config.example.yaml
 # Class-data sharing: a training run (the gateway in front of its emulator, a few requests) lists the classes
 # it loads, and the JVM archives them where the jar is for good; it halves the CPU spent to start (issue 27).
-COPY src/dist/cds-classlist.sh /tmp/cds-classlist.sh
-RUN sh /tmp/cds-classlist.sh java /opt/ollama-gateway/ollama-gateway.jar /tmp/classes.lst \
- && java -Xshare:dump -XX:SharedClassListFile=/tmp/classes.lst -XX:SharedArchiveFile=/opt/ollama-gateway/app.jsa \
+COPY src/dist/cds-classlist.sh src/dist/common.sh /tmp/cds/
+RUN sh /tmp/cds/cds-classlist.sh java /opt/ollama-gateway/ollama-gateway.jar /tmp/cds/classes.lst \
+ && java -Xshare:dump -XX:SharedClassListFile=/tmp/cds/classes.lst -XX:SharedArchiveFile=/opt/ollama-gateway/app.jsa \
       -cp /opt/ollama-gateway/ollama-gateway.jar > /dev/null \
- && rm /tmp/cds-classlist.sh /tmp/classes.lst
+ && rm -r /tmp/cds
 
 # The working directory holds ./data (the SQLite store when DATABASE_URL is unset) and is where .env and
 # config/config.yaml would be read; mount a config file there or pass --config.
 WORKDIR /var/lib/ollama-gateway
 VOLUME ["/var/lib/ollama-gateway/data"]
 USER ollama-gateway
+# The JVM settings of the distribution's launcher (src/dist/bin/ollama-gateway, where each is explained), and a
+# heap bound to the container's memory limit
 ENV HOST=0.0.0.0 \
     PORT=8000 \
-    JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -Xms16m -Xss512k -XX:SharedArchiveFile=/opt/ollama-gateway/app.jsa -Xshare:auto"
+    JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -Xms16m -Xss512k -XX:SharedArchiveFile=/opt/ollama-gateway/app.jsa -Xshare:auto -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Djava.library.path=/opt/ollama-gateway/lib -Dorg.sqlite.lib.path=/opt/ollama-gateway/lib -Dorg.sqlite.lib.name=libsqlitejdbc.so"
 EXPOSE 8000
 
 # /health answers 200 while the process is alive (use /ready for "can serve traffic")

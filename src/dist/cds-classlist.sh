@@ -9,50 +9,23 @@ set -eu
 java="$1"
 jar="$2"
 out="$3"
-work="$(mktemp -d "${TMPDIR:-/tmp}/gateway-cds.XXXXXX")"
-emulator_pid=""
-gateway_pid=""
-cleanup() {
-  for pid in $gateway_pid $emulator_pid; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "cds-classlist: FAILED: $*" >&2
-  for log in "$work"/*.log; do
-    [ -f "$log" ] && { echo "--- $log" >&2; tail -n 20 "$log" >&2; }
-  done
-  exit 1
-}
+script=cds-classlist
+. "$(dirname "$0")/common.sh"
 
-base=$(( 21000 + $$ % 20000 ))
-emulator_port=$base
-gateway_port=$(( base + 1 ))
 token="cds-training-$$-0123456789"
 cd "$work"
-"$java" -jar "$jar" emulator --port "$emulator_port" > emulator.log 2>&1 &
-emulator_pid=$!
-env PORT="$gateway_port" HOST=127.0.0.1 PROXY_AUTH_TOKEN="$token" OLLAMA_URL="http://127.0.0.1:$emulator_port" \
-  "$java" -XX:DumpLoadedClassList="$work/classes.lst" -jar "$jar" serve > gateway.log 2>&1 &
-gateway_pid=$!
-
-url="http://127.0.0.1:$gateway_port"
-i=0
-until curl -fsS -o /dev/null "$url/health" 2>/dev/null; do
-  i=$((i + 1))
-  [ "$i" -lt 240 ] || fail "the gateway did not answer /health within 60 s"
-  kill -0 "$gateway_pid" 2>/dev/null || fail "the gateway exited"
-  sleep 0.25
-done
-i=0
-until curl -fsS -o /dev/null "$url/ready" 2>/dev/null; do
-  i=$((i + 1))
-  [ "$i" -lt 120 ] || fail "/ready did not answer 200"
-  sleep 0.25
-done
+run_bg emulator "$java" -jar "$jar" emulator --host 127.0.0.1 --port 0
+emulator_pid=$pid
+wait_listening emulator "$emulator_pid" 60
+# a fresh working directory: the store is created and migrated, so Flyway's classes are listed too (a first
+# start loads them; later starts skip Flyway when the store is current)
+run_bg gateway env PORT=0 HOST=127.0.0.1 PROXY_AUTH_TOKEN="$token" OLLAMA_URL="http://127.0.0.1:$port" \
+  "$java" -XX:DumpLoadedClassList="$work/classes.lst" -jar "$jar" serve
+gateway_pid=$pid
+wait_listening gateway "$gateway_pid" 60
+url="http://127.0.0.1:$port"
+wait_http "$url/health" "$gateway_pid" 60
+wait_http "$url/ready" "$gateway_pid" 30
 # what every gateway does in its first minutes: both APIs, streamed and not, an embedding, a refusal, metrics
 auth="Authorization: Bearer $token"
 for _ in 1 2 3; do
@@ -71,7 +44,6 @@ for _ in 1 2 3; do
 done
 kill -TERM "$gateway_pid"
 wait "$gateway_pid" || true
-gateway_pid=""
 [ -s classes.lst ] || fail "no class list was written"
 # the JDK's generated classes (lambda forms, proxies) cannot be archived from a list: keep named classes only
 grep -v -e '^#' -e '\$\$Lambda' -e '^jdk/proxy' -e 'LambdaForm\$' classes.lst > "$out"

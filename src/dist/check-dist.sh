@@ -6,24 +6,8 @@
 set -eu
 
 archive="$1"
-work="$(mktemp -d "${TMPDIR:-/tmp}/gateway-dist.XXXXXX")"
-emulator_pid=""
-gateway_pid=""
-cleanup() {
-  for pid in $gateway_pid $emulator_pid; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "check-dist: FAILED: $*" >&2
-  for log in "$work"/run/*.log; do
-    [ -f "$log" ] && { echo "--- $log" >&2; tail -n 40 "$log" >&2; }
-  done
-  exit 1
-}
+script=check-dist
+. "$(dirname "$0")/common.sh"
 
 tar -xzf "$archive" -C "$work"
 home="$(echo "$work"/ollama-gateway-*)"
@@ -46,7 +30,7 @@ else
 fi
 
 # the only tools the launcher may use; java is not among them
-mkdir "$work/path" "$work/run"
+mkdir "$work/path"
 for tool in sh dirname readlink mv rm; do
   ln -s "$(command -v "$tool")" "$work/path/$tool"
 done
@@ -54,40 +38,31 @@ if PATH="$work/path" command -v java >/dev/null 2>&1; then
   fail "java is reachable on the test PATH"
 fi
 isolated() {
-  env -i PATH="$work/path" HOME="$work/run" LANG=C.UTF-8 "$@"
+  env -i PATH="$work/path" HOME="$logs" LANG=C.UTF-8 "$@"
 }
-# (background jobs below call env -i directly: a function would run in a subshell, and $! be that shell's pid)
-
-# ports unlikely to be taken; a taken one shows up as a failed start below
-base=$(( 20000 + $$ % 20000 ))
-emulator_port=$base
-gateway_port=$(( base + 1 ))
+# (what runs in the background below calls env -i itself: run_bg needs a program, see common.sh)
 token="dist-check-$$"
 
-cd "$work/run"
+# the working directory of every command below (its store is ./data), beside the logs
+cd "$logs"
 isolated "$home/bin/ollama-gateway" --version > version.log 2>&1 || fail "--version"
 grep -q "ollama-gateway" version.log || fail "--version printed no version"
 # the first start made the class-data-sharing archive from the list shipped in lib/, and the JVM uses it
 [ -f "$home/lib/classes.lst" ] || fail "no lib/classes.lst in $archive"
 [ -f "$home/lib/app.jsa" ] || fail "the first start made no lib/app.jsa"
-env -i PATH="$work/path" HOME="$work/run" JAVA_OPTS="-Xshare:on" "$home/bin/ollama-gateway" --version > cds.log 2>&1 \
+isolated JAVA_OPTS="-Xshare:on" "$home/bin/ollama-gateway" --version > cds.log 2>&1 \
   || fail "the JVM cannot use lib/app.jsa: $(cat cds.log)"
 
-env -i PATH="$work/path" HOME="$work/run" "$home/bin/ollama-gateway" emulator --port "$emulator_port" \
-  > emulator.log 2>&1 &
-emulator_pid=$!
-env -i PATH="$work/path" HOME="$work/run" PORT="$gateway_port" HOST=127.0.0.1 PROXY_AUTH_TOKEN="$token" \
-  OLLAMA_URL="http://127.0.0.1:$emulator_port" "$home/bin/ollama-gateway" > gateway.log 2>&1 &
-gateway_pid=$!
-
-url="http://127.0.0.1:$gateway_port"
-i=0
-until curl -fsS -o /dev/null "$url/health" 2>/dev/null; do
-  i=$((i + 1))
-  [ "$i" -lt 120 ] || fail "the gateway did not answer /health within 60 s"
-  kill -0 "$gateway_pid" 2>/dev/null || fail "the gateway exited"
-  sleep 0.5
-done
+run_bg emulator env -i PATH="$work/path" HOME="$logs" LANG=C.UTF-8 \
+  "$home/bin/ollama-gateway" emulator --host 127.0.0.1 --port 0
+emulator_pid=$pid
+wait_listening emulator "$emulator_pid" 60
+run_bg gateway env -i PATH="$work/path" HOME="$logs" LANG=C.UTF-8 PORT=0 HOST=127.0.0.1 \
+  PROXY_AUTH_TOKEN="$token" OLLAMA_URL="http://127.0.0.1:$port" "$home/bin/ollama-gateway"
+gateway_pid=$pid
+wait_listening gateway "$gateway_pid" 60
+url="http://127.0.0.1:$port"
+wait_http "$url/health" "$gateway_pid" 60
 
 # the gateway runs on the bundled runtime, not on some other Java
 exe="$(readlink "/proc/$gateway_pid/exe" 2>/dev/null || true)"
@@ -96,6 +71,13 @@ case "$exe" in
   "") ;; # no /proc: the PATH check above stands
   *) fail "the gateway runs on $exe, not on the bundled runtime" ;;
 esac
+# and the native libraries are the ones shipped in lib/, not copies unpacked from the jar into /tmp
+if [ -n "$exe" ]; then
+  for library in "$home"/lib/*.so; do
+    grep -q "$library" "/proc/$gateway_pid/maps" || fail "the gateway did not load $library but" \
+      "$(grep -o '/[^ ]*\.so[^ ]*' "/proc/$gateway_pid/maps" | grep -e sqlite -e netty | sort -u)"
+  done
+fi
 
 i=0
 until curl -fsS -o ready.json "$url/ready" 2>/dev/null; do
@@ -123,7 +105,6 @@ done
 kill -TERM "$gateway_pid"
 status=0
 wait "$gateway_pid" || status=$?
-gateway_pid=""
 [ "$status" -eq 0 ] || fail "the gateway exited with $status after SIGTERM"
 grep -q "stopped" gateway.log || fail "no 'stopped' line after SIGTERM"
 

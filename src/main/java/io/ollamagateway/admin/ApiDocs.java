@@ -1,7 +1,6 @@
 package io.ollamagateway.admin;
 
 import io.ollamagateway.api.Answers;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
@@ -10,26 +9,26 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * The gateway's API described: the hand-written OpenAPI 3 document at {@code /openapi.json}, Swagger UI at
  * {@code /docs} and ReDoc at {@code /redoc}, both served from their webjars so that no internet is needed.
- * The few files are read from the class path once, at construction (blocking; start-up thread), then served
- * from memory on event loops.
+ * The few files (3 MB) are read from the class path on their first request, on a worker, then served from
+ * memory on event loops; construction only checks that the jar has them (start-up thread).
  */
 final class ApiDocs {
 
   private static final String SWAGGER = "META-INF/resources/webjars/swagger-ui/";
   private static final String REDOC = "META-INF/resources/webjars/redoc/";
 
-  private final Buffer openApi;
-  private final Buffer swaggerJs;
-  private final Buffer swaggerCss;
-  private final Buffer redocJs;
+  private final ClasspathResources.Lazy openApi;
+  private final ClasspathResources.Lazy swaggerJs;
+  private final ClasspathResources.Lazy swaggerCss;
+  private final ClasspathResources.Lazy redocJs;
 
-  ApiDocs(Vertx vertx) {
-    openApi = ClasspathResources.read("io/ollamagateway/admin/openapi.json");
+  ApiDocs() {
+    openApi = new ClasspathResources.Lazy("io/ollamagateway/admin/openapi.json");
     String swaggerVersion = ClasspathResources.webjarVersion("org.webjars", "swagger-ui");
     String redocVersion = ClasspathResources.webjarVersion("org.webjars", "redoc");
-    swaggerJs = ClasspathResources.read(SWAGGER + swaggerVersion + "/swagger-ui-bundle.js");
-    swaggerCss = ClasspathResources.read(SWAGGER + swaggerVersion + "/swagger-ui.css");
-    redocJs = ClasspathResources.read(REDOC + redocVersion + "/redoc.standalone.js");
+    swaggerJs = new ClasspathResources.Lazy(SWAGGER + swaggerVersion + "/swagger-ui-bundle.js");
+    swaggerCss = new ClasspathResources.Lazy(SWAGGER + swaggerVersion + "/swagger-ui.css");
+    redocJs = new ClasspathResources.Lazy(REDOC + redocVersion + "/redoc.standalone.js");
   }
 
   void mount(Router router) {
@@ -57,5 +56,21 @@ final class ApiDocs {
 
   private static void send(RoutingContext ctx, String type, Buffer body) {
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, type).end(body);
+  }
+
+  /** Sends a file, read first on a worker if this is its first request. */
+  private static void send(RoutingContext ctx, String type, ClasspathResources.Lazy file) {
+    Buffer body = file.ifLoaded();
+    if (body != null) {
+      send(ctx, type, body);
+      return;
+    }
+    ctx.vertx().executeBlocking(file::load, false).onComplete(read -> {
+      if (read.succeeded()) {
+        send(ctx, type, read.result());
+      } else {
+        ctx.fail(read.cause());
+      }
+    });
   }
 }

@@ -89,7 +89,7 @@ public final class Identity {
     PasswordChecks passwordChecks = new PasswordChecks(vertx);
     return new Identity(stores, authenticator, guarded, passwordChecks,
         new AdminApi(vertx, guarded, service, clock, passwordChecks, identity.rotationGraceCap()),
-        new ApiDocs(vertx),
+        new ApiDocs(),
         new QuotaProxyApi(vertx, guarded, service, clock, passwordChecks), proxies);
   }
 
