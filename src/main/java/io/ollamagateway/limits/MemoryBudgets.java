@@ -101,13 +101,12 @@ public final class MemoryBudgets implements Budgets {
   private synchronized Future<Reservation> reserve(Claim claim, Instant now, boolean refreshed,
       List<Runnable> starts) {
     sweep(now);
-    List<Budget> requestBudgets = claim.requestBudgets();
-    int requests = requestBudgets.size();
+    int requests = claim.requestBudgets().size();
     int n = requests + claim.tokenBudgets().size();
     if (baseline != null) {
       List<Future<Void>> waits = null;
       for (int i = 0; i < n; i++) {
-        Budget budget = i < requests ? requestBudgets.get(i) : claim.tokenBudgets().get(i - requests);
+        Budget budget = budget(claim, i);
         if (budget.window() == Window.MINUTE) {
           continue; // not in hourly rollups: counted from the start of the instance
         }
@@ -121,7 +120,10 @@ public final class MemoryBudgets implements Budgets {
           wait = derive(budget, span, counter, starts).otherwise((Void) null);
         }
         if (wait != null) {
-          (waits == null ? waits = new ArrayList<>() : waits).add(wait);
+          if (waits == null) {
+            waits = new ArrayList<>();
+          }
+          waits.add(wait);
         }
       }
       if (waits != null) {
@@ -133,7 +135,7 @@ public final class MemoryBudgets implements Budgets {
     Counter[] found = new Counter[n];
     long[] available = new long[n];
     for (int i = 0; i < n; i++) {
-      budgets[i] = i < requests ? requestBudgets.get(i) : claim.tokenBudgets().get(i - requests);
+      budgets[i] = budget(claim, i);
       spans[i] = names.span(budgets[i], now);
       found[i] = counter(budgets[i], spans[i]);
       available[i] = budgets[i].limit() - found[i].used - found[i].reserved;
@@ -175,6 +177,12 @@ public final class MemoryBudgets implements Budgets {
     return Future.succeededFuture(new Reservation(true, n > requests ? grant : claim.maxTokens(),
         states(budgets, spans, available, true, grant, requests), null, List.of(keys), "",
         List.of(fed == requests ? requestKeys : Arrays.copyOf(requestKeys, fed)), List.of()));
+  }
+
+  /** The claim's {@code i}th budget: its request budgets, then its token budgets. */
+  private static Budget budget(Claim claim, int i) {
+    int requests = claim.requestBudgets().size();
+    return i < requests ? claim.requestBudgets().get(i) : claim.tokenBudgets().get(i - requests);
   }
 
   @Override

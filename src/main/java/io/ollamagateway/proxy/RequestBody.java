@@ -158,7 +158,10 @@ public final class RequestBody {
         if (found.length == 1) {
           return Map.of(fields.get(i), found[i]);
         }
-        (models == null ? models = new LinkedHashMap<>() : models).put(fields.get(i), found[i]);
+        if (models == null) {
+          models = new LinkedHashMap<>();
+        }
+        models.put(fields.get(i), found[i]);
       }
     }
     return models == null ? Map.of() : Collections.unmodifiableMap(models);
