@@ -116,6 +116,11 @@ export function badge(text, kind) {
   return h('span', { class: 'badge ' + (kind || text) }, text);
 }
 
+/** A list of model names or globs as typed: separated by commas or white space. */
+export function modelList(text) {
+  return text.split(/[\s,]+/).map((m) => m.trim()).filter(Boolean);
+}
+
 /** Reads a form control as a whole number, null when empty. */
 export function intOrNull(control) {
   const text = control.value.trim();

@@ -1,5 +1,5 @@
 // What the admin's key pages and a user's own key page share: a key's limits, and showing a new secret once.
-import { h, field, toast } from './dom.js';
+import { h, field, toast, intOrNull } from './dom.js';
 
 // A key's own limits; empty means the gateway's default (none).
 export const LIMITS = [
@@ -8,6 +8,22 @@ export const LIMITS = [
   ['tokens_per_minute', 'Tokens per minute'],
   ['max_concurrent', 'Requests at once'],
 ];
+
+// A date input's day as the API's expiry instant (midnight UTC), or null when empty.
+export function expiresAt(control) {
+  return control.value ? new Date(control.value + 'T00:00:00Z').toISOString().replace(/\.\d{3}Z$/, 'Z') : null;
+}
+
+// Puts the limits typed into a new key's form on body; an empty one is left out (the gateway's default).
+export function addLimits(body, limits) {
+  for (const [n] of LIMITS) {
+    const value = intOrNull(limits[n]);
+    if (value !== null) {
+      body[n] = value;
+    }
+  }
+  return body;
+}
 
 export function limitsText(key) {
   const parts = LIMITS.filter(([name]) => key[name] !== undefined && key[name] !== null)

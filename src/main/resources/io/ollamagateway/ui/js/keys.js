@@ -1,16 +1,9 @@
 // API keys: create (the secret is shown once, with a copy button), edit allowlist, expiry and limits, revoke.
 import { admin, query } from './api.js';
-import { h, field, input, select, table, time, badge, section, messageArea, showError, showOk, toast, intOrNull }
+import { h, field, input, select, table, time, badge, section, messageArea, showError, showOk, toast, intOrNull,
+  modelList }
   from './dom.js';
-import { LIMITS, limitsText, revealSecret } from './keyparts.js';
-
-function models(text) {
-  return text.split(/[\s,]+/).map((m) => m.trim()).filter(Boolean);
-}
-
-function expiresAt(control) {
-  return control.value ? new Date(control.value + 'T00:00:00Z').toISOString().replace(/\.\d{3}Z$/, 'Z') : null;
-}
+import { LIMITS, limitsText, revealSecret, expiresAt, addLimits } from './keyparts.js';
 
 export async function render(main) {
   const message = messageArea();
@@ -103,14 +96,8 @@ function createForm(users, reveal, reload) {
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Create key')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const body = { user_id: Number(owner.value), name: name.value.trim(), models: models(allow.value),
-      expires_at: expiresAt(expires) };
-    for (const [n] of LIMITS) {
-      const value = intOrNull(limits[n]);
-      if (value !== null) {
-        body[n] = value;
-      }
-    }
+    const body = addLimits({ user_id: Number(owner.value), name: name.value.trim(), models: modelList(allow.value),
+      expires_at: expiresAt(expires) }, limits);
     try {
       const created = await admin.post('/keys', body);
       form.reset();
@@ -140,7 +127,7 @@ function editor(key, reload, close) {
       h('button', { type: 'button', class: 'secondary', onclick: close }, 'Close')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const body = { name: name.value.trim(), models: models(allow.value), expires_at: expiresAt(expires),
+    const body = { name: name.value.trim(), models: modelList(allow.value), expires_at: expiresAt(expires),
       active: active.checked };
     for (const [n] of LIMITS) {
       body[n] = intOrNull(limits[n]);

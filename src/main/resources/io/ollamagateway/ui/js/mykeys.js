@@ -3,9 +3,10 @@
 // the grace period chosen) and revoke. Every call goes to /admin/api/me/..., which answers about the signed-in
 // user only.
 import { admin } from './api.js';
-import { h, field, input, table, time, badge, number, section, messageArea, showError, showOk, toast, intOrNull }
+import { h, field, input, table, time, badge, number, section, messageArea, showError, showOk, toast,
+  modelList }
   from './dom.js';
-import { LIMITS, limitsText, revealSecret } from './keyparts.js';
+import { LIMITS, limitsText, revealSecret, expiresAt, addLimits } from './keyparts.js';
 
 function duration(seconds) {
   return seconds % 3600 === 0 ? `${seconds / 3600} h` : seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
@@ -159,16 +160,8 @@ export async function render(main) {
       h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Create key')));
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
-      const body = { name: name.value.trim(),
-        models: allow.value.split(/[\s,]+/).map((m) => m.trim()).filter(Boolean),
-        expires_at: expires.value ? new Date(expires.value + 'T00:00:00Z').toISOString().replace(/\.\d{3}Z$/, 'Z')
-          : null };
-      for (const [n] of LIMITS) {
-        const value = intOrNull(limits[n]);
-        if (value !== null) {
-          body[n] = value;
-        }
-      }
+      const body = addLimits({ name: name.value.trim(), models: modelList(allow.value),
+        expires_at: expiresAt(expires) }, limits);
       try {
         const created = await admin.post('/me/keys', body);
         form.reset();

@@ -1,6 +1,7 @@
 // Users: create, change role, (de)activate, set a password, set quotas, delete.
 import { admin } from './api.js';
-import { h, field, input, select, table, time, badge, section, messageArea, showError, showOk, toast, intOrNull }
+import { h, field, input, select, table, time, badge, section, messageArea, showError, showOk, toast, intOrNull,
+  modelList }
   from './dom.js';
 
 const CAP_FIELDS = [
@@ -174,7 +175,7 @@ async function editor(user, reload, close) {
   capsForm.addEventListener('submit', async (event) => {
     event.preventDefault();
     const body = Object.fromEntries(CAP_FIELDS.map(([name]) => [name, intOrNull(capsInputs[name])]));
-    body.models = capsModels.value.split(/[\s,]+/).map((m) => m.trim()).filter(Boolean);
+    body.models = modelList(capsModels.value);
     body.max_rotation_grace_seconds = graceHours.value === '' ? null : Math.round(Number(graceHours.value) * 3600);
     try {
       await admin.put(`/users/${user.id}/caps`, body);
