@@ -37,7 +37,7 @@ public final class AccessPolicy {
           + "gateway does not read, so this API key's model allowlist could not be enforced there", headers));
     }
     if (endpoint == Endpoint.OPENAI_MODEL) {
-      return allowed(principal, exchange.path().substring("/v1/models/".length()), headers);
+      return allowed(principal, endpoint.pathParameter(exchange.path()), headers);
     }
     if (exchange.body() != null) {
       for (String model : exchange.body().models().values()) {

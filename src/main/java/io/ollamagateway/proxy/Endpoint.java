@@ -178,6 +178,14 @@ public enum Endpoint {
     return methods.contains(method);
   }
 
+  /**
+   * What a prefix route's path names after its prefix: the model of {@code /v1/models/{model}}, the digest of
+   * {@code /api/blobs/{digest}}; {@code canonicalPath} is one this route was looked up for.
+   */
+  public String pathParameter(String canonicalPath) {
+    return canonicalPath.substring(path.length());
+  }
+
   /** The value of an {@code Allow} header for this route, such as {@code "GET, HEAD"}. */
   public String allowHeader() {
     return allow;

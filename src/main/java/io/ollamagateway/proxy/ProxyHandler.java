@@ -315,7 +315,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
    * it): no upstream knows the alias's name. Any other id goes to the upstream.
    */
   private boolean aliasModel(Exchange exchange) {
-    Alias alias = aliases.get().find(exchange.path().substring("/v1/models/".length()));
+    Alias alias = aliases.get().find(Endpoint.OPENAI_MODEL.pathParameter(exchange.path()));
     Principal principal = exchange.principal();
     if (alias == null || alias.targets().stream().noneMatch(t -> principal.mayUse(t.model()))) {
       return false;
