@@ -97,7 +97,7 @@ class AliasRoutingTest {
     assertThat(new JsonObject(b().stats().lastRequest().body()).getString("model")).isEqualTo("qwen2.5:0.5b");
 
     // usage records the alias and the target that served it
-    JsonObject row = lastLogged();
+    JsonObject row = gateway.lastLogged(r -> r.getString("path").equals("/api/chat"));
     assertThat(row.getString("model")).isEqualTo(ALIAS);
     assertThat(row.getString("target_model")).isEqualTo("qwen2.5:0.5b");
     assertThat(row.getString("upstream")).isEqualTo("b");
@@ -183,9 +183,9 @@ class AliasRoutingTest {
   @Test
   void allowlistsApplyToTheAliasAndToItsTargets() throws Exception {
     twoTargets();
-    String aliasAndQwen = key(new JsonArray().add(ALIAS).add("qwen*"));
-    String llamaOnly = key(new JsonArray().add("llama3*"));
-    String aliasOnly = key(new JsonArray().add(ALIAS));
+    String aliasAndQwen = gateway.userKey(new JsonArray().add(ALIAS).add("qwen*"));
+    String llamaOnly = gateway.userKey(new JsonArray().add("llama3*"));
+    String aliasOnly = gateway.userKey(new JsonArray().add(ALIAS));
 
     // the first target's model is not allowed: the second serves
     long beforeA = a().stats().requests();
@@ -269,30 +269,5 @@ class AliasRoutingTest {
     assertThat(tags.statusCode()).isEqualTo(200);
     return new JsonObject(tags.body()).getJsonArray("models").stream()
         .map(m -> ((JsonObject) m).getString("name")).collect(Collectors.toList());
-  }
-
-  private String key(JsonArray models) throws Exception {
-    HttpResponse<String> user = gateway.post("/admin/api/users", new JsonObject().put("name", "u" + System.nanoTime())
-        .put("role", "user").encode(), "Authorization", "Bearer " + UpstreamsFixture.ADMIN_TOKEN);
-    assertThat(user.statusCode()).as(user.body()).isEqualTo(201);
-    HttpResponse<String> key = gateway.post("/admin/api/keys", new JsonObject().put("name", "k")
-        .put("user_id", new JsonObject(user.body()).getLong("id")).put("models", models).encode(),
-        "Authorization", "Bearer " + UpstreamsFixture.ADMIN_TOKEN);
-    assertThat(key.statusCode()).as(key.body()).isEqualTo(201);
-    return new JsonObject(key.body()).getString("key");
-  }
-
-  private JsonObject lastLogged() throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (true) {
-      HttpResponse<String> rows = gateway.admin("GET", "/admin/api/requests?limit=1");
-      assertThat(rows.statusCode()).as(rows.body()).isEqualTo(200);
-      JsonArray list = new JsonArray(rows.body());
-      if (!list.isEmpty() && list.getJsonObject(0).getString("path").equals("/api/chat")) {
-        return list.getJsonObject(0);
-      }
-      assertThat(System.nanoTime()).as("a request log row").isLessThan(deadline);
-      Thread.sleep(100);
-    }
   }
 }

@@ -9,7 +9,6 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,7 +67,7 @@ class EmbeddingCacheTest {
     assertThat(hit.getString("model")).isEqualTo("nomic-embed-text");
     assertThat(hit.getJsonArray("embeddings")).isEqualTo(new JsonObject(first.body()).getJsonArray("embeddings"));
 
-    JsonObject row = lastLogged();
+    JsonObject row = gateway.lastLogged(r -> r.getLong("cached_tokens", 0L) > 0);
     assertThat(row.getInteger("status")).isEqualTo(200);
     assertThat(row.getLong("prompt_tokens")).isZero();
     assertThat(row.getLong("cached_tokens")).isPositive();
@@ -136,37 +135,13 @@ class EmbeddingCacheTest {
 
   @Test
   void tenantsDoNotShareEntries() throws Exception {
-    String one = key();
-    String two = key();
+    String one = gateway.userKey(null);
+    String two = gateway.userKey(null);
     assertThat(embed("\"secret text\"", "Authorization", "Bearer " + one).headers().firstValue("X-Gateway-Cache"))
         .hasValue("miss");
     assertThat(embed("\"secret text\"", "Authorization", "Bearer " + two).headers().firstValue("X-Gateway-Cache"))
         .hasValue("miss");
     assertThat(embed("\"secret text\"", "Authorization", "Bearer " + one).headers().firstValue("X-Gateway-Cache"))
         .hasValue("hit");
-  }
-
-  private String key() throws Exception {
-    HttpResponse<String> user = gateway.post("/admin/api/users", new JsonObject().put("name", "u" + System.nanoTime())
-        .put("role", "user").encode(), "Authorization", "Bearer " + UpstreamsFixture.ADMIN_TOKEN);
-    assertThat(user.statusCode()).as(user.body()).isEqualTo(201);
-    HttpResponse<String> key = gateway.post("/admin/api/keys", new JsonObject().put("name", "k")
-        .put("user_id", new JsonObject(user.body()).getLong("id")).encode(),
-        "Authorization", "Bearer " + UpstreamsFixture.ADMIN_TOKEN);
-    assertThat(key.statusCode()).as(key.body()).isEqualTo(201);
-    return new JsonObject(key.body()).getString("key");
-  }
-
-  private JsonObject lastLogged() throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (true) {
-      HttpResponse<String> rows = gateway.admin("GET", "/admin/api/requests?limit=1");
-      JsonArray list = new JsonArray(rows.body());
-      if (!list.isEmpty() && list.getJsonObject(0).getLong("cached_tokens", 0L) > 0) {
-        return list.getJsonObject(0);
-      }
-      assertThat(System.nanoTime()).as("a request log row").isLessThan(deadline);
-      Thread.sleep(100);
-    }
   }
 }

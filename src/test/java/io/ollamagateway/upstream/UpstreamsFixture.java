@@ -1,11 +1,15 @@
 package io.ollamagateway.upstream;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.ollamagateway.config.ConfigLoader;
 import io.ollamagateway.config.GatewayConfig;
 import io.ollamagateway.config.Settings;
 import io.ollamagateway.emulator.EmulatorOptions;
 import io.ollamagateway.emulator.OllamaEmulator;
 import io.ollamagateway.server.Gateway;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -22,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 /**
  * Emulators and an in-process gateway configured by a YAML {@code upstreams:} list, plus a plain blocking
@@ -119,6 +124,35 @@ final class UpstreamsFixture implements AutoCloseable {
         .method(method, HttpRequest.BodyPublishers.noBody())
         .build();
     return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A new user's API key; {@code models} its allowlist, or {@code null} for every model. */
+  String userKey(JsonArray models) throws Exception {
+    HttpResponse<String> user = post("/admin/api/users", new JsonObject().put("name", "u" + System.nanoTime())
+        .put("role", "user").encode(), "Authorization", "Bearer " + ADMIN_TOKEN);
+    assertThat(user.statusCode()).as(user.body()).isEqualTo(201);
+    JsonObject key = new JsonObject().put("name", "k").put("user_id", new JsonObject(user.body()).getLong("id"));
+    if (models != null) {
+      key.put("models", models);
+    }
+    HttpResponse<String> created = post("/admin/api/keys", key.encode(), "Authorization", "Bearer " + ADMIN_TOKEN);
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    return new JsonObject(created.body()).getString("key");
+  }
+
+  /** The newest row of the request log once {@code ready} holds for it (rows are written after the answer). */
+  JsonObject lastLogged(Predicate<JsonObject> ready) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      HttpResponse<String> rows = admin("GET", "/admin/api/requests?limit=1");
+      assertThat(rows.statusCode()).as(rows.body()).isEqualTo(200);
+      JsonArray list = new JsonArray(rows.body());
+      if (!list.isEmpty() && ready.test(list.getJsonObject(0))) {
+        return list.getJsonObject(0);
+      }
+      assertThat(System.nanoTime()).as("a request log row").isLessThan(deadline);
+      Thread.sleep(100);
+    }
   }
 
   static String chat(String model, boolean stream) {
